@@ -1,0 +1,18 @@
+/**
+ * @refractor/core — the Refractor CDM's color taxonomy, the model card's
+ * target table, chunk decoding and aggregation, match, drift and validation
+ * metrics. No I/O and no runtime imports: it runs in Node, browsers and workers.
+ *
+ * @packageDocumentation
+ */
+export * from './colors.js';
+export * from './errors.js';
+export * from './numeric.js';
+export * from './results.js';
+export * from './targets.js';
+export * from './chunk.js';
+export * from './target-match.js';
+export * from './aggregate.js';
+export * from './metrics.js';
+export * from './backend.js';
+export * from './cdm.js';
