@@ -1,2 +1,8 @@
-/** @refractor/cli: The `refractor` command: score songs with the Refractor CDM. (Not built yet.) */
-export {};
+/**
+ * @refractor/cli — the `refractor` command. Programmatic entry: {@link runCli}.
+ *
+ * @packageDocumentation
+ */
+export { EXIT, runCli, type CliIo } from './program.js';
+export { NpyRowWriter, npyHeader } from './npy.js';
+export { writeFileAtomic, temporaryPathFor } from './atomic.js';

@@ -1,0 +1,33 @@
+// One measurement in a fresh process, so peak RSS belongs to that run alone.
+// Usage: node measure.mjs <stage> <file>   stage: decode | resample | features
+// Prints one JSON line: { stage, file, audioS, wallS, maxRssMB, chunks }.
+import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, StreamingResampler, downmix, songChunkFeatures } from '../dist/index.js';
+import { openAudioFile } from '../dist/node.js';
+
+const [stage, file] = process.argv.slice(2);
+const started = performance.now();
+const stream = await openAudioFile(file);
+let frames = 0;
+let sampleRate = 0;
+let chunks = 0;
+if (stage === 'features') {
+  const extractor = new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR);
+  let summary;
+  for await (const chunk of songChunkFeatures(stream, extractor, { name: file }, (s) => (summary = s))) chunks += chunk.features.length > 0 ? 1 : 0;
+  frames = summary.totalSamples;
+  sampleRate = 48000;
+} else {
+  let resampler;
+  for await (const block of stream) {
+    sampleRate = block.sampleRate;
+    frames += block.channels[0].length;
+    if (stage === 'resample') {
+      resampler ??= new StreamingResampler(block.sampleRate, 48000);
+      resampler.process(downmix(block.channels));
+    }
+  }
+  resampler?.flush();
+}
+const wallS = (performance.now() - started) / 1000;
+const maxRssMB = process.resourceUsage().maxRSS / 1024;
+console.log(JSON.stringify({ stage, file, audioS: frames / sampleRate, wallS, maxRssMB, chunks }));

@@ -1,0 +1,126 @@
+/**
+ * Log-mel spectrogram: power spectrogram → mel filter bank → decibels, laid out
+ * `[frame][mel]` as HF's `ClapFeatureExtractor._np_extract_fbank_features` returns it.
+ */
+import { InvalidValueError } from '@refractor/core';
+import type { SparseMelFilters } from './mel-filters.js';
+import { PowerSpectrogram } from './stft.js';
+
+/**
+ * HF's floor before the log (`mel_floor` and `power_to_db`'s `min_value`): −100 dB.
+ * HF passes no `top_db`/`db_range` and `reference` 1.0, so dB is just 10·log10(max(x, 1e-10)).
+ */
+export const MEL_POWER_FLOOR = 1e-10;
+
+/**
+ * 10·log10(max(power, 1e-10)), HF's `power_to_db` with CLAP's arguments.
+ *
+ * @example
+ * ```ts
+ * powerToDb(0);   // -100
+ * powerToDb(1);   // 0
+ * ```
+ */
+export function powerToDb(power: number): number {
+  return 10 * Math.log10(power > MEL_POWER_FLOOR ? power : MEL_POWER_FLOOR);
+}
+
+/** What {@link LogMelSpectrogram} needs. */
+export interface LogMelOptions {
+  readonly fftSize: number;
+  readonly hopLength: number;
+  readonly filters: SparseMelFilters;
+}
+
+/**
+ * Computes float32 log-mel spectrograms `[frames][melBins]` of signals of any length
+ * above `fftSize / 2`. Scratch buffers are reused between calls (not re-entrant).
+ *
+ * @example
+ * ```ts
+ * const logMel = new LogMelSpectrogram({ fftSize: 1024, hopLength: 480, filters });
+ * const mel = logMel.compute(crop); // Float32Array(1001 * 64) for 480 000 samples
+ * ```
+ */
+export class LogMelSpectrogram {
+  readonly melBins: number;
+  private readonly stft: PowerSpectrogram;
+  private readonly filters: SparseMelFilters;
+  private readonly powerA: Float64Array;
+  private readonly powerB: Float64Array;
+
+  constructor(options: LogMelOptions) {
+    const { fftSize, hopLength, filters } = options;
+    if (filters.numFrequencyBins !== fftSize / 2 + 1) {
+      throw new InvalidValueError(
+        'filters.numFrequencyBins',
+        filters.numFrequencyBins,
+        `fftSize / 2 + 1 = ${fftSize / 2 + 1}`,
+      );
+    }
+    this.filters = filters;
+    this.melBins = filters.numMelFilters;
+    const bins = Math.max(1, filters.binLimit);
+    this.stft = new PowerSpectrogram(fftSize, hopLength, bins);
+    this.powerA = new Float64Array(bins);
+    this.powerB = new Float64Array(bins);
+  }
+
+  /**
+   * Frames a signal of `length` samples yields: `1 + floor(length / hopLength)`.
+   *
+   * @example
+   * ```ts
+   * logMel.frameCount(480_000); // 1001
+   * ```
+   */
+  frameCount(length: number): number {
+    return this.stft.frameCount(length);
+  }
+
+  /**
+   * Log-mel of the whole `signal`, `frameCount(signal.length) × melBins` float32,
+   * row-major `[frame][mel]`, written into `out` when given (it must be exactly that long).
+   *
+   * @example
+   * ```ts
+   * const mel = logMel.compute(signal, new Float32Array(logMel.frameCount(signal.length) * 64));
+   * ```
+   */
+  compute(signal: Float32Array, out?: Float32Array): Float32Array {
+    this.stft.assertSignalLength(signal.length);
+    const frames = this.frameCount(signal.length);
+    const size = frames * this.melBins;
+    if (out && out.length !== size) {
+      throw new InvalidValueError('out.length', out.length, `${frames} frames × ${this.melBins} mel bins = ${size}`);
+    }
+    const result = out ?? new Float32Array(size);
+    let t = 0;
+    for (; t + 1 < frames; t += 2) {
+      this.stft.framePair(signal, t, this.powerA, this.powerB);
+      this.projectRow(this.powerA, result, t);
+      this.projectRow(this.powerB, result, t + 1);
+    }
+    if (t < frames) {
+      this.stft.framePair(signal, t, this.powerA, null);
+      this.projectRow(this.powerA, result, t);
+    }
+    return result;
+  }
+
+  /** Mel projection + dB of one power spectrum into row `frame` of `out`. */
+  private projectRow(power: Float64Array, out: Float32Array, frame: number): void {
+    const { start, end, offset, weights } = this.filters;
+    const melBins = this.melBins;
+    const row = frame * melBins;
+    for (let m = 0; m < melBins; m++) {
+      const from = start[m]!;
+      const to = end[m]!;
+      const base = offset[m]! - from;
+      let sum = 0;
+      for (let bin = from; bin < to; bin++) sum += weights[base + bin]! * power[bin]!;
+      // Storing into the Float32Array rounds like HF's final `np.asarray(..., float32)`.
+      out[row + m] = 10 * Math.log10(sum > MEL_POWER_FLOOR ? sum : MEL_POWER_FLOOR);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import {
+  ClapFeatureExtractor,
+  LARGER_CLAP_MUSIC_PREPROCESSOR,
+  parseClapPreprocessorConfig,
+  songChunkFeatures,
+} from '@refractor/audio';
+import { openAudioFile } from '@refractor/audio/node';
+import { NpyRowWriter } from '../npy.js';
+import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
+import { createProgress } from '../progress.js';
+import type { CommandContext } from '../context.js';
+
+interface FeaturesFlags extends ChunkingFlags, CropFlags {
+  out: string;
+  preprocessorConfig?: string;
+}
+
+async function loadExtractor(configPath: string | undefined): Promise<ClapFeatureExtractor> {
+  if (!configPath) return new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR);
+  const text = await readFile(configPath, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${configPath}: not valid JSON (${(error as Error).message})`);
+  }
+  return new ClapFeatureExtractor(parseClapPreprocessorConfig(json, configPath));
+}
+
+/** `refractor features <audio> --out f.npy`: the CLAP log-mel of every chunk, as a NumPy array. */
+export function featuresCommand(context: CommandContext): Command {
+  const command = new Command('features')
+    .description('compute the CLAP log-mel features of every chunk of a song and save them as a float32 .npy [chunks, 1, 1001, 64]')
+    .argument('<audio>', 'an audio file (WAV, AIFF, MP3, FLAC, OGG Vorbis, Opus, M4A)')
+    .requiredOption('-o, --out <file.npy>', 'where to write the array (written atomically)');
+  for (const option of [...chunkingOptions(), ...cropOptions()]) command.addOption(option);
+  return command
+    .addOption(
+      new Option(
+        '--preprocessor-config <json>',
+        "a CLAP checkpoint's preprocessor_config.json (default: laion/larger_clap_music's settings)",
+      ),
+    )
+    .action(async (file: string, flags: FeaturesFlags) => {
+      await context.perInput(file, async () => {
+        const extractor = await loadExtractor(flags.preprocessorConfig);
+        const progress = createProgress('features', 1, process.stderr);
+        const stream = await openAudioFile(file, { onBytesRead: (read, total) => progress.update(read, total) });
+        const writer = await NpyRowWriter.create(flags.out, [extractor.channels, extractor.frames, extractor.melBins]);
+        try {
+          let chunks = 0;
+          for await (const chunk of songChunkFeatures(stream, extractor, {
+            name: file,
+            chunkSizeS: flags.chunkSize,
+            chunkStrideS: flags.chunkStride,
+            crop: flags.crop,
+            seed: flags.seed,
+          })) {
+            await writer.append(chunk.features);
+            chunks += 1;
+          }
+          const { rows } = await writer.finish();
+          progress.stop();
+          context.err(
+            `wrote ${flags.out}: float32 [${rows}, ${extractor.channels}, ${extractor.frames}, ${extractor.melBins}] ` +
+              `(crop ${flags.crop}${flags.crop === 'random' ? `, seed ${flags.seed}` : ''}; ${flags.chunkSize} s windows every ${flags.chunkStride} s; ${chunks} chunks)`,
+          );
+        } catch (error) {
+          progress.stop();
+          await writer.abort();
+          throw error;
+        }
+      });
+    });
+}

@@ -1,0 +1,53 @@
+import { InvalidArgumentError, Option } from 'commander';
+import { CROP_MODES, DEFAULT_CHUNKING, DEFAULT_CROP } from '@refractor/audio';
+
+/** Parses a number of seconds > 0. */
+export function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new InvalidArgumentError('expected a number of seconds > 0 (e.g. 30 or 2.5)');
+  }
+  return seconds;
+}
+
+/** Parses a random seed for numpy's generator. */
+export function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || seed > 0xffffffff) {
+    throw new InvalidArgumentError('expected an integer in [0, 4294967295]');
+  }
+  return seed;
+}
+
+/** How songs are cut into windows: shared by every command that reads songs. */
+export function chunkingOptions(): Option[] {
+  return [
+    new Option('--chunk-size <seconds>', 'length of each scoring window').argParser(parseSeconds).default(DEFAULT_CHUNKING.chunkSizeS),
+    new Option('--chunk-stride <seconds>', 'distance between window starts').argParser(parseSeconds).default(DEFAULT_CHUNKING.chunkStrideS),
+  ];
+}
+
+/** Where CLAP looks inside each window: shared by every command that computes features. */
+export function cropOptions(): Option[] {
+  return [
+    new Option(
+      '--crop <mode>',
+      "where CLAP's 10 s view sits in each window: start (deterministic, always inside the song), center, or random (numpy-seeded, the original's behaviour)",
+    )
+      .choices(CROP_MODES)
+      .default(DEFAULT_CROP.crop),
+    new Option('--seed <n>', 'seed for --crop random (reproduces np.random.seed(n) in the original)').argParser(parseSeed).default(DEFAULT_CROP.seed),
+  ];
+}
+
+/** Chunking settings as parsed by commander. */
+export interface ChunkingFlags {
+  chunkSize: number;
+  chunkStride: number;
+}
+
+/** Crop settings as parsed by commander. */
+export interface CropFlags {
+  crop: (typeof CROP_MODES)[number];
+  seed: number;
+}

@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { featuresCommand } from './commands/features.js';
+import { infoCommand } from './commands/info.js';
+import { createContext } from './context.js';
+import { VERSION } from './version.js';
+
+/** Exit codes: the contract scripts rely on. */
+export const EXIT = Object.freeze({ ok: 0, inputFailed: 1, usage: 2 });
+
+/** Where the CLI writes; injectable for tests. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/**
+ * Runs the `refractor` command line and resolves to its exit code: 0 when
+ * every input succeeded, 1 when some failed (the rest still processed), 2 on
+ * a usage error.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(['node', 'refractor', 'info', 'song.ogg']);
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const context = createContext(io.stdout, io.stderr);
+  const program = new Command('refractor')
+    .description('Refractor: which of nine rainbow colors is this song? (the Refractor CDM, in TypeScript)')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+    })
+    .exitOverride();
+  for (const command of [infoCommand(context), featuresCommand(context)]) {
+    program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
+  }
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through exitOverride with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    context.err(`refractor: ${(error as Error).message}`);
+    if (process.env.REFRACTOR_DEBUG) context.err(String((error as Error).stack));
+    return EXIT.inputFailed;
+  }
+  return context.failures > 0 ? EXIT.inputFailed : EXIT.ok;
+}
