@@ -79,18 +79,18 @@ if (songs.length === 0) {
   console.log(`real corpus: skipped — ${why}. Install it with ../shared/corpus/install_corpus.sh.\n`);
 } else {
   console.log(`real corpus: ${songs.length} songs ≥ 60 s; measuring the first ${Math.min(songLimit, songs.length)} (BENCH_SONGS=n to change)`);
-  const totals = { decode: [0, 0], resample: [0, 0], features: [0, 0] };
+  const totals = { decode: [0, 0], resample: [0, 0], features: [0, 0], 'features-worker': [0, 0] };
   for (const song of songs.slice(0, songLimit)) {
-    for (const stage of ['decode', 'resample', 'features']) {
+    for (const stage of ['decode', 'resample', 'features', 'features-worker']) {
       const m = measure(stage, song);
       totals[stage][0] += m.audioS;
       totals[stage][1] += m.wallS;
       durations.set(song, m.audioS);
-      if (stage === 'features') console.log(row(`  ${song.split('/').at(-1)} (${stage})`, m));
+      if (stage === 'features-worker') console.log(row(`  ${song.split('/').at(-1)} (${stage})`, m));
     }
   }
   for (const [stage, [audio, wall]] of Object.entries(totals)) {
-    console.log(`  ${stage.padEnd(8)} throughput over these songs: ${(audio / wall).toFixed(0)}× real time (${audio.toFixed(0)} s audio in ${wall.toFixed(2)} s)`);
+    console.log(`  ${stage.padEnd(15)} throughput over these songs: ${(audio / wall).toFixed(0)}× real time (${audio.toFixed(0)} s audio in ${wall.toFixed(2)} s)`);
   }
   console.log('');
 }
@@ -100,7 +100,9 @@ console.log('target: all features of a 4-minute 44.1 kHz stereo song in < 1.5 s 
 let fourMinuteSource;
 if (durations.size) {
   fourMinuteSource = [...durations].sort((a, b) => Math.abs(a[1] - 240) - Math.abs(b[1] - 240))[0][0];
-  console.log(row(`  ${fourMinuteSource.split('/').at(-1)} (OGG, ${durations.get(fourMinuteSource).toFixed(0)} s)`, measure('features', fourMinuteSource)));
+  const label = `${fourMinuteSource.split('/').at(-1)} (OGG, ${durations.get(fourMinuteSource).toFixed(0)} s)`;
+  console.log(row(`  ${label}, one thread`, measure('features', fourMinuteSource)));
+  console.log(row(`  ${label}, decode ‖ worker`, measure('features-worker', fourMinuteSource)));
 }
 const fourMinuteWav = join(scratch, 'four-minutes.wav');
 if (fourMinuteSource) {
@@ -110,7 +112,8 @@ if (fourMinuteSource) {
 } else {
   await writeWav(fourMinuteWav, 44100, 2, 240 * 44100, (i, c) => 0.3 * Math.sin((2 * Math.PI * (220 + 110 * c) * i) / 44100) + 0.05 * Math.sin(i * 0.37));
 }
-console.log(row('  the same as a 240 s 16-bit WAV', measure('features', fourMinuteWav)));
+console.log(row('  a 240 s 16-bit WAV, one thread', measure('features', fourMinuteWav)));
+console.log(row('  a 240 s 16-bit WAV, decode ‖ worker', measure('features-worker', fourMinuteWav)));
 console.log('');
 
 console.log('target: all chunk features of a 60-minute 44.1 kHz stereo file with peak RSS < 400 MB');
@@ -119,5 +122,5 @@ await writeWav(hourWav, 44100, 2, 3600 * 44100, (i, c) => {
   const t = i / 44100;
   return 0.25 * Math.sin(2 * Math.PI * (110 * (1 + (t % 60) / 60) + c * 3) * t) + 0.1 * Math.sin(2 * Math.PI * 3000 * t);
 });
-for (const stage of ['decode', 'resample', 'features']) console.log(row(`  synthetic 60 min WAV (${stage})`, measure(stage, hourWav)));
+for (const stage of ['decode', 'resample', 'features', 'features-worker']) console.log(row(`  synthetic 60 min WAV (${stage})`, measure(stage, hourWav)));
 rmSync(scratch, { recursive: true, force: true });

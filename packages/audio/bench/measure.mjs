@@ -1,8 +1,8 @@
 // One measurement in a fresh process, so peak RSS belongs to that run alone.
-// Usage: node measure.mjs <stage> <file>   stage: decode | resample | features
+// Usage: node measure.mjs <stage> <file>   stage: decode | resample | features | features-worker
 // Prints one JSON line: { stage, file, audioS, wallS, maxRssMB, chunks }.
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, StreamingResampler, downmix, songChunkFeatures } from '../dist/index.js';
-import { openAudioFile } from '../dist/node.js';
+import { openAudioFile, songChunkFeaturesInWorker } from '../dist/node.js';
 
 const [stage, file] = process.argv.slice(2);
 const started = performance.now();
@@ -10,10 +10,14 @@ const stream = await openAudioFile(file);
 let frames = 0;
 let sampleRate = 0;
 let chunks = 0;
-if (stage === 'features') {
-  const extractor = new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR);
+if (stage.startsWith('features')) {
   let summary;
-  for await (const chunk of songChunkFeatures(stream, extractor, { name: file }, (s) => (summary = s))) chunks += chunk.features.length > 0 ? 1 : 0;
+  const onSummary = (s) => (summary = s);
+  const chunkStream =
+    stage === 'features-worker'
+      ? songChunkFeaturesInWorker(stream, { config: LARGER_CLAP_MUSIC_PREPROCESSOR, name: file }, onSummary)
+      : songChunkFeatures(stream, new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR), { name: file }, onSummary);
+  for await (const chunk of chunkStream) chunks += chunk.features.length > 0 ? 1 : 0;
   frames = summary.totalSamples;
   sampleRate = 48000;
 } else {

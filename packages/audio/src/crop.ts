@@ -1,4 +1,5 @@
 import { InvalidValueError } from '@refractor/core';
+import type { OffsetRange } from './features/index.js';
 import { NumpyLegacyRandom } from './mt19937.js';
 
 /**
@@ -28,13 +29,14 @@ export interface CropOptions {
 
 /**
  * Picks crop offsets chunk after chunk. Offsets for `random` depend on the
- * order of calls (as the original's global generator did), so call it once per
- * chunk in song order.
+ * order of calls (as the original's global generator did), so call it in
+ * song order: once per chunk for rand_trunc, three times (front, middle,
+ * back) for fusion, as HF does.
  *
  * @example
  * ```ts
- * const crops = new CropPlanner({ crop: 'random', seed: 42 }, 480000);
- * crops.next(1440000); // 121958
+ * const crops = new CropPlanner({ crop: 'random', seed: 42 });
+ * crops.pick({ min: 0, max: 960000 }); // 121958, as np.random.seed(42); np.random.randint(0, 960001)
  * ```
  */
 export class CropPlanner {
@@ -42,7 +44,7 @@ export class CropPlanner {
   readonly seed: number;
   private readonly random: NumpyLegacyRandom | undefined;
 
-  constructor(options: CropOptions, readonly cropSamples: number) {
+  constructor(options: CropOptions) {
     this.mode = options.crop ?? DEFAULT_CROP.crop;
     this.seed = options.seed ?? DEFAULT_CROP.seed;
     if (!CROP_MODES.includes(this.mode)) {
@@ -54,12 +56,14 @@ export class CropPlanner {
     this.random = this.mode === 'random' ? new NumpyLegacyRandom(this.seed) : undefined;
   }
 
-  /** The offset of the crop inside a window of `windowSamples` (0 when the window is not longer than the crop). */
-  next(windowSamples: number): number {
-    const overflow = windowSamples - this.cropSamples;
-    if (overflow <= 0) return 0;
-    if (this.mode === 'start') return 0;
-    if (this.mode === 'center') return Math.floor(overflow / 2);
-    return this.random!.randint(overflow + 1);
+  /**
+   * An offset in `range` (inclusive): its start, its middle (rounded down), or
+   * `min + randint(max - min + 1)`, which is both HF's `randint(0, overflow + 1)`
+   * for rand_trunc and its `np.random.choice(range)` for fusion.
+   */
+  pick(range: OffsetRange): number {
+    if (this.mode === 'start') return range.min;
+    if (this.mode === 'center') return Math.floor((range.min + range.max) / 2);
+    return range.min + this.random!.randint(range.max - range.min + 1);
   }
 }

@@ -17,4 +17,5 @@ export * from './mt19937.js';
 export * from './crop.js';
 export * from './features/index.js';
 export * from './song-features.js';
+export * from './sliding-buffer.js';
 export * from './probe.js';

@@ -1,9 +1,15 @@
 import { open, readFile, stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { decodeAudio, openAudioStream, type AudioStream, type DecodedAudio } from './decode.js';
-import { AudioDecodeError } from './errors.js';
+import { downmix } from './downmix.js';
+import { AudioDecodeError, UNNAMED_INPUT } from './errors.js';
+import type { ClapFeatureConfig } from './features/index.js';
+import type { FromWorker, SerializedError, ToWorker } from './featurize-protocol.js';
+import type { PcmBlock } from './pcm.js';
+import type { ChunkFeatures, SongFeatureOptions, SongFeatureSummary } from './song-features.js';
 
-/** Bytes read from disk per step: large enough to be fast, small enough to keep memory flat. */
-const READ_CHUNK_BYTES = 1 << 20;
+/** Bytes read per step. 64 KiB measured fastest for the WASM decoders (they concatenate their output per call), and keeps memory flat. */
+const READ_CHUNK_BYTES = 64 * 1024;
 
 /**
  * Checks that `path` is a readable regular file, turning file-system errors
@@ -70,4 +76,105 @@ export async function decodeAudioFile(path: string): Promise<DecodedAudio> {
   const size = await checkFile(path);
   if (size === 0) throw new AudioDecodeError(path, 'empty', 'the file holds 0 bytes');
   return decodeAudio(new Uint8Array(await readFile(path)), { name: path });
+}
+
+/** Options for {@link songChunkFeaturesInWorker}. */
+export interface WorkerFeatureOptions extends SongFeatureOptions {
+  /** The CLAP checkpoint's preprocessor settings. */
+  config: ClapFeatureConfig;
+  /** Mono blocks handed to the worker and not yet processed, at most (bounds memory; default 4). */
+  maxBlocksInFlight?: number;
+}
+
+/**
+ * {@link songChunkFeatures} on two cores (Node only): the calling thread
+ * decodes and downmixes while a worker thread resamples, windows and computes
+ * log-mel. Same chunks, same order, same values; bounded memory (the worker
+ * acknowledges blocks, and decoding waits when it falls behind).
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of songChunkFeaturesInWorker(await openAudioFile('song.ogg'), { config: LARGER_CLAP_MUSIC_PREPROCESSOR })) {
+ *   console.log(chunk.index, chunk.features.length);
+ * }
+ * ```
+ */
+export async function* songChunkFeaturesInWorker(
+  blocks: AsyncIterable<PcmBlock>,
+  options: WorkerFeatureOptions,
+  onSummary?: (summary: SongFeatureSummary) => void,
+): AsyncGenerator<ChunkFeatures> {
+  const { config, maxBlocksInFlight = 4, ...featureOptions } = options;
+  const worker = new Worker(new URL('./featurize-worker.js', import.meta.url));
+  const inbox = new MessageInbox<FromWorker>();
+  worker.on('message', (message: FromWorker) => inbox.put(message));
+  worker.on('error', (error) => inbox.put({ type: 'error', error: { kind: 'other', name: error.name, message: error.message, stack: error.stack } }));
+  const send = (message: ToWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
+  const receive = async (): Promise<Extract<FromWorker, { type: 'chunks' | 'done' }>> => {
+    const message = await inbox.take();
+    if (message.type === 'error') throw rebuildError(message.error);
+    return message;
+  };
+  try {
+    let started = false;
+    let inFlight = 0;
+    for await (const block of blocks) {
+      if (!started) {
+        send({ type: 'start', config, sourceSampleRate: block.sampleRate, options: featureOptions });
+        started = true;
+      }
+      const mono = downmix(block.channels);
+      // A mono block is the decoder's own array: copy it rather than detach it.
+      send({ type: 'push', mono }, block.channels.length > 1 ? [mono.buffer as ArrayBuffer] : []);
+      inFlight += 1;
+      while (inFlight >= maxBlocksInFlight || inbox.ready) {
+        const message = await receive();
+        inFlight -= 1;
+        yield* message.chunks;
+      }
+    }
+    if (!started) throw new AudioDecodeError(options.name ?? UNNAMED_INPUT, 'no-audio', 'the input decodes to 0 samples');
+    send({ type: 'finish' });
+    for (;;) {
+      const message = await receive();
+      yield* message.chunks;
+      if (message.type === 'done') {
+        onSummary?.(message.summary);
+        return;
+      }
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
+
+function rebuildError(error: SerializedError): Error {
+  if (error.kind === 'audio') return new AudioDecodeError(error.file, error.code, error.reason);
+  const rebuilt = new Error(error.message);
+  rebuilt.name = error.name;
+  if (error.stack) rebuilt.stack = error.stack;
+  return rebuilt;
+}
+
+/** Messages in arrival order, awaited one at a time. */
+class MessageInbox<T> {
+  private readonly items: T[] = [];
+  private waiting: ((item: T) => void) | undefined;
+
+  get ready(): boolean {
+    return this.items.length > 0;
+  }
+
+  put(item: T): void {
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve(item);
+    } else this.items.push(item);
+  }
+
+  take(): Promise<T> {
+    if (this.items.length) return Promise.resolve(this.items.shift()!);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
 }

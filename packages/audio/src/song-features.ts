@@ -2,12 +2,13 @@ import { InvalidValueError } from '@refractor/core';
 import { CropPlanner, type CropOptions } from './crop.js';
 import { downmix } from './downmix.js';
 import { AudioDecodeError, UNNAMED_INPUT } from './errors.js';
-import type { ClapFeatureExtractor } from './features/index.js';
+import { cropOffsetRange, type ClapFeatureExtractor, type ClapPadding } from './features/index.js';
 import type { PcmBlock } from './pcm.js';
 import { StreamingResampler } from './resample/index.js';
-import { chunkGeometry, placeChunk, type ChunkPlacement, type ChunkingOptions } from './window.js';
+import { SlidingBuffer } from './sliding-buffer.js';
+import { chunkGeometry, placeChunk, type ChunkGeometry, type ChunkPlacement, type ChunkingOptions } from './window.js';
 
-/** Options for {@link songChunkFeatures}. */
+/** Options for {@link songChunkFeatures} and {@link ChunkFeaturizer}. */
 export interface SongFeatureOptions extends ChunkingOptions, CropOptions {
   /** Names the input in errors. */
   name?: string;
@@ -16,20 +17,27 @@ export interface SongFeatureOptions extends ChunkingOptions, CropOptions {
    * see almost nothing but padding, and such inputs are nearly always broken files.
    */
   minDurationS?: number;
+  /**
+   * How CLAP pads a window shorter than its 10 s (only with chunks under 10 s):
+   * `pad` (zeros; the original wrapper passed `padding=True`, the default) or
+   * the checkpoint's `repeatpad`/`repeat`.
+   */
+  padding?: ClapPadding;
 }
 
 /** The features of one chunk, with where it sits in the song. */
 export interface ChunkFeatures extends ChunkPlacement {
-  /** Where CLAP's window starts inside the (zero-padded) chunk, in samples at 48 kHz. */
-  cropOffset: number;
+  /** rand_trunc: where CLAP's window starts inside the (zero-padded) chunk, in samples; null for fusion. */
+  cropOffset: number | null;
+  /** fusion: the front/middle/back crop starts in mel frames; null for rand_trunc. */
+  fusionOffsets: readonly [number, number, number] | null;
   /** `[channels, frames, melBins]` row-major: `[1, 1001, 64]` for rand_trunc checkpoints. */
   features: Float32Array;
 }
 
-/** Summary available when the stream has been consumed. */
+/** What is known once the whole song has gone through. */
 export interface SongFeatureSummary {
   sourceSampleRate: number;
-  sourceChannels: number;
   /** Mono samples at the model's rate. */
   totalSamples: number;
   durationS: number;
@@ -37,59 +45,120 @@ export interface SongFeatureSummary {
 }
 
 /**
- * Mono audio at the model's rate, held only from the oldest chunk still
- * needed: memory is bounded by one chunk, not by the song.
+ * The feature pipeline after decoding, as a state machine: push mono audio
+ * at its source rate, get chunk features as soon as each chunk is complete.
+ * It resamples to the extractor's rate, cuts chunks with the original's
+ * semantics (see {@link chunkStarts}), crops each to CLAP's window and
+ * computes its log-mel; memory is bounded by one chunk, not by the song.
+ * Pure computation: it runs in-thread or inside a worker alike.
+ *
+ * @example
+ * ```ts
+ * const featurizer = new ChunkFeaturizer(extractor, 44100, { crop: 'center' });
+ * for (const block of monoBlocks) for (const chunk of featurizer.push(block)) use(chunk);
+ * for (const chunk of featurizer.finish()) use(chunk);
+ * ```
  */
-class SlidingBuffer {
-  private data = new Float32Array(0);
-  private length = 0;
-  /** Absolute sample index of data[0]. */
-  origin = 0;
+export class ChunkFeaturizer {
+  private readonly name: string;
+  private readonly geometry: ChunkGeometry;
+  private readonly crops: CropPlanner;
+  private readonly minDurationS: number;
+  private readonly padding: ClapPadding;
+  private readonly resampler: StreamingResampler;
+  private readonly buffer = new SlidingBuffer();
+  private readonly window: Float32Array;
+  private nextIndex = 0;
+  private finished = false;
 
-  get end(): number {
-    return this.origin + this.length;
+  constructor(
+    private readonly extractor: ClapFeatureExtractor,
+    readonly sourceSampleRate: number,
+    options: SongFeatureOptions = {},
+  ) {
+    this.name = options.name ?? UNNAMED_INPUT;
+    this.geometry = chunkGeometry(options, extractor.config.sampling_rate);
+    this.crops = new CropPlanner(options);
+    this.minDurationS = options.minDurationS ?? 1;
+    if (!(this.minDurationS >= 0)) throw new InvalidValueError('minDurationS', this.minDurationS, 'a number of seconds >= 0');
+    this.padding = options.padding ?? 'pad';
+    this.resampler = new StreamingResampler(sourceSampleRate, extractor.config.sampling_rate);
+    // rand_trunc crops inside the chunk; fusion (and chunks shorter than a crop) see the whole chunk.
+    const seesWholeChunk = extractor.truncation === 'fusion' || this.geometry.chunkSamples <= extractor.cropSamples;
+    this.window = new Float32Array(seesWholeChunk ? this.geometry.chunkSamples : extractor.cropSamples);
   }
 
-  append(samples: Float32Array): void {
-    if (this.length + samples.length > this.data.length) {
-      const grown = new Float32Array(Math.max(this.length + samples.length, this.data.length * 2, 1 << 16));
-      grown.set(this.data.subarray(0, this.length));
-      this.data = grown;
+  /** Adds mono audio at the source rate; returns the chunks it completes. */
+  push(mono: Float32Array): ChunkFeatures[] {
+    if (this.finished) throw new Error('ChunkFeaturizer.push after finish');
+    this.buffer.append(this.resampler.process(mono));
+    const chunks: ChunkFeatures[] = [];
+    // A chunk is complete once the audio reaches its end; that also proves the
+    // song is longer than one chunk, so chunks after the first exist.
+    while (this.buffer.end >= this.nextStart() + this.geometry.chunkSamples) chunks.push(this.emit(undefined));
+    return chunks;
+  }
+
+  /** Ends the song: returns the remaining chunks (zero-padded) and a summary. */
+  finish(): { chunks: ChunkFeatures[]; summary: SongFeatureSummary } {
+    this.finished = true;
+    this.buffer.append(this.resampler.flush());
+    const totalSamples = this.buffer.end;
+    const durationS = totalSamples / this.geometry.sampleRate;
+    if (durationS < this.minDurationS) {
+      throw new AudioDecodeError(this.name, 'too-short', `${durationS.toFixed(4)} s of audio; need at least ${this.minDurationS} s to classify`);
     }
-    this.data.set(samples, this.length);
-    this.length += samples.length;
+    const lastStart = totalSamples <= this.geometry.chunkSamples ? 0 : totalSamples - 1;
+    const chunks: ChunkFeatures[] = [];
+    while (this.nextIndex === 0 || this.nextStart() <= lastStart) chunks.push(this.emit(totalSamples));
+    return {
+      chunks,
+      summary: { sourceSampleRate: this.sourceSampleRate, totalSamples, durationS, chunkCount: this.nextIndex },
+    };
   }
 
-  /** Forgets samples before absolute index `from`. */
-  dropBefore(from: number): void {
-    const drop = Math.min(Math.max(from - this.origin, 0), this.length);
-    if (drop === 0) return;
-    this.data.copyWithin(0, drop, this.length);
-    this.length -= drop;
-    this.origin += drop;
+  private nextStart(): number {
+    return this.nextIndex * this.geometry.strideSamples;
   }
 
-  /** Copies [from, from + out.length) into `out`, zeros where there is no audio (the padding). */
-  copyInto(out: Float32Array, from: number): void {
-    out.fill(0);
-    const begin = Math.max(from, this.origin);
-    const stop = Math.min(from + out.length, this.end);
-    if (stop > begin) out.set(this.data.subarray(begin - this.origin, stop - this.origin), begin - from);
+  private emit(totalSamples: number | undefined): ChunkFeatures {
+    const { extractor, geometry, window } = this;
+    const startSample = this.nextStart();
+    let cropOffset: number | null = null;
+    let fusionOffsets: readonly [number, number, number] | null = null;
+    let features: Float32Array;
+    if (window.length === extractor.cropSamples && extractor.truncation === 'rand_trunc') {
+      const range = cropOffsetRange(geometry.chunkSamples, extractor.cropSamples);
+      cropOffset = range ? this.crops.pick(range) : 0;
+      this.buffer.copyInto(window, startSample + cropOffset);
+      features = extractor.logMel(window);
+    } else {
+      this.buffer.copyInto(window, startSample);
+      const ranges = extractor.offsetRanges(window.length);
+      if (ranges?.truncation === 'fusion') {
+        const [front, middle, back] = ranges.fusion;
+        fusionOffsets = [this.crops.pick(front), this.crops.pick(middle), this.crops.pick(back)];
+      }
+      const result = extractor.extract(window, { padding: this.padding, ...(fusionOffsets ? { fusionOffsets } : {}) });
+      features = result.features;
+      cropOffset = extractor.truncation === 'rand_trunc' ? 0 : null;
+    }
+    const placement = placeChunk(this.nextIndex, startSample, totalSamples ?? this.buffer.end, geometry);
+    this.nextIndex += 1;
+    this.buffer.dropBefore(this.nextStart());
+    return { ...placement, cropOffset, fusionOffsets, features };
   }
 }
 
 /**
- * Streams a song's chunk features: downmix to mono (as librosa), resample to
- * the extractor's rate, cut 30 s / 5 s chunks with the original's semantics,
- * crop each to CLAP's 10 s window and compute its log-mel. Yields chunks in
- * song order as soon as each is complete, so an encoder can batch them while
- * the rest of the song decodes; memory stays bounded by one chunk.
+ * Streams a song's chunk features from decoded blocks: downmix to mono (as
+ * librosa), then {@link ChunkFeaturizer}. Yields chunks in song order as soon
+ * as each is complete, so an encoder can batch them while the rest decodes.
  *
  * @example
  * ```ts
- * const stream = await openAudioFile('song.ogg');
  * const extractor = new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR);
- * for await (const chunk of songChunkFeatures(stream, extractor, { crop: 'center' })) {
+ * for await (const chunk of songChunkFeatures(await openAudioFile('song.ogg'), extractor)) {
  *   console.log(chunk.index, chunk.start_s, chunk.features.length); // 0 0 64064
  * }
  * ```
@@ -100,54 +169,13 @@ export async function* songChunkFeatures(
   options: SongFeatureOptions = {},
   onSummary?: (summary: SongFeatureSummary) => void,
 ): AsyncGenerator<ChunkFeatures> {
-  const name = options.name ?? UNNAMED_INPUT;
-  const sampleRate = extractor.config.sampling_rate;
-  const geometry = chunkGeometry(options, sampleRate);
-  const crops = new CropPlanner(options, extractor.cropSamples);
-  const minDurationS = options.minDurationS ?? 1;
-  if (!(minDurationS >= 0)) throw new InvalidValueError('minDurationS', minDurationS, 'a number of seconds >= 0');
-
-  const buffer = new SlidingBuffer();
-  const window = new Float32Array(extractor.cropSamples);
-  let resampler: StreamingResampler | undefined;
-  let sourceSampleRate = 0;
-  let sourceChannels = 0;
-  let nextIndex = 0;
-
-  const emit = (totalSamples: number | undefined): ChunkFeatures => {
-    const startSample = nextIndex * geometry.strideSamples;
-    const cropOffset = crops.next(geometry.chunkSamples);
-    buffer.copyInto(window, startSample + cropOffset);
-    const features = extractor.logMel(window);
-    const placement = placeChunk(nextIndex, startSample, totalSamples ?? buffer.end, geometry);
-    nextIndex += 1;
-    buffer.dropBefore(nextIndex * geometry.strideSamples);
-    return { ...placement, cropOffset, features };
-  };
-
+  let featurizer: ChunkFeaturizer | undefined;
   for await (const block of blocks) {
-    if (!resampler) {
-      sourceSampleRate = block.sampleRate;
-      sourceChannels = block.channels.length;
-      resampler = new StreamingResampler(sourceSampleRate, sampleRate);
-    }
-    buffer.append(resampler.process(downmix(block.channels)));
-    // A chunk is complete once the audio reaches its end; that also proves the
-    // song is longer than one chunk, so chunks after the first exist.
-    while (buffer.end >= nextIndex * geometry.strideSamples + geometry.chunkSamples) yield emit(undefined);
+    featurizer ??= new ChunkFeaturizer(extractor, block.sampleRate, options);
+    yield* featurizer.push(downmix(block.channels));
   }
-  if (!resampler) throw new AudioDecodeError(name, 'no-audio', 'the input decodes to 0 samples');
-  buffer.append(resampler.flush());
-  const totalSamples = buffer.end;
-  const durationS = totalSamples / sampleRate;
-  if (durationS < minDurationS) {
-    throw new AudioDecodeError(
-      name,
-      'too-short',
-      `${durationS.toFixed(4)} s of audio; need at least ${minDurationS} s to classify`,
-    );
-  }
-  const lastStart = totalSamples <= geometry.chunkSamples ? 0 : totalSamples - 1;
-  while (nextIndex === 0 || nextIndex * geometry.strideSamples <= lastStart) yield emit(totalSamples);
-  onSummary?.({ sourceSampleRate, sourceChannels, totalSamples, durationS, chunkCount: nextIndex });
+  if (!featurizer) throw new AudioDecodeError(options.name ?? UNNAMED_INPUT, 'no-audio', 'the input decodes to 0 samples');
+  const { chunks, summary } = featurizer.finish();
+  yield* chunks;
+  onSummary?.(summary);
 }

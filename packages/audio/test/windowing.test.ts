@@ -59,18 +59,21 @@ describe('crops', () => {
   });
 
   it('places start, center and seeded random crops', () => {
-    expect(new CropPlanner({ crop: 'start' }, 480000).next(1_440_000)).toBe(0);
-    expect(new CropPlanner({ crop: 'center' }, 480000).next(1_440_000)).toBe(480000);
-    expect(new CropPlanner({ crop: 'center' }, 480000).next(1_440_001)).toBe(480000);
-    const random = new CropPlanner({ crop: 'random', seed: 42 }, 480000);
-    expect([random.next(1_440_000), random.next(1_440_000)]).toEqual([121958, 671155]);
-    expect(new CropPlanner({ crop: 'random', seed: 42 }, 480000).next(400000)).toBe(0);
+    const chunkRange = { min: 0, max: 960_000 }; // a 30 s chunk, a 10 s crop
+    expect(new CropPlanner({ crop: 'start' }).pick(chunkRange)).toBe(0);
+    expect(new CropPlanner({ crop: 'center' }).pick(chunkRange)).toBe(480000);
+    expect(new CropPlanner({ crop: 'center' }).pick({ min: 0, max: 960_001 })).toBe(480000);
+    expect(new CropPlanner({ crop: 'start' }).pick({ min: 334, max: 667 })).toBe(334);
+    const random = new CropPlanner({ crop: 'random', seed: 42 });
+    expect([random.pick(chunkRange), random.pick(chunkRange)]).toEqual([121958, 671155]);
+    // np.random.choice over [10, 14] is 10 + randint(0, 5): seed 7 draws 4.
+    expect(new CropPlanner({ crop: 'random', seed: 7 }).pick({ min: 10, max: 14 })).toBe(14);
   });
 
   it('rejects unknown modes and bad seeds', () => {
-    expect(() => new CropPlanner({ crop: 'middle' as never }, 480000)).toThrow(/crop is "middle"; expected one of start, center, random/);
-    expect(() => new CropPlanner({ crop: 'random', seed: -1 }, 480000)).toThrow(/seed is -1/);
-    expect(() => new CropPlanner({ crop: 'random', seed: 1.5 }, 480000)).toThrow(InvalidValueError);
+    expect(() => new CropPlanner({ crop: 'middle' as never })).toThrow(/crop is "middle"; expected one of start, center, random/);
+    expect(() => new CropPlanner({ crop: 'random', seed: -1 })).toThrow(/seed is -1/);
+    expect(() => new CropPlanner({ crop: 'random', seed: 1.5 })).toThrow(InvalidValueError);
   });
 });
 

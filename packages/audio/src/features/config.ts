@@ -40,7 +40,7 @@ export const CLAP_TRUNCATIONS: readonly ClapTruncation[] = Object.freeze(['rand_
 export interface ClapFeatureConfig {
   /** Sample rate the model was trained at, in Hz (the waveform must already be at this rate). */
   readonly sampling_rate: number;
-  /** STFT frame and FFT length in samples (a power of two here). */
+  /** STFT frame and FFT length in samples (a power of two ≥ 16 here). */
   readonly fft_window_size: number;
   /** Samples between successive STFT frames. */
   readonly hop_length: number;
@@ -142,8 +142,8 @@ export function parseClapPreprocessorConfig(json: unknown, source?: string): Cla
 
   const sampling_rate = positiveInteger(read('sampling_rate'), field('sampling_rate'));
   const fft_window_size = positiveInteger(read('fft_window_size'), field('fft_window_size'));
-  if (fft_window_size < 2 || (fft_window_size & (fft_window_size - 1)) !== 0) {
-    throw new InvalidValueError(field('fft_window_size'), fft_window_size, 'a power of two >= 2');
+  if (fft_window_size < 16 || (fft_window_size & (fft_window_size - 1)) !== 0) {
+    throw new InvalidValueError(field('fft_window_size'), fft_window_size, 'a power of two >= 16');
   }
   const hop_length = positiveInteger(read('hop_length'), field('hop_length'));
   const feature_size = positiveInteger(read('feature_size'), field('feature_size'));

@@ -40,5 +40,6 @@ export {
 } from './mel-filters.js';
 export { centerOffset, cropOffsetRange, fusionOffsetRanges, isInRange, type OffsetRange } from './offsets.js';
 export { padToLength } from './padding.js';
+export { RealFft } from './real-fft.js';
 export { PowerSpectrogram } from './stft.js';
 export { periodicHannWindow } from './window.js';

@@ -43,11 +43,11 @@ export interface LogMelOptions {
  * ```
  */
 export class LogMelSpectrogram {
-  readonly melBins: number;
-  private readonly stft: PowerSpectrogram;
-  private readonly filters: SparseMelFilters;
-  private readonly powerA: Float64Array;
-  private readonly powerB: Float64Array;
+  declare readonly melBins: number;
+  // `declare` fields: see PowerSpectrogram (V8 field typing in hot loops).
+  private declare readonly stft: PowerSpectrogram;
+  private declare readonly filters: SparseMelFilters;
+  private declare readonly power: Float64Array;
 
   constructor(options: LogMelOptions) {
     const { fftSize, hopLength, filters } = options;
@@ -59,11 +59,10 @@ export class LogMelSpectrogram {
       );
     }
     this.filters = filters;
-    this.melBins = filters.numMelFilters;
-    const bins = Math.max(1, filters.binLimit);
+    this.melBins = filters.numMelFilters | 0; // small-int field: see PowerSpectrogram
+    const bins = Math.max(1, filters.binLimit) | 0;
     this.stft = new PowerSpectrogram(fftSize, hopLength, bins);
-    this.powerA = new Float64Array(bins);
-    this.powerB = new Float64Array(bins);
+    this.power = new Float64Array(bins);
   }
 
   /**
@@ -95,15 +94,10 @@ export class LogMelSpectrogram {
       throw new InvalidValueError('out.length', out.length, `${frames} frames × ${this.melBins} mel bins = ${size}`);
     }
     const result = out ?? new Float32Array(size);
-    let t = 0;
-    for (; t + 1 < frames; t += 2) {
-      this.stft.framePair(signal, t, this.powerA, this.powerB);
-      this.projectRow(this.powerA, result, t);
-      this.projectRow(this.powerB, result, t + 1);
-    }
-    if (t < frames) {
-      this.stft.framePair(signal, t, this.powerA, null);
-      this.projectRow(this.powerA, result, t);
+    const { stft, power } = this;
+    for (let t = 0; t < frames; t++) {
+      stft.frame(signal, t, power);
+      this.projectRow(power, result, t);
     }
     return result;
   }

@@ -177,7 +177,7 @@ export function sparsifyMelFilters(
     end[m] = to;
     offset[m] = runs.length;
     for (let bin = from; bin < to; bin++) runs.push(dense[bin * numMelFilters + m]!);
-    binLimit = Math.max(binLimit, to);
+    if (to > binLimit) binLimit = to;
   }
   return {
     numMelFilters,

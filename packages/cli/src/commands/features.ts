@@ -1,12 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import {
-  ClapFeatureExtractor,
-  LARGER_CLAP_MUSIC_PREPROCESSOR,
-  parseClapPreprocessorConfig,
-  songChunkFeatures,
-} from '@refractor/audio';
-import { openAudioFile } from '@refractor/audio/node';
+import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, parseClapPreprocessorConfig } from '@refractor/audio';
+import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
 import { NpyRowWriter } from '../npy.js';
 import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -51,7 +46,9 @@ export function featuresCommand(context: CommandContext): Command {
         const writer = await NpyRowWriter.create(flags.out, [extractor.channels, extractor.frames, extractor.melBins]);
         try {
           let chunks = 0;
-          for await (const chunk of songChunkFeatures(stream, extractor, {
+          // Decoding here, resampling and log-mel on a worker thread: two cores.
+          for await (const chunk of songChunkFeaturesInWorker(stream, {
+            config: extractor.config,
             name: file,
             chunkSizeS: flags.chunkSize,
             chunkStrideS: flags.chunkStride,
