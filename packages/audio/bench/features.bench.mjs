@@ -4,10 +4,13 @@
 //
 //   pnpm --filter @refractor/audio build && node packages/audio/bench/features.bench.mjs
 //
-// Set BENCH_DIST to benchmark another build of the same API (e.g. an esbuild bundle of src).
+// Set BENCH_DIST to the path of another build of the same API (e.g. an esbuild bundle of src).
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 
-const dist = process.env.BENCH_DIST ?? new URL('../dist/index.js', import.meta.url).href;
+const dist = process.env.BENCH_DIST
+  ? pathToFileURL(process.env.BENCH_DIST).href
+  : new URL('../dist/index.js', import.meta.url).href;
 const { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR } = await import(dist);
 
 /** Deterministic test audio: a log sweep plus xorshift noise, so every run times the same work. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR } from '../src/features/index.js';
+import { seededNoise } from './helpers/wav.js';
 
 /**
  * Index of the first element where `actual` and `expected` differ (−1: identical, −2:
@@ -13,15 +14,6 @@ function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>)
 
 const CROP = 480_000;
 
-function seededNoise(length: number, seed: number): Float32Array {
-  let state = seed >>> 0 || 1;
-  return Float32Array.from({ length }, () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return 0.5 * ((state >>> 0) / 4294967296 - 0.5);
-  });
-}
 
 describe('ClapFeatureExtractor (rand_trunc, larger_clap_music)', () => {
   const extractor = new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR);
@@ -94,5 +86,19 @@ describe('ClapFeatureExtractor (rand_trunc, larger_clap_music)', () => {
 
   it('rejects an empty waveform', () => {
     expect(() => extractor.extract(new Float32Array(0))).toThrow(/waveform.length/);
+  });
+
+  it('validates its config like the JSON parser, naming the field', () => {
+    expect(() => new ClapFeatureExtractor({ ...LARGER_CLAP_MUSIC_PREPROCESSOR, hop_length: 0 })).toThrow(
+      /ClapFeatureExtractor config: hop_length is 0/,
+    );
+    expect(() => new ClapFeatureExtractor({ ...LARGER_CLAP_MUSIC_PREPROCESSOR, nb_max_samples: 1 })).toThrow(
+      /nb_max_samples/,
+    );
+  });
+
+  it('rejects an unknown padding option', () => {
+    const clip = seededNoise(1000, 7);
+    expect(() => extractor.extract(clip, { padding: 'wrap' as never })).toThrow(/options.padding/);
   });
 });

@@ -7,6 +7,7 @@ import {
   padToLength,
   type ClapFeatureConfig,
 } from '../src/features/index.js';
+import { seededNoise } from './helpers/wav.js';
 
 /**
  * Index of the first element where `actual` and `expected` differ (−1: identical, −2:
@@ -24,15 +25,6 @@ const FRAMES = 1001;
 const MELS = 64;
 const CHANNEL = FRAMES * MELS;
 
-function seededNoise(length: number, seed: number): Float32Array {
-  let state = seed >>> 0 || 1;
-  return Float32Array.from({ length }, () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return 0.5 * ((state >>> 0) / 4294967296 - 0.5);
-  });
-}
 
 /** torch's float32 source position for output row i (align_corners=False), by hand. */
 function torchPosition(srcFrames: number, dstFrames: number, i: number): number {

@@ -3,6 +3,7 @@ import {
   hertzToMel,
   melFilterBank,
   melToHertz,
+  powerToDb,
   sparsifyMelFilters,
   type MelFilterBankOptions,
 } from '../src/features/index.js';
@@ -122,5 +123,14 @@ describe('sparsifyMelFilters', () => {
       // ~2 filters per bin: a few hundred weights, not 513 × 64.
       expect(sparse.weights.length).toBeLessThan(700);
     }
+  });
+});
+
+describe('powerToDb', () => {
+  it('is 10·log10(max(x, 1e-10)): floor −100 dB (exact in float32), 0 dB at 1, +10 dB per decade', () => {
+    expect(Math.fround(powerToDb(0))).toBe(-100);
+    expect(Math.fround(powerToDb(1e-12))).toBe(-100);
+    expect(powerToDb(1)).toBe(0);
+    for (const x of [1e-9, 3.7e-4, 0.5, 2, 1234.5]) expect(powerToDb(x)).toBeCloseTo(10 * Math.log10(x), 12);
   });
 });

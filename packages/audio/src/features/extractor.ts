@@ -4,7 +4,13 @@
  * handed to the caller.
  */
 import { InvalidValueError } from '@refractor/core';
-import type { ClapFeatureConfig, ClapPadding, ClapTruncation } from './config.js';
+import {
+  CLAP_PADDINGS,
+  parseClapPreprocessorConfig,
+  type ClapFeatureConfig,
+  type ClapPadding,
+  type ClapTruncation,
+} from './config.js';
 import { stackFusionChannels } from './fusion.js';
 import { LogMelSpectrogram } from './log-mel.js';
 import { melFilterBank, sparsifyMelFilters } from './mel-filters.js';
@@ -97,7 +103,9 @@ export class ClapFeatureExtractor {
   private readonly spectrogram: LogMelSpectrogram;
   private paddedScratch: Float32Array | null = null;
 
-  constructor(config: ClapFeatureConfig) {
+  /** @throws InvalidValueError when a field of `config` is invalid (same checks as parsing the JSON). */
+  constructor(settings: ClapFeatureConfig) {
+    const config = parseClapPreprocessorConfig(settings, 'ClapFeatureExtractor config');
     this.config = config;
     this.truncation = config.truncation;
     this.cropSamples = config.nb_max_samples;
@@ -193,60 +201,72 @@ export class ClapFeatureExtractor {
   extract(waveform: Float32Array, options: ClapExtractOptions = {}): ClapExtractResult {
     const n = waveform.length;
     if (n < 1) throw new InvalidValueError('waveform.length', n, 'at least 1 sample');
-    const channelSize = this.frames * this.melBins;
-    const size = this.channels * channelSize;
+    const size = this.channels * this.frames * this.melBins;
     const out = options.out ?? new Float32Array(size);
     if (out.length !== size) {
-      throw new InvalidValueError('options.out.length', out.length, `${this.channels} × ${this.frames} × ${this.melBins} = ${size}`);
+      throw new InvalidValueError(
+        'options.out.length',
+        out.length,
+        `${this.channels} × ${this.frames} × ${this.melBins} = ${size}`,
+      );
     }
+    if (n <= this.cropSamples) return this.extractShort(waveform, options, out);
+    return this.truncation === 'rand_trunc'
+      ? this.extractCrop(waveform, options, out)
+      : this.extractFusion(waveform, options, out);
+  }
 
-    if (n > this.cropSamples && this.truncation === 'rand_trunc') {
-      const range: OffsetRange = { min: 0, max: n - this.cropSamples };
-      const cropOffset = options.cropOffset ?? range.min;
-      if (!isInRange(cropOffset, range)) {
-        throw new InvalidValueError('options.cropOffset', cropOffset, `an integer in [${range.min}, ${range.max}]`);
-      }
-      this.spectrogram.compute(waveform.subarray(cropOffset, cropOffset + this.cropSamples), out);
-      return this.result(out, true, true, null, cropOffset, null);
-    }
-
-    if (n > this.cropSamples) {
-      const totalFrames = this.spectrogram.frameCount(n);
-      const ranges = fusionOffsetRanges(totalFrames, this.frames);
-      if (!ranges) {
-        // HF's corner case: longer than a crop by less than one hop, so exactly one crop's
-        // frames; the mel of all n samples (no crop) is used 4 times, and longer = False.
-        this.spectrogram.compute(waveform, out.subarray(0, channelSize));
-        this.repeatFirstChannel(out);
-        return this.result(out, true, false, null, null, null);
-      }
-      const mel = this.spectrogram.compute(waveform);
-      const offsets = options.fusionOffsets ?? [ranges[0].min, ranges[1].min, ranges[2].min];
-      offsets.forEach((offset, k) => {
-        if (!isInRange(offset, ranges[k]!)) {
-          throw new InvalidValueError(
-            `options.fusionOffsets[${k}]`,
-            offset,
-            `an integer in [${ranges[k]!.min}, ${ranges[k]!.max}]`,
-          );
-        }
-      });
-      const fusionOffsets: [number, number, number] = [offsets[0], offsets[1], offsets[2]];
-      stackFusionChannels(mel, totalFrames, this.melBins, this.frames, fusionOffsets, out);
-      return this.result(out, true, true, null, null, fusionOffsets);
-    }
-
+  /** Not longer than a crop: pad (unless exactly one crop), one mel, 4 copies for fusion. */
+  private extractShort(waveform: Float32Array, options: ClapExtractOptions, out: Float32Array): ClapExtractResult {
     let crop = waveform;
     let padding: ClapPadding | null = null;
-    if (n < this.cropSamples) {
+    if (waveform.length < this.cropSamples) {
       padding = options.padding ?? this.config.padding;
+      if (!CLAP_PADDINGS.includes(padding)) {
+        throw new InvalidValueError('options.padding', padding, `one of ${CLAP_PADDINGS.join(', ')}`);
+      }
       this.paddedScratch ??= new Float32Array(this.cropSamples);
       crop = padToLength(waveform, this.cropSamples, padding, this.paddedScratch);
     }
-    this.spectrogram.compute(crop, out.subarray(0, channelSize));
+    this.spectrogram.compute(crop, out.subarray(0, this.frames * this.melBins));
     this.repeatFirstChannel(out);
     // fusion: HF flags one item of an all-short batch as longer; alone, that is this one.
     return this.result(out, this.channels === 4, false, padding, null, null);
+  }
+
+  /** rand_trunc, longer than a crop: the crop at `cropOffset` (default 0). */
+  private extractCrop(waveform: Float32Array, options: ClapExtractOptions, out: Float32Array): ClapExtractResult {
+    const range: OffsetRange = { min: 0, max: waveform.length - this.cropSamples };
+    const cropOffset = options.cropOffset ?? range.min;
+    if (!isInRange(cropOffset, range)) {
+      throw new InvalidValueError('options.cropOffset', cropOffset, `an integer in [${range.min}, ${range.max}]`);
+    }
+    this.spectrogram.compute(waveform.subarray(cropOffset, cropOffset + this.cropSamples), out);
+    return this.result(out, true, true, null, cropOffset, null);
+  }
+
+  /** fusion, longer than a crop: whole-song mel, then `[shrunk, front, middle, back]`. */
+  private extractFusion(waveform: Float32Array, options: ClapExtractOptions, out: Float32Array): ClapExtractResult {
+    const totalFrames = this.spectrogram.frameCount(waveform.length);
+    const ranges = fusionOffsetRanges(totalFrames, this.frames);
+    if (!ranges) {
+      // HF's corner case: longer than a crop by less than one hop, so exactly one crop's
+      // frames; the mel of all n samples (no crop, no padding) is used 4 times, longer = False.
+      this.spectrogram.compute(waveform, out.subarray(0, this.frames * this.melBins));
+      this.repeatFirstChannel(out);
+      return this.result(out, true, false, null, null, null);
+    }
+    const chosen = options.fusionOffsets ?? [ranges[0].min, ranges[1].min, ranges[2].min];
+    const offsets: [number, number, number] = [chosen[0], chosen[1], chosen[2]];
+    offsets.forEach((offset, k) => {
+      const range = ranges[k]!;
+      if (!isInRange(offset, range)) {
+        throw new InvalidValueError(`options.fusionOffsets[${k}]`, offset, `an integer in [${range.min}, ${range.max}]`);
+      }
+    });
+    const mel = this.spectrogram.compute(waveform);
+    stackFusionChannels(mel, totalFrames, this.melBins, this.frames, offsets, out);
+    return this.result(out, true, true, null, null, offsets);
   }
 
   /** Copies channel 0 of `out` into its other channels (HF's `np.stack([mel] * 4)`). */

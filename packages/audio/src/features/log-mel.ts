@@ -12,17 +12,23 @@ import { PowerSpectrogram } from './stft.js';
  */
 export const MEL_POWER_FLOOR = 1e-10;
 
+/** 10 / ln 10: decibels of power per neper of `Math.log`. */
+const DB_PER_NEPER = 10 / Math.LN10;
+
 /**
- * 10·log10(max(power, 1e-10)), HF's `power_to_db` with CLAP's arguments.
+ * 10·log10(max(power, 1e-10)), HF's `power_to_db` with CLAP's arguments, computed as
+ * ln(x)·(10 / ln 10): `Math.log` is ~25% faster than `Math.log10` in V8 and the two
+ * differ by about an ulp of float64, far below the float32 rounding of the output.
  *
  * @example
  * ```ts
- * powerToDb(0);   // -100
- * powerToDb(1);   // 0
+ * powerToDb(1);                // 0
+ * powerToDb(10);               // 10
+ * Math.fround(powerToDb(0));   // -100 (the float32 features hold exactly -100)
  * ```
  */
 export function powerToDb(power: number): number {
-  return 10 * Math.log10(power > MEL_POWER_FLOOR ? power : MEL_POWER_FLOOR);
+  return Math.log(power > MEL_POWER_FLOOR ? power : MEL_POWER_FLOOR) * DB_PER_NEPER;
 }
 
 /** What {@link LogMelSpectrogram} needs. */
@@ -113,8 +119,9 @@ export class LogMelSpectrogram {
       const base = offset[m]! - from;
       let sum = 0;
       for (let bin = from; bin < to; bin++) sum += weights[base + bin]! * power[bin]!;
-      // Storing into the Float32Array rounds like HF's final `np.asarray(..., float32)`.
-      out[row + m] = 10 * Math.log10(sum > MEL_POWER_FLOOR ? sum : MEL_POWER_FLOOR);
+      // = powerToDb(sum), written out for the hot loop. The Float32Array store rounds like
+      // HF's final `np.asarray(..., float32)`.
+      out[row + m] = Math.log(sum > MEL_POWER_FLOOR ? sum : MEL_POWER_FLOOR) * DB_PER_NEPER;
     }
   }
 }

@@ -12,12 +12,13 @@ import { InvalidValueError } from '@refractor/core';
  * straight from the signal with the window applied (so there is no separate windowing
  * or bit-reversal pass), then radix-4 passes, and a radix-2 pass when the size needs one.
  *
- * Why not fft.js (a dependency of this package): measured on the 2-core target box, its
- * `realTransform` took ~8.7 µs per 1024-point frame — no faster than its complex
- * `transform` — and packing two frames per complex transform still left a 10 s crop at
- * ~8.8 ms once windowing and unpacking were added. This transform brings the whole crop
- * well below that (see bench/features.bench.mjs). Accuracy is that of any float64
- * radix-2/4 FFT (~1e-16 of the frame's energy), checked against a direct DFT in the tests.
+ * Why not the fft.js package (measured, then dropped): on the 2-core target box its
+ * `realTransform` took ~8.7 µs per 1024-point frame, no faster than its complex
+ * `transform`; packing two frames per complex transform (then unpacking them) gave
+ * ~8.8 ms per 10 s crop for the whole log-mel. With this transform the same log-mel
+ * takes ~6.5–7.5 ms (best of repeated runs; see bench/features.bench.mjs). Accuracy is
+ * that of any float64 radix-2/4 FFT (~1e-16 of the frame's energy), checked against a
+ * direct DFT in the tests.
  *
  * Reentrancy: one instance holds one frame's scratch; use one instance per thread of work.
  *

@@ -1,8 +1,6 @@
 /**
  * Sample-rate conversion to the model's 48 kHz: a streaming, zero-delay, rational-ratio
  * polyphase Kaiser-windowed-sinc resampler.
- *
- * @packageDocumentation
  */
 export { StreamingResampler, type ResamplerDesign } from './streaming-resampler.js';
 export { resample } from './resample.js';

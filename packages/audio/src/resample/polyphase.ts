@@ -16,8 +16,9 @@ import { kaiserSinc, type KaiserLowpass } from './kaiser.js';
  *
  * Each row is normalised to sum to exactly 1 (in float64, before rounding to float32), so a
  * constant input gives that constant at every phase. The unnormalised sums differ from 1 by the
- * response at multiples of the input rate, deep in the stopband (< 1e-5), so this only moves
- * stopband-level terms.
+ * response at multiples of the input rate, deep in the stopband, so the correction only adds
+ * stopband-level terms (about −120 dB; the worst stopband level of the 44.1 kHz table moves from
+ * −105.0 to −103.6 dB).
  */
 export interface PolyphaseTable {
   /** rows × tapsPerPhase coefficients, row-major, float32 (measured as fast as float64, half the memory). */

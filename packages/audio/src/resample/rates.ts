@@ -14,7 +14,8 @@ export const MAX_SAMPLE_RATE = 768_000;
  *
  * @example
  * assertSampleRate(44100, 'inputRate'); // ok
- * assertSampleRate(0, 'inputRate'); // throws "inputRate is 0; expected an integer sample rate in Hz from 1000 to 768000"
+ * assertSampleRate(0, 'inputRate');
+ * // throws "inputRate is 0; expected an integer sample rate in Hz from 1000 to 768000"
  */
 export function assertSampleRate(rate: number, field: string): void {
   if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < MIN_SAMPLE_RATE || rate > MAX_SAMPLE_RATE) {
@@ -27,9 +28,10 @@ export function assertSampleRate(rate: number, field: string): void {
 }
 
 /**
- * Largest inputRate / outputRate accepted. Downsampling by r needs a filter about 6.4·r / 0.1 taps
- * long at low output rates (the transition band shrinks relative to the input rate), so this caps
- * taps at ~1024 and a table at ~8 MiB; 384 kHz → 48 kHz is a ratio of 8.
+ * Largest inputRate / outputRate accepted. The transition band is fixed in Hz by the output rate,
+ * so downsampling by r needs up to ~64·r taps per output (low output rates, where the transition
+ * is 10 % of the output rate); the cap keeps that under ~1024 taps and a table under ~8 MiB.
+ * 384 kHz → 48 kHz is a ratio of 8 (308 taps).
  */
 export const MAX_DOWNSAMPLING_RATIO = 16;
 

@@ -6,11 +6,11 @@ import { assertDownsamplingRatio, assertSampleRate, ceilDiv } from './rates.js';
 /**
  * Why hand-written: the WASM port of libsamplerate (`@alexanderolsen/libsamplerate-js` 2.1.2)
  * measured on the 2-core target machine at 44.1 → 48 kHz mono, 60 s of audio, took 2.8 s
- * (SINC_BEST), 0.9 s (MEDIUM) and 0.4 s (FASTEST), i.e. 4 to 28 s for a 4-minute song against a
- * budget of 1.5 s for decode + resample + features; and its `simple()` returns a few hundred
- * samples short for inputs over 4 MB. This polyphase Kaiser resampler does 240 s in about 0.3 s
- * at ≥ 100 dB rejection of everything that lands in 0–20 kHz (bench/resample.bench.mjs
- * re-measures both).
+ * (SINC_BEST), 0.9 s (MEDIUM) and 0.4 s (FASTEST), i.e. 1.6 to 11 s for a 4-minute song against
+ * a budget of 1.5 s for decode + resample + features; and its `simple()` comes back short for
+ * inputs over 4 MB. bench/resample.bench.mjs re-measured 240 s: 9.4–10.7 s, 3.1–4.2 s and
+ * 1.6–1.7 s, 156, 51 and 21 samples short. This polyphase Kaiser resampler streams the same
+ * 240 s in 0.30–0.39 s with ≥ 100 dB rejection of every image or alias landing in 0–20 kHz.
  */
 
 /** Input samples appended to the history per kernel call; bounds memory whatever the block size. */
@@ -218,6 +218,7 @@ export class StreamingResampler {
   private emit(out: Float32Array, offset: number, count: number): void {
     if (count === 0) return;
     const { ratio, table } = this.plan!;
+    const { coefficients, tapsPerPhase } = table;
     const run: KernelRun = {
       firstTap: this.nextIndex - this.tapsBefore - this.historyStart,
       phase: this.nextPhase,
@@ -226,11 +227,11 @@ export class StreamingResampler {
       stepPhase: ratio.down % ratio.up,
     };
     if (table.interpolated) {
-      convolveInterpolated(this.history, table.coefficients, table.tapsPerPhase, table.rowsPerSample, run, out, offset, count);
+      convolveInterpolated(this.history, coefficients, tapsPerPhase, table.rowsPerSample, run, out, offset, count);
     } else if (run.stepWhole === 0) {
-      convolveExactPairs(this.history, table.coefficients, table.tapsPerPhase, run, out, offset, count);
+      convolveExactPairs(this.history, coefficients, tapsPerPhase, run, out, offset, count);
     } else {
-      convolveExact(this.history, table.coefficients, table.tapsPerPhase, run, out, offset, count);
+      convolveExact(this.history, coefficients, tapsPerPhase, run, out, offset, count);
     }
     const phaseSum = this.nextPhase + count * run.stepPhase;
     const carry = Math.floor(phaseSum / ratio.up);
@@ -239,6 +240,9 @@ export class StreamingResampler {
   }
 }
 
+/** Checks the tag rather than `instanceof`, so Float32Arrays from another realm (iframe, vm) pass. */
 function assertBlock(block: unknown, field: string): void {
-  if (!(block instanceof Float32Array)) throw new InvalidValueError(field, block, 'a Float32Array of mono samples');
+  if (Object.prototype.toString.call(block) !== '[object Float32Array]') {
+    throw new InvalidValueError(field, block, 'a Float32Array of mono samples');
+  }
 }

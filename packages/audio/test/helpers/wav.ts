@@ -103,3 +103,14 @@ export function toneAmplitude(samples: ArrayLike<number>, frequency: number, sam
   }
   return (2 * Math.hypot(re, im)) / samples.length;
 }
+
+/** Deterministic xorshift32 noise in [-scale/2, scale/2), the same for the same seed. */
+export function seededNoise(length: number, seed: number, scale = 0.5): Float32Array {
+  let state = seed >>> 0 || 1;
+  return Float32Array.from({ length }, () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return scale * ((state >>> 0) / 4294967296 - 0.5);
+  });
+}
