@@ -16,3 +16,7 @@ export * from './aggregate.js';
 export * from './metrics.js';
 export * from './backend.js';
 export * from './cdm.js';
+export * from './model-contracts.js';
+export * from './manifest.js';
+export * from './contract-check.js';
+export * from './scorer.js';

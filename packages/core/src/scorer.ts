@@ -1,0 +1,180 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { aggregateChunks } from './aggregate.js';
+import type { InferenceBackend } from './backend.js';
+import { CDM_CONTRACT, runCdm } from './cdm.js';
+import { decodeChunk, type ChunkSpan } from './chunk.js';
+import { InvalidValueError, RefractorError } from './errors.js';
+import { CONCEPT_MAX_TOKENS, MODEL_CONTRACTS } from './model-contracts.js';
+import type { ChunkResult, SongResult } from './results.js';
+
+/** One chunk's CLAP input and where it sits (structurally @refractor/audio's ChunkFeatures). */
+export interface FeatureChunk extends ChunkSpan {
+  /** `[channels, 1001, 64]` log-mel, row-major. */
+  features: Float32Array;
+}
+
+/** Turns concept text into token ids (truncated to the encoder's limit) and an attention mask. */
+export interface ConceptTokenizer {
+  encode(text: string): { ids: readonly number[]; attentionMask: readonly number[] };
+}
+
+/** The sessions (and tokenizer) a scorer runs; open them once and reuse them. */
+export interface RefractorModels {
+  clap: InferenceSession;
+  cdm: InferenceSession;
+  /** The concept encoder: needed only to embed concept text. */
+  text?: InferenceSession;
+  tokenizer?: ConceptTokenizer;
+}
+
+/** Options for {@link RefractorScorer}. */
+export interface ScorerOptions {
+  /** Chunks per CLAP run (default 16; the original ran them one at a time). */
+  batchSize?: number;
+}
+
+/** An audio embedding and a concept embedding, the CDM's two inputs. */
+export interface EmbeddingPair {
+  /** 512 values. */
+  audioEmbedding: ArrayLike<number>;
+  /** 768 values; zeros when there is no concept. */
+  conceptEmbedding: ArrayLike<number>;
+}
+
+const { audioEmbeddingDim, conceptEmbeddingDim, inputDim } = CDM_CONTRACT;
+const [, CLAP_CHANNELS, CLAP_FRAMES, CLAP_MELS] = MODEL_CONTRACTS.clap.inputs[0]!.dims as [string, number, number, number];
+/** Values in one chunk's CLAP input. */
+export const CLAP_INPUT_SIZE = CLAP_CHANNELS * CLAP_FRAMES * CLAP_MELS;
+
+/**
+ * The Refractor scoring sequence, written once against onnxruntime-common so
+ * Node and browsers run the same code: CLAP embeds chunk features in batches,
+ * the concept is embedded once, the CDM scores `[audio ‖ concept]` rows, and
+ * chunk results are aggregated into a song result with its timeline.
+ *
+ * @example
+ * ```ts
+ * const scorer = new RefractorScorer(backend, { clap, cdm, text, tokenizer }, { batchSize: 16 });
+ * const concept = await scorer.prepareConcept('A song about forgetting the future');
+ * const song = await scorer.scoreChunks(featureChunks, concept, { target: 'Indigo' });
+ * ```
+ */
+export class RefractorScorer {
+  readonly batchSize: number;
+
+  constructor(
+    private readonly backend: Pick<InferenceBackend, 'Tensor'>,
+    private readonly models: RefractorModels,
+    options: ScorerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 16;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
+      throw new InvalidValueError('batchSize', this.batchSize, 'an integer >= 1');
+    }
+  }
+
+  /**
+   * CLAP embeddings of `count` chunks' features laid back to back: returns `count × 512` values.
+   */
+  async embedAudio(features: Float32Array, count: number): Promise<Float32Array> {
+    if (features.length !== count * CLAP_INPUT_SIZE) {
+      throw new InvalidValueError('features', `${features.length} values for ${count} chunks`, `${CLAP_INPUT_SIZE} values per chunk`);
+    }
+    const input = new this.backend.Tensor('float32', features, [count, CLAP_CHANNELS, CLAP_FRAMES, CLAP_MELS]);
+    const output = (await this.models.clap.run({ input_features: input })).audio_embeds;
+    return checkedFloats(output, count * audioEmbeddingDim, 'CLAP output audio_embeds');
+  }
+
+  /**
+   * The 768-d concept embedding: tokens (truncated at 512) through the text
+   * encoder, mean-pooled over the attention mask. No text, or only
+   * whitespace, gives zeros — what the original did and what training saw.
+   */
+  async prepareConcept(text?: string | null): Promise<Float32Array> {
+    if (text == null || text.trim() === '') return new Float32Array(conceptEmbeddingDim);
+    const { text: session, tokenizer } = this.models;
+    if (!session || !tokenizer) throw new RefractorError('concept text needs the concept encoder and its tokenizer, and none were loaded');
+    const { ids, attentionMask } = tokenizer.encode(text);
+    if (ids.length === 0 || ids.length > CONCEPT_MAX_TOKENS || attentionMask.length !== ids.length) {
+      throw new InvalidValueError('tokenized concept', `${ids.length} ids, ${attentionMask.length} mask values`, `1–${CONCEPT_MAX_TOKENS} ids with a mask of the same length`);
+    }
+    const length = ids.length;
+    const int64 = (values: readonly number[]) => new this.backend.Tensor('int64', BigInt64Array.from(values, BigInt), [1, length]);
+    const feeds: Record<string, Tensor> = { input_ids: int64(ids), attention_mask: int64(attentionMask) };
+    if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = int64(new Array<number>(length).fill(0));
+    const hidden = checkedFloats((await session.run(feeds)).last_hidden_state, length * conceptEmbeddingDim, 'concept encoder output last_hidden_state');
+    const pooled = new Float64Array(conceptEmbeddingDim);
+    let maskTotal = 0;
+    for (let t = 0; t < length; t++) {
+      const weight = attentionMask[t]!;
+      if (weight === 0) continue;
+      maskTotal += weight;
+      for (let d = 0; d < conceptEmbeddingDim; d++) pooled[d]! += hidden[t * conceptEmbeddingDim + d]! * weight;
+    }
+    return Float32Array.from(pooled, (sum) => sum / maskTotal);
+  }
+
+  /** Scores one embedding pair, as the original wrapper's `score(audio_emb=…, concept_emb=…)`. */
+  async score(pair: EmbeddingPair, span: ChunkSpan = { start_s: 0, end_s: 0 }): Promise<ChunkResult> {
+    const rows = new Float32Array(inputDim);
+    fillRow(rows, 0, pair.audioEmbedding, pair.conceptEmbedding);
+    const probs = await runCdm(this.backend, this.models.cdm, rows, 1);
+    return decodeChunk(probs, span);
+  }
+
+  /**
+   * Scores a song's chunks: CLAP in batches of {@link batchSize}, the CDM on
+   * `[audio ‖ concept]`, then {@link aggregateChunks}. Chunks are consumed as
+   * they arrive, so features can stream in while earlier batches run.
+   */
+  async scoreChunks(
+    chunks: AsyncIterable<FeatureChunk> | Iterable<FeatureChunk>,
+    conceptEmbedding: ArrayLike<number>,
+    options: { target?: string } = {},
+  ): Promise<SongResult> {
+    if (conceptEmbedding.length !== conceptEmbeddingDim) {
+      throw new InvalidValueError('conceptEmbedding', conceptEmbedding, `${conceptEmbeddingDim} values`);
+    }
+    const results: ChunkResult[] = [];
+    const batch = new Float32Array(this.batchSize * CLAP_INPUT_SIZE);
+    let spans: ChunkSpan[] = [];
+    const flush = async () => {
+      if (spans.length === 0) return;
+      const count = spans.length;
+      const embeddings = await this.embedAudio(batch.subarray(0, count * CLAP_INPUT_SIZE), count);
+      const rows = new Float32Array(count * inputDim);
+      for (let i = 0; i < count; i++) {
+        fillRow(rows, i, embeddings.subarray(i * audioEmbeddingDim, (i + 1) * audioEmbeddingDim), conceptEmbedding);
+      }
+      const probs = await runCdm(this.backend, this.models.cdm, rows, count);
+      spans.forEach((span, i) => results.push(decodeChunk(probs.subarray(i * 9, i * 9 + 9), span)));
+      spans = [];
+    };
+    for await (const chunk of chunks) {
+      if (chunk.features.length !== CLAP_INPUT_SIZE) {
+        throw new InvalidValueError('chunk features', `${chunk.features.length} values`, `${CLAP_INPUT_SIZE} ([${CLAP_CHANNELS}, ${CLAP_FRAMES}, ${CLAP_MELS}])`);
+      }
+      batch.set(chunk.features, spans.length * CLAP_INPUT_SIZE);
+      spans.push({ start_s: chunk.start_s, end_s: chunk.end_s });
+      if (spans.length === this.batchSize) await flush();
+    }
+    await flush();
+    return aggregateChunks(results, options);
+  }
+}
+
+/** Writes `[audio 512 ‖ concept 768]` as row `row` of `rows`. */
+function fillRow(rows: Float32Array, row: number, audio: ArrayLike<number>, concept: ArrayLike<number>): void {
+  if (audio.length !== audioEmbeddingDim) throw new InvalidValueError('audioEmbedding', audio, `${audioEmbeddingDim} values`);
+  if (concept.length !== conceptEmbeddingDim) throw new InvalidValueError('conceptEmbedding', concept, `${conceptEmbeddingDim} values`);
+  const at = row * inputDim;
+  for (let i = 0; i < audioEmbeddingDim; i++) rows[at + i] = audio[i]!;
+  for (let i = 0; i < conceptEmbeddingDim; i++) rows[at + audioEmbeddingDim + i] = concept[i]!;
+}
+
+function checkedFloats(output: Tensor | undefined, size: number, what: string): Float32Array {
+  if (!output || output.type !== 'float32' || output.size !== size) {
+    throw new InvalidValueError(what, output ? `${output.type} [${output.dims.join(', ')}]` : 'missing', `float32 with ${size} values`);
+  }
+  return output.data as Float32Array;
+}
