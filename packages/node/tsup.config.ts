@@ -2,10 +2,11 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
+  // ESM only: @refractor/audio (and its WASM decoders) are ESM-only.
+  format: ['esm'],
   dts: true,
   clean: true,
   sourcemap: true,
-  target: 'es2022',
+  target: 'node20',
   platform: 'node',
 });

@@ -48,6 +48,9 @@ export interface ModelManifest {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** A repo-name or path segment: no empty, `.` or `..` segments, no backslashes (they would escape the cache). */
+const SAFE_SEGMENT = /^(?!\.{1,2}$)[\w.-]+$/;
+const safePath = (value: unknown): boolean => typeof value === 'string' && value.split('/').every((part) => SAFE_SEGMENT.test(part));
 
 /**
  * Checks a parsed manifest and returns it typed, naming the first bad field
@@ -77,11 +80,9 @@ export function parseModelManifest(json: unknown, source = 'manifest'): ModelMan
       const file = set.files[role];
       const fileAt = `${at}.files.${role}`;
       if (!isObject(file)) return fail(fileAt, file, 'an object with repo, revision and path');
-      if (typeof file.repo !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(file.repo)) fail(`${fileAt}.repo`, file.repo, '"owner/name"');
-      if (typeof file.revision !== 'string' || file.revision === '') fail(`${fileAt}.revision`, file.revision, 'a branch, tag or commit');
-      if (typeof file.path !== 'string' || file.path === '' || file.path.startsWith('/') || file.path.split('/').includes('..')) {
-        fail(`${fileAt}.path`, file.path, 'a relative path inside the repository');
-      }
+      if (!safePath(file.repo) || (file.repo as string).split('/').length !== 2) fail(`${fileAt}.repo`, file.repo, '"owner/name"');
+      if (!safePath(file.revision)) fail(`${fileAt}.revision`, file.revision, 'a branch, tag or commit');
+      if (!safePath(file.path)) fail(`${fileAt}.path`, file.path, 'a relative path inside the repository (no "..", ".", empty segments or backslashes)');
       if (file.size !== undefined && !(Number.isInteger(file.size) && (file.size as number) >= 0)) fail(`${fileAt}.size`, file.size, 'a byte count');
       if (file.sha256 !== undefined && !(typeof file.sha256 === 'string' && SHA256.test(file.sha256))) {
         fail(`${fileAt}.sha256`, file.sha256, '64 lowercase hex digits');

@@ -16,6 +16,10 @@ describe('parseModelManifest', () => {
   it.each([
     [{ cdm: { repo: 'no-slash', revision: 'main', path: 'a' } }, /sets\.tiny\.files\.cdm\.repo is "no-slash"; expected "owner\/name"/],
     [{ cdm: { repo: 'a/b', revision: 'main', path: '../escape' } }, /files\.cdm\.path/],
+    [{ cdm: { repo: 'a/b', revision: 'main', path: 'a//b' } }, /files\.cdm\.path/],
+    [{ cdm: { repo: 'a/b', revision: 'main', path: 'a\\b' } }, /files\.cdm\.path/],
+    [{ cdm: { repo: '../b', revision: 'main', path: 'x' } }, /files\.cdm\.repo/],
+    [{ cdm: { repo: 'a/b', revision: '../x', path: 'x' } }, /files\.cdm\.revision/],
     [{ cdm: { repo: 'a/b', revision: 'main', path: 'x', sha256: 'ABC' } }, /files\.cdm\.sha256 is "ABC"; expected 64 lowercase hex digits/],
     [{ cdm: { repo: 'a/b', revision: 'main', path: 'x', size: -1 } }, /files\.cdm\.size is -1/],
     [{ cdm: undefined }, /files\.cdm is undefined/],

@@ -1,2 +1,13 @@
-/** @refractor/node: Run the Refractor CDM in Node with onnxruntime-node (CPU, CUDA). (Not built yet.) */
-export {};
+/**
+ * @refractor/node — the Refractor CDM in Node with onnxruntime-node (CPU,
+ * CUDA): the model store (local directories, the user cache, Hugging Face hub
+ * downloads), the tiny test set, and the `Refractor` scorer.
+ *
+ * @packageDocumentation
+ */
+export * from '@refractor/core';
+export { Refractor, type BatchItem, type RefractorLoadOptions, type ScoreSettings, type ScoredSong, type SongScoreOptions } from './refractor.js';
+export { createNodeBackend, DeviceUnavailableError, type NodeBackendOptions, type NodeDevice } from './runtime.js';
+export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
+export { bundledManifest, bundledSetDirectory } from './bundled.js';
+export * from './store/index.js';

@@ -1,0 +1,240 @@
+import { readFile } from 'node:fs/promises';
+import type { InferenceSession } from 'onnxruntime-node';
+import {
+  MODEL_CONTRACTS,
+  RefractorScorer,
+  checkModelContract,
+  type ChunkResult,
+  type ConceptTokenizer,
+  type EmbeddingPair,
+  type InferenceBackend,
+  type ModelContract,
+  type ModelManifest,
+  type ScorerOptions,
+  type SongResult,
+} from '@refractor/core';
+import {
+  ClapFeatureExtractor,
+  CropPlanner,
+  DEFAULT_CHUNKING,
+  DEFAULT_CROP,
+  cropOffsetRange,
+  openAudioStream,
+  parseClapPreprocessorConfig,
+  resample,
+  songChunkFeatures,
+  type AudioStream,
+  type ChunkingOptions,
+  type ClapPadding,
+  type CropOptions,
+} from '@refractor/audio';
+import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
+import { bundledManifest, bundledSetDirectory } from './bundled.js';
+import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
+import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
+import { loadConceptTokenizer } from './tokenizer.js';
+
+/** Options for {@link Refractor.load}. */
+export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, ScorerOptions {
+  /** A set name from the manifest (`default`, `tiny`) or a directory holding a set (default `default`). */
+  models?: string;
+  /** Defaults to the manifest shipped with @refractor/models. */
+  manifest?: ModelManifest;
+}
+
+/** Options for scoring a song. */
+export interface SongScoreOptions extends ChunkingOptions, CropOptions {
+  /** Concept text, embedded once per song (none: zeros, as the original). */
+  concept?: string | null;
+  /** A precomputed concept embedding (768 values); wins over `concept`. */
+  conceptEmbedding?: ArrayLike<number>;
+  /** A color name or letter: adds chromatic match and drift. */
+  target?: string;
+  /** Decode on this thread and featurize on a worker thread (default true for files). */
+  parallel?: boolean;
+}
+
+/** How a result was produced: enough to reproduce it. */
+export interface ScoreSettings {
+  models: string;
+  test_only: boolean;
+  crop: string;
+  seed: number;
+  chunk_size_s: number;
+  chunk_stride_s: number;
+  device: NodeDevice;
+  backend: string;
+  batch_size: number;
+}
+
+/** A song result with the settings that produced it. */
+export type ScoredSong = SongResult & { settings: ScoreSettings };
+
+/** One input of {@link Refractor.scoreBatch}: its result or why it failed. */
+export interface BatchItem {
+  input: string;
+  result?: ScoredSong;
+  error?: Error;
+}
+
+/**
+ * The Refractor CDM in Node: the seed's `Refractor` API with the real models
+ * (or the tiny test set), batched and deterministic. Sessions are opened once
+ * (the concept encoder lazily, on first use) and reused.
+ *
+ * @example
+ * ```ts
+ * const refractor = await Refractor.load({ models: 'tiny' });
+ * const song = await refractor.scoreFile('song.ogg', { concept: 'A song about forgetting the future', target: 'Indigo' });
+ * console.log(song.predicted_color, song.confidence, song.drift?.overall_drift);
+ * await refractor.close();
+ * ```
+ */
+export class Refractor {
+  private textModels: Promise<{ session: InferenceSession; tokenizer: ConceptTokenizer }> | undefined;
+  private readonly scorerOptions: ScorerOptions;
+
+  private constructor(
+    readonly modelSet: ResolvedModelSet,
+    readonly backend: InferenceBackend & { device: NodeDevice },
+    readonly extractor: ClapFeatureExtractor,
+    private readonly clap: InferenceSession,
+    private readonly cdm: InferenceSession,
+    scorerOptions: ScorerOptions,
+  ) {
+    this.scorerOptions = scorerOptions;
+  }
+
+  /** Resolves the model set (directory, cache or hub download), opens CLAP and the CDM and checks their contracts. */
+  static async load(options: RefractorLoadOptions = {}): Promise<Refractor> {
+    const spec = options.models ?? 'default';
+    const manifest = options.manifest ?? bundledManifest();
+    const modelSet = await resolveModelSet(bundledSetDirectory(spec) ?? spec, manifest, options);
+    const backend = createNodeBackend(options);
+    const config = parseClapPreprocessorConfig(JSON.parse(await readFile(modelSet.files['clap.preprocessor'], 'utf8')), modelSet.files['clap.preprocessor']);
+    const [clap, cdm] = await Promise.all([
+      openChecked(backend, modelSet.files['clap.model'], MODEL_CONTRACTS.clap),
+      openChecked(backend, modelSet.files.cdm, MODEL_CONTRACTS.cdm),
+    ]);
+    const scorerOptions = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
+    // A set shipped as a directory keeps its manifest name and test-only flag.
+    const named = bundledSetDirectory(spec) ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
+    return new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions);
+  }
+
+  /** The concept encoder and tokenizer, opened on first use (about 600 MB for the real DeBERTa). */
+  private loadText() {
+    this.textModels ??= (async () => {
+      const files = this.modelSet.files;
+      const [session, tokenizer] = await Promise.all([
+        openChecked(this.backend, files['text.model'], MODEL_CONTRACTS.text),
+        loadConceptTokenizer(files['text.tokenizer'], files['text.tokenizer_config']),
+      ]);
+      return { session, tokenizer };
+    })();
+    return this.textModels;
+  }
+
+  private async scorer(withText: boolean): Promise<RefractorScorer> {
+    const text = withText ? await this.loadText() : undefined;
+    return new RefractorScorer(
+      this.backend,
+      { clap: this.clap, cdm: this.cdm, ...(text ? { text: text.session, tokenizer: text.tokenizer } : {}) },
+      this.scorerOptions,
+    );
+  }
+
+  /** A scorer over this instance's CLAP and CDM sessions with other options (e.g. another batch size). */
+  audioScorer(options: ScorerOptions = this.scorerOptions): RefractorScorer {
+    return new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm }, options);
+  }
+
+  /**
+   * The 512-d CLAP embedding of a waveform (mono, any rate): resampled to
+   * 48 kHz, cropped to 10 s (`crop`/`seed`) or padded (`pad`, as the original
+   * wrapper, or the checkpoint's `repeatpad`), then encoded.
+   */
+  async prepareAudio(waveform: Float32Array, sampleRate: number, options: CropOptions & { padding?: ClapPadding } = {}): Promise<Float32Array> {
+    const rate = this.extractor.config.sampling_rate;
+    const audio = sampleRate === rate ? waveform : resample(waveform, sampleRate, rate);
+    const range = cropOffsetRange(audio.length, this.extractor.cropSamples);
+    const cropOffset = range ? new CropPlanner(options).pick(range) : 0;
+    const { features } = this.extractor.extract(audio, { cropOffset, padding: options.padding ?? 'pad' });
+    return (await this.scorer(false)).embedAudio(features, 1);
+  }
+
+  /** The 768-d concept embedding (zeros for no text). */
+  async prepareConcept(text?: string | null): Promise<Float32Array> {
+    const hasText = text != null && text.trim() !== '';
+    return (await this.scorer(hasText)).prepareConcept(text);
+  }
+
+  /** Scores one embedding pair, as the seed's `score(audio_emb=…, concept_emb=…)`. */
+  async score(pair: EmbeddingPair): Promise<ChunkResult> {
+    return (await this.scorer(false)).score(pair);
+  }
+
+  /**
+   * Scores a whole song from a path or its bytes: streamed features (decode
+   * here, featurize on a worker thread), CLAP in batches, the concept embedded
+   * once, the CDM per chunk, aggregated with the per-chunk timeline.
+   */
+  async scoreFile(input: string | Uint8Array, options: SongScoreOptions = {}): Promise<ScoredSong> {
+    const name = typeof input === 'string' ? input : 'bytes';
+    const stream: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
+    const featureOptions = {
+      name,
+      chunkSizeS: options.chunkSizeS ?? DEFAULT_CHUNKING.chunkSizeS,
+      chunkStrideS: options.chunkStrideS ?? DEFAULT_CHUNKING.chunkStrideS,
+      crop: options.crop ?? DEFAULT_CROP.crop,
+      seed: options.seed ?? DEFAULT_CROP.seed,
+    };
+    const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
+    const chunks =
+      options.parallel === false
+        ? songChunkFeatures(stream, this.extractor, featureOptions)
+        : songChunkFeaturesInWorker(stream, { ...featureOptions, config: this.extractor.config });
+    const scorer = await this.scorer(false);
+    const song = await scorer.scoreChunks(chunks, concept, options.target === undefined ? {} : { target: options.target });
+    return {
+      ...song,
+      settings: {
+        models: this.modelSet.name,
+        test_only: this.modelSet.testOnly,
+        crop: featureOptions.crop,
+        seed: featureOptions.seed,
+        chunk_size_s: featureOptions.chunkSizeS,
+        chunk_stride_s: featureOptions.chunkStrideS,
+        device: this.backend.device,
+        backend: this.backend.name,
+        batch_size: scorer.batchSize,
+      },
+    };
+  }
+
+  /** Scores several songs in turn; a failing input is reported and the rest still scored. */
+  async scoreBatch(inputs: readonly string[], options: SongScoreOptions = {}): Promise<BatchItem[]> {
+    const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
+    const items: BatchItem[] = [];
+    for (const input of inputs) {
+      try {
+        items.push({ input, result: await this.scoreFile(input, { ...options, conceptEmbedding: concept }) });
+      } catch (error) {
+        items.push({ input, error: error as Error });
+      }
+    }
+    return items;
+  }
+
+  /** Releases the sessions. */
+  async close(): Promise<void> {
+    const text = await this.textModels?.catch(() => undefined);
+    await Promise.all([this.clap.release(), this.cdm.release(), text?.session.release()]);
+  }
+}
+
+async function openChecked(backend: InferenceBackend, path: string, contract: ModelContract): Promise<InferenceSession> {
+  const session = (await backend.createSession(path)) as InferenceSession;
+  checkModelContract(session, contract, path);
+  return session;
+}

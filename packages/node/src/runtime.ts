@@ -1,0 +1,75 @@
+import * as ort from 'onnxruntime-node';
+import { RefractorError, type InferenceBackend, type ModelSource } from '@refractor/core';
+
+/** Where inference runs. */
+export type NodeDevice = 'cpu' | 'cuda';
+
+/** Options for {@link createNodeBackend}. */
+export interface NodeBackendOptions {
+  /** `cpu` (default) or `cuda` (needs onnxruntime-node's CUDA provider and an NVIDIA GPU). */
+  device?: NodeDevice;
+  /** Threads inside one operator (onnxruntime's default when omitted: one per core). */
+  intraOpNumThreads?: number;
+  /** Threads across operators. */
+  interOpNumThreads?: number;
+}
+
+/** The device could not be used; the message says how to fix it. */
+export class DeviceUnavailableError extends RefractorError {
+  override readonly name = 'DeviceUnavailableError';
+}
+
+const CUDA_HELP =
+  "onnxruntime-node's CUDA execution provider is not installed (its install script, which downloads it, is skipped by default). " +
+  'Install it with: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js ' +
+  '(needs CUDA 12 and cuDNN 9 on the machine), or use device "cpu".';
+
+function checkThreads(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+    throw new RefractorError(`${name} is ${value}; expected an integer >= 0 (0 = onnxruntime's default)`);
+  }
+}
+
+/**
+ * The onnxruntime-node backend: the one place that maps a device name to
+ * execution providers. Sessions it opens are plain onnxruntime-common
+ * `InferenceSession`s; open each model once and reuse it.
+ *
+ * @example
+ * ```ts
+ * const backend = createNodeBackend({ device: 'cpu', intraOpNumThreads: 2 });
+ * const session = await backend.createSession('refractor_cdm.onnx');
+ * ```
+ */
+export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBackend & { device: NodeDevice } {
+  const device = options.device ?? 'cpu';
+  if (device !== 'cpu' && device !== 'cuda') throw new RefractorError(`device is ${JSON.stringify(device)}; expected "cpu" or "cuda"`);
+  checkThreads('intraOpNumThreads', options.intraOpNumThreads);
+  checkThreads('interOpNumThreads', options.interOpNumThreads);
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: [device],
+    graphOptimizationLevel: 'all',
+    ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    ...(options.interOpNumThreads ? { interOpNumThreads: options.interOpNumThreads } : {}),
+  };
+  return {
+    name: `onnxruntime-node (${device})`,
+    device,
+    Tensor: ort.Tensor,
+    async createSession(model: ModelSource, extra?: ort.InferenceSession.SessionOptions) {
+      try {
+        const merged = { ...sessionOptions, ...extra };
+        return typeof model === 'string'
+          ? await ort.InferenceSession.create(model, merged)
+          : await ort.InferenceSession.create(model, merged);
+      } catch (error) {
+        const message = (error as Error).message ?? String(error);
+        if (device === 'cuda' && /cuda|provider|backend/i.test(message)) {
+          throw new DeviceUnavailableError(`${CUDA_HELP} (onnxruntime said: ${message})`, { cause: error });
+        }
+        const where = typeof model === 'string' ? model : `${model.byteLength}-byte model`;
+        throw new RefractorError(`${where}: onnxruntime could not load it: ${message}`, { cause: error });
+      }
+    },
+  };
+}
