@@ -12,6 +12,8 @@ export interface CommandContext {
    * is reported as one line naming the input and counted, and the command goes on.
    */
   perInput(name: string, work: () => Promise<void>): Promise<void>;
+  /** Reports one input that failed before any work (e.g. a missing file), and counts it. */
+  fail(name: string, reason: string): void;
   /** How many inputs failed. */
   readonly failures: number;
 }
@@ -36,6 +38,10 @@ export function createContext(stdout: NodeJS.WritableStream, stderr: NodeJS.Writ
         const message = error instanceof AudioDecodeError ? error.message : `${name}: ${error.message}`;
         context.err(`refractor: ${message}`);
       }
+    },
+    fail(name, reason) {
+      failures += 1;
+      context.err(`refractor: ${name}: ${reason}`);
     },
     get failures() {
       return failures;

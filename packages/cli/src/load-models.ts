@@ -1,0 +1,90 @@
+import { InvalidArgumentError, Option } from 'commander';
+import { ModelStoreError, Refractor, type NodeDevice, type StoreProgressEvent } from '@refractor/node';
+import type { CommandContext } from './context.js';
+import { createProgress, type Progress } from './progress.js';
+
+/** The flags every command that runs the models shares. */
+export interface ModelFlags {
+  models: string;
+  device: NodeDevice;
+  offline: boolean;
+  batchSize: number;
+  threads?: number;
+}
+
+/** Parses an integer option >= `min`. */
+export function integerParser(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < min) {
+      throw new InvalidArgumentError(`expected an integer >= ${min}`);
+    }
+    return n;
+  };
+}
+
+/** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`. */
+export function modelOptions(): Option[] {
+  return [
+    new Option('--models <set|dir>', 'model set: "default" (the real models, downloaded once and cached), "tiny" (test models: predictions mean nothing), or a directory holding a set').default(
+      'default',
+    ),
+    new Option('--device <device>', 'where inference runs').choices(['cpu', 'cuda']).default('cpu'),
+    new Option('--offline', 'never use the network (also REFRACTOR_OFFLINE=1); missing models are an error').default(false),
+    new Option('--batch-size <n>', 'chunks per CLAP run').argParser(integerParser(1)).default(16),
+    new Option('--threads <n>', "onnxruntime's intra-op threads (default: one per core)").argParser(integerParser(1)),
+  ];
+}
+
+/** One progress bar per downloading file; cached files print nothing. */
+function downloadProgress(): { onProgress: (event: StoreProgressEvent) => void; stop: () => void } {
+  const bars = new Map<string, Progress>();
+  return {
+    onProgress(event) {
+      if (event.cached) return;
+      let bar = bars.get(event.file);
+      if (!bar) {
+        bar = createProgress(`downloading ${event.file}`, event.total ?? 0);
+        bars.set(event.file, bar);
+      }
+      bar.update(event.loaded, event.total);
+      if (event.done) bar.stop();
+    },
+    stop: () => bars.forEach((bar) => bar.stop()),
+  };
+}
+
+/**
+ * Opens the models for a command: resolves the set (downloading the real one
+ * on first use, with progress on stderr), opens the sessions, and turns "the
+ * models cannot be had" into a two-line explanation of what to do instead.
+ */
+export async function loadRefractor(flags: ModelFlags, context: CommandContext): Promise<Refractor> {
+  const progress = downloadProgress();
+  try {
+    const refractor = await Refractor.load({
+      models: flags.models,
+      device: flags.device,
+      batchSize: flags.batchSize,
+      ...(flags.offline ? { offline: true } : {}),
+      ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
+      onProgress: progress.onProgress,
+    });
+    if (refractor.modelSet.testOnly) {
+      context.err(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);
+    }
+    return refractor;
+  } catch (error) {
+    if (error instanceof ModelStoreError && ['network', 'offline', 'missing-files', 'not-found', 'unauthorized'].includes(error.code) && !flags.models.includes('/')) {
+      throw new ModelStoreError(
+        error.code,
+        `the "${flags.models}" models are not available here (${error.message.split('\n')[0]})\n` +
+          `  get them with \`refractor models pull ${flags.models}\` (or pass --models <dir> with a local copy); ` +
+          'to try the pipeline offline, use --models tiny (a test model set whose predictions mean nothing)',
+      );
+    }
+    throw error;
+  } finally {
+    progress.stop();
+  }
+}
