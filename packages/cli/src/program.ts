@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { featuresCommand } from './commands/features.js';
 import { infoCommand } from './commands/info.js';
+import { modelsCommand } from './commands/models.js';
+import { scoreCommand } from './commands/score.js';
+import { validateCommand } from './commands/validate.js';
 import { createContext } from './context.js';
 import { VERSION } from './version.js';
 
@@ -35,7 +38,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
       writeErr: (text) => void io.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [infoCommand(context), featuresCommand(context)]) {
+  for (const command of [scoreCommand(context), validateCommand(context), modelsCommand(context), infoCommand(context), featuresCommand(context)]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   try {

@@ -1,0 +1,135 @@
+import { Command } from 'commander';
+import { RefractorError, bundledManifest, resolveStoreOptions } from '@refractor/node';
+import type { CommandContext } from '../context.js';
+import { listModelSets, renderModelListing } from '../models/list.js';
+import { cachedSetPaths } from '../models/path.js';
+import { pullModelSet, renderPullResult } from '../models/pull.js';
+import { cacheDirOption, hubOptions, pullHint, requireSet, storeOptions, type CacheFlags, type HubFlags } from '../models/store-flags.js';
+import { renderVerifyReport, verifyModels } from '../models/verify.js';
+
+const ENVIRONMENT_HELP = `
+Environment:
+  REFRACTOR_CACHE     the cache directory (--cache-dir overrides it)
+  HF_ENDPOINT         the hub or a mirror to download from (--endpoint overrides it)
+  HF_TOKEN            access token for private or gated repositories (--token overrides it)
+  REFRACTOR_OFFLINE=1 never download (as does HF_HUB_OFFLINE=1): pull then fails naming the missing files`;
+
+const EXIT_HELP = (failure: string) => `
+Exit status: 0 ok, 1 ${failure}, 2 usage error.`;
+
+/**
+ * `refractor models list | pull | verify | path`: see, fetch, check and
+ * locate the model sets of the manifest shipped with @refractor/models.
+ *
+ * @example
+ * ```ts
+ * program.addCommand(modelsCommand(createContext(process.stdout, process.stderr)));
+ * // refractor models pull          → downloads the default set into the cache
+ * // refractor models list tiny --json
+ * ```
+ */
+export function modelsCommand(context: CommandContext): Command {
+  const models = new Command('models')
+    .description('list, download, verify and locate the model sets (the real "default" set, the "tiny" test set)')
+    .addHelpText('after', ENVIRONMENT_HELP);
+  for (const subcommand of [listCommand(context), pullCommand(context), verifyCommand(context), pathCommand(context)]) {
+    // addCommand does not pass settings down: without these a usage error in a subcommand would exit 1 from inside commander, not 2.
+    models.addCommand(subcommand.exitOverride().showHelpAfterError('(run with --help for usage)'));
+  }
+  return models;
+}
+
+function listCommand(context: CommandContext): Command {
+  return new Command('list')
+    .summary('show the model sets, their files, sizes and what is cached')
+    .description('show every model set (or one): description, test-only flag, and per file its role, hub source, size and whether it is cached')
+    .argument('[set]', 'only this set (default: every set in the manifest)')
+    .addOption(cacheDirOption())
+    .option('--json', 'print one JSON document ({ cacheDir, sets: [{ name, description, testOnly, cached, files: [...] }] }) instead of text', false)
+    .option('-v, --verbose', "also print each file's cache path", false)
+    .addHelpText('after', EXIT_HELP('unknown set'))
+    .action(async (set: string | undefined, flags: CacheFlags & { json: boolean; verbose: boolean }) => {
+      const listing = await listModelSets(bundledManifest(), set, storeOptions(flags));
+      if (flags.json) {
+        context.out(JSON.stringify(listing, null, 2));
+        return;
+      }
+      for (const line of renderModelListing(listing, flags.verbose, (name) => pullHint(name, flags))) context.out(line);
+    });
+}
+
+function pullCommand(context: CommandContext): Command {
+  const command = new Command('pull')
+    .summary('download a model set into the cache (resumable, verified)')
+    .description(
+      'download the files of a model set that the cache lacks: resumes interrupted downloads, checks size and sha256 when the manifest gives them, ' +
+        'shows a progress bar per file when stderr is a terminal, then prints one line per file (downloaded or already cached, size, path)',
+    )
+    .argument('[set]', 'the model set to download', 'default')
+    .addOption(cacheDirOption());
+  for (const option of hubOptions()) command.addOption(option);
+  return command
+    .addHelpText('after', `${ENVIRONMENT_HELP}\n${EXIT_HELP('download failed (a partial file is kept and resumes next time) or unknown set')}`)
+    .action(async (set: string, flags: HubFlags) => {
+      const manifest = bundledManifest();
+      const result = await pullModelSet(manifest, set, storeOptions(flags), context.err);
+      const { lines, summary } = renderPullResult(set, result);
+      for (const line of lines) context.out(line);
+      context.err(`refractor: ${summary}`);
+      if (result.set.testOnly) context.err(`refractor: note: "${set}" is a test set; its predictions mean nothing`);
+    });
+}
+
+function verifyCommand(context: CommandContext): Command {
+  return new Command('verify')
+    .summary("re-hash a set's cached files; --fix deletes corrupt ones")
+    .description(
+      "re-hash a set's cached files against the manifest and print per file: ok, missing, size-mismatch, sha256-mismatch, or unverifiable (no sha256 known: a warning only)",
+    )
+    .argument('[set]', 'the model set to check', 'default')
+    .addOption(cacheDirOption())
+    .option('--fix', 'delete corrupt files (size or sha256 mismatch) so the next `refractor models pull` downloads them again', false)
+    .addHelpText('after', EXIT_HELP('a file is missing or corrupt (still 1 after --fix: the set needs a pull)'))
+    .action(async (set: string, flags: CacheFlags & { fix: boolean }) => {
+      const manifest = bundledManifest();
+      const report = await verifyModels(manifest, set, storeOptions(flags), flags.fix);
+      for (const line of renderVerifyReport(report, requireSet(manifest, set))) context.out(line);
+      for (const path of report.removed) context.err(`refractor: removed corrupt ${path}`);
+      if (report.unverifiable.length > 0) {
+        context.err(
+          `refractor: warning: ${report.unverifiable.length} of ${report.files.length} files of "${set}" cannot be verified: ` +
+            'the manifest gives no sha256 for them (pin a commit and add its sha256 to the manifest to make them checkable)',
+        );
+      }
+      const bad = [...report.corrupt, ...report.missing];
+      if (bad.length === 0) {
+        context.err(`refractor: model set "${set}": ${report.files.length - report.unverifiable.length} of ${report.files.length} files verified ok`);
+        return;
+      }
+      const names = bad.map((file) => `${file.role} (${file.status})`).join(', ');
+      const corruptLeft = report.corrupt.length > 0 && report.removed.length === 0;
+      const next = corruptLeft
+        ? `run \`refractor models verify ${set} --fix\` to delete the corrupt files, then \`${pullHint(set, flags)}\``
+        : `run \`${pullHint(set, flags)}\` to download them`;
+      throw new RefractorError(`model set "${set}" is not usable: ${names}; ${next}`);
+    });
+}
+
+function pathCommand(context: CommandContext): Command {
+  return new Command('path')
+    .summary("print the cache directory, or a cached set's file paths")
+    .description(
+      "print the cache directory, or with a set the cached path of each of its files (one per line: role<TAB>path); downloads nothing and fails if a file is not cached",
+    )
+    .argument('[set]', 'the model set to locate (default: none, print the cache directory)')
+    .addOption(cacheDirOption())
+    .addHelpText('after', EXIT_HELP('the set is not fully cached (run `refractor models pull <set>`) or unknown'))
+    .action(async (set: string | undefined, flags: CacheFlags) => {
+      const options = storeOptions(flags);
+      if (set === undefined) {
+        context.out(resolveStoreOptions(options).cacheDir);
+        return;
+      }
+      for (const { role, path } of await cachedSetPaths(bundledManifest(), set, options, pullHint(set, flags))) context.out(`${role}\t${path}`);
+    });
+}
