@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ModelFileSource } from '@refractor/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ModelStoreError } from '../src/store/errors.js';
 import { downloadFile, hubFileUrl } from '../src/store/hub-download.js';
 import type { DownloadProgress } from '../src/store/options.js';
 import { fixtureBytes, sha256Hex, startHubServer, type HubServer, type HubServerOptions } from './helpers/hub-server.js';
+import { rejection } from './helpers/rejection.js';
 
 const bytes = fixtureBytes(42, 5000);
 const source: ModelFileSource = { repo: 'fixture-org/cdm', revision: 'main', path: 'onnx/model.onnx', size: bytes.length, sha256: sha256Hex(bytes) };
@@ -25,15 +25,6 @@ async function hub(options: Partial<HubServerOptions> = {}): Promise<HubServer> 
   return server;
 }
 
-/** The error a promise rejects with, so its fields can be asserted. */
-async function rejection(promise: Promise<unknown>): Promise<ModelStoreError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ModelStoreError);
-  return error as ModelStoreError;
-}
 
 beforeEach(async () => {
   for (const name of ['HF_TOKEN', 'HF_ENDPOINT', 'REFRACTOR_OFFLINE', 'HF_HUB_OFFLINE', 'REFRACTOR_CACHE']) vi.stubEnv(name, undefined);

@@ -5,11 +5,11 @@ import { dirname, join } from 'node:path';
 import { MODEL_FILE_ROLES, type ModelFileRole } from '@refractor/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cachedPath } from '../src/store/cache-dir.js';
-import { ModelStoreError } from '../src/store/errors.js';
 import { hubFileUrl } from '../src/store/hub-download.js';
 import { modelSetStatus, resolveModelSet, verifyModelSet } from '../src/store/model-store.js';
 import type { StoreProgressEvent } from '../src/store/options.js';
 import { fixtureSet, startHubServer, type HubServer, type HubServerOptions } from './helpers/hub-server.js';
+import { rejection } from './helpers/rejection.js';
 
 const fixture = fixtureSet();
 const roles = Object.keys(MODEL_FILE_ROLES) as ModelFileRole[];
@@ -24,14 +24,6 @@ async function hub(options: Partial<HubServerOptions> = {}): Promise<HubServer> 
   return server;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ModelStoreError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ModelStoreError);
-  return error as ModelStoreError;
-}
 
 /** Fills the cache as a finished download would have. */
 async function fillCache(): Promise<void> {
