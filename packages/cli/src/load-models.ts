@@ -44,7 +44,7 @@ function downloadProgress(): { onProgress: (event: StoreProgressEvent) => void; 
       if (event.cached) return;
       let bar = bars.get(event.file);
       if (!bar) {
-        bar = createProgress(`downloading ${event.file}`, event.total ?? 0);
+        bar = createProgress(`downloading ${event.file}`, event.total ?? 0, process.stderr, 'bytes');
         bars.set(event.file, bar);
       }
       bar.update(event.loaded, event.total);

@@ -6,22 +6,33 @@ export interface Progress {
   stop(): void;
 }
 
+/** What a bar counts: plain items, or bytes (shown in MB). */
+export type ProgressUnit = 'items' | 'bytes';
+
 /**
  * A progress bar on stderr when stderr is a terminal, nothing otherwise (so
  * logs and pipes stay clean and stdout only ever carries results).
  */
-export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  label: string,
+  total: number,
+  stream: NodeJS.WriteStream = process.stderr,
+  unit: ProgressUnit = 'items',
+): Progress {
   if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: `${label} {bar} {percentage}% | {value}/{total} {unit} | ETA {eta_formatted}`,
+      format: `${label} {bar} {percentage}% | {value}/{total}${unit === 'bytes' ? ' MB' : ''} | ETA {eta_formatted}`,
       hideCursor: true,
       clearOnComplete: true,
+      ...(unit === 'bytes'
+        ? { formatValue: (value: number, _options: unknown, type: string) => (type === 'value' || type === 'total' ? (value / 1e6).toFixed(1) : String(value)) }
+        : {}),
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { unit: '' });
+  bar.start(total, 0);
   return {
     update: (value, newTotal) => {
       if (newTotal !== undefined) bar.setTotal(newTotal);

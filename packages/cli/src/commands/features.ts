@@ -41,7 +41,7 @@ export function featuresCommand(context: CommandContext): Command {
     .action(async (file: string, flags: FeaturesFlags) => {
       await context.perInput(file, async () => {
         const extractor = await loadExtractor(flags.preprocessorConfig);
-        const progress = createProgress('features', 1, process.stderr);
+        const progress = createProgress('reading', 1, process.stderr, 'bytes');
         const stream = await openAudioFile(file, { onBytesRead: (read, total) => progress.update(read, total) });
         const writer = await NpyRowWriter.create(flags.out, [extractor.channels, extractor.frames, extractor.melBins]);
         try {

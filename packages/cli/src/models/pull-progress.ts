@@ -49,7 +49,7 @@ export function pullTracker(log: (line: string) => void, stream: NodeJS.WriteStr
       if (!bar) {
         // The first event of a download carries the size of the part kept from an interrupted run.
         if (!stream.isTTY) log(startLine(event));
-        bar = createProgress(event.file, event.total ?? 0, stream);
+        bar = createProgress(event.file, event.total ?? 0, stream, 'bytes');
         bars.set(event.file, bar);
       }
       bar.update(event.loaded, event.total);
