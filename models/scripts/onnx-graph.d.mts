@@ -62,6 +62,8 @@ export declare function countParameters(m: OnnxNamespace.IModelProto): number;
 
 export declare const CDM_IO: Readonly<{ input: 'input'; output: 'color_probs'; inputDim: 1280; outputDim: 9 }>;
 
+export declare const CDM_NO_CONCEPT_INPUT_DIM: 512;
+
 export interface CdmLayer {
   /** Row-major `[outFeatures, inFeatures]` (PyTorch `nn.Linear.weight`). */
   weight: ArrayLike<number>;
@@ -72,5 +74,5 @@ export interface CdmLayer {
 
 export declare function buildCdmModel(
   layers: CdmLayer[],
-  options?: { docString?: string; producerName?: string; producerVersion?: string; metadata?: Record<string, string> },
+  options?: { inputDim?: 1280 | 512; docString?: string; producerName?: string; producerVersion?: string; metadata?: Record<string, string> },
 ): OnnxNamespace.ModelProto;

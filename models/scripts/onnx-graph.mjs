@@ -251,6 +251,9 @@ export function countParameters(m) {
 /** The CDM's tensor names (the contract: `input` [batch,1280] → `color_probs` [batch,9]). */
 export const CDM_IO = Object.freeze({ input: 'input', output: 'color_probs', inputDim: 1280, outputDim: 9 });
 
+/** The input width of a CDM trained without the concept embedding (CLAP's 512 values only). */
+export const CDM_NO_CONCEPT_INPUT_DIM = 512;
+
 /**
  * The CDM as ONNX: for each layer `Gemm(x, W, b, transB=1)` (W stored `[out, in]`, as
  * PyTorch's `nn.Linear` and its ONNX export do), `Relu` between layers, `Softmax(axis=-1)`
@@ -263,7 +266,9 @@ export const CDM_IO = Object.freeze({ input: 'input', output: 'color_probs', inp
  *
  * @param {{ weight: ArrayLike<number>, bias: ArrayLike<number>, inFeatures: number, outFeatures: number }[]} layers
  *   row-major `[outFeatures, inFeatures]` weights
- * @param {{ docString?: string, producerName?: string, producerVersion?: string, metadata?: Record<string,string> }} [options]
+ * @param {{ inputDim?: 1280|512, docString?: string, producerName?: string, producerVersion?: string, metadata?: Record<string,string> }} [options]
+ *   `inputDim` is 1280 (the contract: CLAP 512 ‖ concept 768) unless a CDM was trained
+ *   without the concept half (`--no-concept`), which takes the 512 CLAP values alone
  * @returns {object} a ModelProto ({@link encodeModel} it to get file bytes)
  *
  * @example
@@ -277,7 +282,11 @@ export const CDM_IO = Object.freeze({ input: 'input', output: 'color_probs', inp
  */
 export function buildCdmModel(layers, options = {}) {
   if (layers.length === 0) throw new Error('onnx-graph: buildCdmModel needs at least one layer');
-  if (layers[0].inFeatures !== CDM_IO.inputDim) throw new Error(`onnx-graph: the CDM's first layer must take ${CDM_IO.inputDim} inputs`);
+  const inputDim = options.inputDim ?? CDM_IO.inputDim;
+  if (inputDim !== CDM_IO.inputDim && inputDim !== CDM_NO_CONCEPT_INPUT_DIM) {
+    throw new Error(`onnx-graph: inputDim must be ${CDM_IO.inputDim} or ${CDM_NO_CONCEPT_INPUT_DIM}, got ${inputDim}`);
+  }
+  if (layers[0].inFeatures !== inputDim) throw new Error(`onnx-graph: the CDM's first layer must take ${inputDim} inputs`);
   if (layers.at(-1).outFeatures !== CDM_IO.outputDim) throw new Error(`onnx-graph: the CDM's last layer must give ${CDM_IO.outputDim} outputs`);
   const nodes = [];
   const initializers = [];
@@ -309,7 +318,7 @@ export function buildCdmModel(layers, options = {}) {
     graph: graph({
       name: 'refractor_cdm',
       nodes,
-      inputs: [valueInfo(CDM_IO.input, 'float32', ['batch', CDM_IO.inputDim])],
+      inputs: [valueInfo(CDM_IO.input, 'float32', ['batch', inputDim])],
       outputs: [valueInfo(CDM_IO.output, 'float32', ['batch', CDM_IO.outputDim])],
       initializers,
     }),

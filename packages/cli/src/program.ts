@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { extractCommand } from './commands/extract.js';
 import { featuresCommand } from './commands/features.js';
 import { infoCommand } from './commands/info.js';
 import { modelsCommand } from './commands/models.js';
 import { scoreCommand } from './commands/score.js';
+import { trainCommand } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { createContext } from './context.js';
 import { VERSION } from './version.js';
@@ -38,7 +40,15 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
       writeErr: (text) => void io.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [scoreCommand(context), validateCommand(context), modelsCommand(context), infoCommand(context), featuresCommand(context)]) {
+  for (const command of [
+    scoreCommand(context),
+    validateCommand(context),
+    modelsCommand(context),
+    extractCommand(context),
+    trainCommand(context),
+    infoCommand(context),
+    featuresCommand(context),
+  ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   try {

@@ -86,6 +86,44 @@ export class RefractorScorer {
   }
 
   /**
+   * CLAP embeddings of a song's chunks, in batches of {@link batchSize}, with
+   * the span of each: what the training cache stores per row. Chunks are
+   * consumed as they arrive, so features can stream in while batches run.
+   *
+   * @example
+   * ```ts
+   * const { embeddings, chunks } = await scorer.embedChunks(featureChunks); // embeddings: chunks.length × 512
+   * ```
+   */
+  async embedChunks(chunks: AsyncIterable<FeatureChunk> | Iterable<FeatureChunk>): Promise<{ embeddings: Float32Array; chunks: ChunkSpan[] }> {
+    const parts: Float32Array[] = [];
+    const spans: ChunkSpan[] = [];
+    const batch = new Float32Array(this.batchSize * CLAP_INPUT_SIZE);
+    let pending = 0;
+    const flush = async () => {
+      if (pending === 0) return;
+      parts.push(await this.embedAudio(batch.subarray(0, pending * CLAP_INPUT_SIZE), pending));
+      pending = 0;
+    };
+    for await (const chunk of chunks) {
+      if (chunk.features.length !== CLAP_INPUT_SIZE) {
+        throw new InvalidValueError('chunk features', `${chunk.features.length} values`, `${CLAP_INPUT_SIZE} ([${CLAP_CHANNELS}, ${CLAP_FRAMES}, ${CLAP_MELS}])`);
+      }
+      batch.set(chunk.features, pending * CLAP_INPUT_SIZE);
+      spans.push({ start_s: chunk.start_s, end_s: chunk.end_s });
+      if (++pending === this.batchSize) await flush();
+    }
+    await flush();
+    const embeddings = new Float32Array(spans.length * audioEmbeddingDim);
+    let at = 0;
+    for (const part of parts) {
+      embeddings.set(part, at);
+      at += part.length;
+    }
+    return { embeddings, chunks: spans };
+  }
+
+  /**
    * The 768-d concept embedding: tokens (truncated at 512) through the text
    * encoder, mean-pooled over the attention mask. No text, or only
    * whitespace, gives zeros — what the original did and what training saw.

@@ -11,3 +11,5 @@ export { createNodeBackend, DeviceUnavailableError, type NodeBackendOptions, typ
 export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
 export { bundledManifest, bundledSetDirectory } from './bundled.js';
 export * from './store/index.js';
+export * from './npz/index.js';
+export * from './train/index.js';

@@ -5,6 +5,7 @@ import {
   RefractorScorer,
   checkModelContract,
   type ChunkResult,
+  type ChunkSpan,
   type ConceptTokenizer,
   type EmbeddingPair,
   type InferenceBackend,
@@ -180,20 +181,8 @@ export class Refractor {
    * once, the CDM per chunk, aggregated with the per-chunk timeline.
    */
   async scoreFile(input: string | Uint8Array, options: SongScoreOptions = {}): Promise<ScoredSong> {
-    const name = typeof input === 'string' ? input : 'bytes';
-    const stream: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
-    const featureOptions = {
-      name,
-      chunkSizeS: options.chunkSizeS ?? DEFAULT_CHUNKING.chunkSizeS,
-      chunkStrideS: options.chunkStrideS ?? DEFAULT_CHUNKING.chunkStrideS,
-      crop: options.crop ?? DEFAULT_CROP.crop,
-      seed: options.seed ?? DEFAULT_CROP.seed,
-    };
     const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
-    const chunks =
-      options.parallel === false
-        ? songChunkFeatures(stream, this.extractor, featureOptions)
-        : songChunkFeaturesInWorker(stream, { ...featureOptions, config: this.extractor.config });
+    const { chunks, featureOptions } = await this.featureChunks(input, options);
     const scorer = await this.scorer(false);
     const song = await scorer.scoreChunks(chunks, concept, options.target === undefined ? {} : { target: options.target });
     return {
@@ -210,6 +199,44 @@ export class Refractor {
         batch_size: scorer.batchSize,
       },
     };
+  }
+
+  /**
+   * The per-chunk CLAP embeddings of a song from a path or its bytes, with
+   * each chunk's span: features streamed exactly as {@link scoreFile} streams
+   * them (same chunking and crops), CLAP in batches; no concept, no CDM. This
+   * is what a training cache holds per row.
+   *
+   * @example
+   * ```ts
+   * const { embeddings, chunks } = await refractor.embedChunks('song.wav', { chunkSizeS: 30, chunkStrideS: 5 });
+   * console.log(chunks.length, 'chunks;', embeddings.length / 512, 'rows of 512');
+   * ```
+   */
+  async embedChunks(
+    input: string | Uint8Array,
+    options: ChunkingOptions & CropOptions & { parallel?: boolean } = {},
+  ): Promise<{ embeddings: Float32Array; chunks: ChunkSpan[] }> {
+    const { chunks } = await this.featureChunks(input, options);
+    return (await this.scorer(false)).embedChunks(chunks);
+  }
+
+  /** A song's chunk features as a stream: decoded here, featurized on a worker thread unless `parallel` is false. */
+  private async featureChunks(input: string | Uint8Array, options: ChunkingOptions & CropOptions & { parallel?: boolean }) {
+    const name = typeof input === 'string' ? input : 'bytes';
+    const stream: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
+    const featureOptions = {
+      name,
+      chunkSizeS: options.chunkSizeS ?? DEFAULT_CHUNKING.chunkSizeS,
+      chunkStrideS: options.chunkStrideS ?? DEFAULT_CHUNKING.chunkStrideS,
+      crop: options.crop ?? DEFAULT_CROP.crop,
+      seed: options.seed ?? DEFAULT_CROP.seed,
+    };
+    const chunks =
+      options.parallel === false
+        ? songChunkFeatures(stream, this.extractor, featureOptions)
+        : songChunkFeaturesInWorker(stream, { ...featureOptions, config: this.extractor.config });
+    return { chunks, featureOptions };
   }
 
   /** Scores several songs in turn; a failing input is reported and the rest still scored. */

@@ -1,0 +1,51 @@
+import { AudioDecodeError, type ChunkingOptions, type CropOptions } from '@refractor/audio';
+import type { EmbeddingsFile, Refractor } from '@refractor/node';
+import { isExpectedError } from '../context.js';
+import type { LabeledSong, SkippedSong } from '../validate/types.js';
+
+/**
+ * One song's rows of the training cache: its per-chunk CLAP embeddings, each
+ * with the song's concept embedding, color and id (as the original cached them).
+ *
+ * @example
+ * ```ts
+ * const rows = await songRows(refractor, song, concept, { chunkSizeS: 30, chunkStrideS: 5 });
+ * ```
+ */
+export async function songRows(refractor: Refractor, song: LabeledSong, concept: Float32Array, options: ChunkingOptions & CropOptions): Promise<EmbeddingsFile> {
+  const { embeddings, chunks } = await refractor.embedChunks(song.audio, options);
+  const conceptEmbs = new Float32Array(chunks.length * concept.length);
+  for (let row = 0; row < chunks.length; row++) conceptEmbs.set(concept, row * concept.length);
+  return {
+    clapEmbs: embeddings,
+    conceptEmbs,
+    colors: chunks.map(() => song.color),
+    songIds: chunks.map(() => song.id),
+  };
+}
+
+/** A song whose extraction failed in a way a user can act on, as validate reports it; anything else is a bug and is rethrown. */
+export function skippedFor(song: LabeledSong, error: unknown): SkippedSong {
+  if (!isExpectedError(error)) throw error;
+  // AudioDecodeError messages already start with the file name.
+  return error instanceof AudioDecodeError
+    ? { id: song.id, file: song.audio, reason: 'undecodable-audio', message: `audio does not decode: ${error.message}` }
+    : { id: song.id, file: song.audio, reason: 'scoring-failed', message: `extraction failed: ${song.audio}: ${error.message}` };
+}
+
+/**
+ * Embeds each distinct concept text once (datasets repeat them, most often
+ * none at all, which is zeros).
+ */
+export function conceptCache(refractor: Refractor): (text: string | null) => Promise<Float32Array> {
+  const concepts = new Map<string, Promise<Float32Array>>();
+  return (text) => {
+    const key = text ?? '';
+    let embedding = concepts.get(key);
+    if (!embedding) {
+      embedding = refractor.prepareConcept(text);
+      concepts.set(key, embedding);
+    }
+    return embedding;
+  };
+}
