@@ -1,6 +1,7 @@
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import { ModelStoreError, Refractor, type NodeDevice, type StoreProgressEvent } from '@refractor/node';
 import type { CommandContext } from './context.js';
+import { integerParser } from './options.js';
 import { createProgress, type Progress } from './progress.js';
 
 /** The flags every command that runs the models shares. */
@@ -10,17 +11,6 @@ export interface ModelFlags {
   offline: boolean;
   batchSize: number;
   threads?: number;
-}
-
-/** Parses an integer option >= `min`. */
-export function integerParser(min: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || n < min) {
-      throw new InvalidArgumentError(`expected an integer >= ${min}`);
-    }
-    return n;
-  };
 }
 
 /** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`. */

@@ -1,35 +1,19 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { buildNpyHeader } from '@refractor/node';
 import { temporaryPathFor } from './atomic.js';
 
-// Hand-written: the .npy v1.0 format is a 10-byte preamble and a Python-dict
-// header; no npm package streams float32 rows to disk with a shape fixed at the end.
+// No npm package streams float32 rows to disk with a shape fixed at the end:
+// we reserve a fixed-size header (from @refractor/node's .npy header builder)
+// and rewrite it in place when the row count is known.
 
-const MAGIC = [0x93, ...'NUMPY'].map((c) => (typeof c === 'number' ? c : c.charCodeAt(0)));
 /** Header size we reserve up front (a multiple of 64, as NumPy aligns data): fits any 4-d shape. */
 const RESERVED_HEADER_BYTES = 128;
 
-/**
- * The .npy v1.0 header for a little-endian float32 C-order array of `shape`,
- * padded with spaces so the data starts at `totalBytes` (a multiple of 64).
- *
- * @example
- * ```ts
- * npyHeader([2, 1, 1001, 64]); // 128 bytes: \x93NUMPY\x01\x00 … {'descr': '<f4', … 'shape': (2, 1, 1001, 64), }
- * ```
- */
-export function npyHeader(shape: readonly number[], totalBytes = RESERVED_HEADER_BYTES): Uint8Array {
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  const headerLength = totalBytes - 10;
-  if (dict.length + 1 > headerLength) throw new RangeError(`shape ${shapeText} does not fit a ${totalBytes}-byte header`);
-  const bytes = new Uint8Array(totalBytes);
-  bytes.set(MAGIC, 0);
-  bytes[6] = 1; // major version
-  bytes[7] = 0; // minor version
-  new DataView(bytes.buffer).setUint16(8, headerLength, true);
-  const text = dict.padEnd(headerLength - 1, ' ') + '\n';
-  for (let i = 0; i < text.length; i++) bytes[10 + i] = text.charCodeAt(i);
-  return bytes;
+/** The .npy v1.0 header for a little-endian float32 C-order array of `shape`, exactly {@link RESERVED_HEADER_BYTES} long. */
+export function npyHeader(shape: readonly number[]): Uint8Array {
+  const header = buildNpyHeader('<f4', shape, RESERVED_HEADER_BYTES);
+  if (header.length !== RESERVED_HEADER_BYTES) throw new RangeError(`shape (${shape.join(', ')}) does not fit a ${RESERVED_HEADER_BYTES}-byte header`);
+  return header;
 }
 
 /**

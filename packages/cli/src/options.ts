@@ -10,6 +10,17 @@ export function parseSeconds(value: string): number {
   return seconds;
 }
 
+/** Parses an integer option >= `min`. */
+export function integerParser(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < min) {
+      throw new InvalidArgumentError(`expected an integer >= ${min}`);
+    }
+    return n;
+  };
+}
+
 /** Parses a random seed for numpy's generator. */
 export function parseSeed(value: string): number {
   const seed = Number(value);

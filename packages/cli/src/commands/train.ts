@@ -13,7 +13,7 @@ import {
 } from '@refractor/node';
 import { writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
-import { integerParser } from '../load-models.js';
+import { integerParser } from '../options.js';
 import { createProgress } from '../progress.js';
 
 interface TrainFlags {

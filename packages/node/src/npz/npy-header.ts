@@ -30,14 +30,15 @@ export interface NpyHeader {
  * buildNpyHeader('<f4', [3, 512]); // 128 bytes: \x93NUMPY\x01\x00… {'descr': '<f4', 'fortran_order': False, 'shape': (3, 512), }
  * ```
  */
-export function buildNpyHeader(descr: string, shape: readonly number[]): Uint8Array {
+export function buildNpyHeader(descr: string, shape: readonly number[], minBytes = 0): Uint8Array {
   // Python's repr of a tuple: a 1-tuple keeps its trailing comma.
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const text = new TextEncoder().encode(dict);
   const bigHeader = 10 + text.length + 1 > 0xffff;
   const preamble = bigHeader ? 12 : 10;
-  const total = Math.ceil((preamble + text.length + 1) / ARRAY_ALIGN) * ARRAY_ALIGN;
+  // `minBytes` lets a streaming writer reserve a header it can rewrite in place once the shape is known.
+  const total = Math.ceil(Math.max(preamble + text.length + 1, minBytes) / ARRAY_ALIGN) * ARRAY_ALIGN;
   const bytes = new Uint8Array(total).fill(0x20);
   bytes.set(NPY_MAGIC, 0);
   bytes[6] = bigHeader ? 2 : 1;
