@@ -33,19 +33,3 @@ export function skippedFor(song: LabeledSong, error: unknown): SkippedSong {
     : { id: song.id, file: song.audio, reason: 'scoring-failed', message: `extraction failed: ${song.audio}: ${error.message}` };
 }
 
-/**
- * Embeds each distinct concept text once (datasets repeat them, most often
- * none at all, which is zeros).
- */
-export function conceptCache(refractor: Refractor): (text: string | null) => Promise<Float32Array> {
-  const concepts = new Map<string, Promise<Float32Array>>();
-  return (text) => {
-    const key = text ?? '';
-    let embedding = concepts.get(key);
-    if (!embedding) {
-      embedding = refractor.prepareConcept(text);
-      concepts.set(key, embedding);
-    }
-    return embedding;
-  };
-}

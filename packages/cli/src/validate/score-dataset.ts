@@ -3,6 +3,7 @@ import type { Refractor } from '@refractor/node';
 import { isExpectedError } from '../context.js';
 import type { ScoredEntry } from './report.js';
 import type { LabeledSong, SkippedSong } from './types.js';
+import { conceptCache } from '../concept-cache.js';
 
 /**
  * Scores every song of a dataset in turn with its own concept, chunked and
@@ -23,17 +24,7 @@ export async function scoreDataset(
 ): Promise<{ scored: ScoredEntry[]; skipped: SkippedSong[] }> {
   const scored: ScoredEntry[] = [];
   const skipped: SkippedSong[] = [];
-  // Datasets repeat concepts (often none at all): embed each text once.
-  const concepts = new Map<string, Promise<Float32Array>>();
-  const conceptEmbedding = (text: string | null) => {
-    const key = text ?? '';
-    let embedding = concepts.get(key);
-    if (!embedding) {
-      embedding = refractor.prepareConcept(text);
-      concepts.set(key, embedding);
-    }
-    return embedding;
-  };
+  const conceptEmbedding = conceptCache(refractor);
   for (const [index, song] of songs.entries()) {
     try {
       const result = await refractor.scoreFile(song.audio, { ...options, conceptEmbedding: await conceptEmbedding(song.concept) });
