@@ -20,3 +20,4 @@ export * from './model-contracts.js';
 export * from './manifest.js';
 export * from './contract-check.js';
 export * from './scorer.js';
+export * from './truncating-tokenizer.js';

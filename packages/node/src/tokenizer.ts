@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { CONCEPT_MAX_TOKENS, RefractorError, type ConceptTokenizer } from '@refractor/core';
+import { CONCEPT_MAX_TOKENS, RefractorError, truncatingTokenizer, type ConceptTokenizer } from '@refractor/core';
 
 /**
  * A concept tokenizer from a model's tokenizer.json and tokenizer_config.json
@@ -9,18 +9,7 @@ import { CONCEPT_MAX_TOKENS, RefractorError, type ConceptTokenizer } from '@refr
  * cut so that, with the special tokens around them, at most 512 remain.
  */
 export function conceptTokenizer(tokenizerJson: object, tokenizerConfig: object, maxTokens = CONCEPT_MAX_TOKENS): ConceptTokenizer {
-  const tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
-  // What the post-processor wraps around a text: [CLS] … [SEP] for DeBERTa-v3.
-  const empty = tokenizer.encode('').ids;
-  return {
-    encode(text: string) {
-      const full = tokenizer.encode(text).ids;
-      if (full.length <= maxTokens) return { ids: full, attentionMask: full.map(() => 1) };
-      const body = tokenizer.encode(text, { add_special_tokens: false }).ids.slice(0, maxTokens - empty.length);
-      const ids = [...empty.slice(0, 1), ...body, ...empty.slice(1)];
-      return { ids, attentionMask: ids.map(() => 1) };
-    },
-  };
+  return truncatingTokenizer(new Tokenizer(tokenizerJson, tokenizerConfig), maxTokens);
 }
 
 /** Loads {@link conceptTokenizer} from files, naming the file that fails. */

@@ -1,2 +1,22 @@
-/** @refractor/web: Run the Refractor CDM in the browser with onnxruntime-web (WebGPU, WASM). (Not built yet.) */
-export {};
+/**
+ * @refractor/web — the Refractor CDM in the browser with onnxruntime-web
+ * (WebGPU, falling back to WASM): the same scoring code as Node
+ * (@refractor/core's RefractorScorer, @refractor/audio's streaming decode and
+ * CLAP features), model files fetched by URL with progress and kept in the
+ * Cache Storage API, and a Web Worker to run it off the main thread.
+ *
+ * @packageDocumentation
+ */
+export { createWebBackend, hasWebGpu, type WebBackend, type WebBackendOptions, type WebDevice } from './backend.js';
+export { MANIFEST, MODEL_CACHE_NAME, fetchModelFile, fetchModelJson, modelUrl, type FetchModelOptions, type FileProgress, type ModelLocation } from './models.js';
+export { conceptTokenizer } from './tokenizer.js';
+export {
+  RefractorWeb,
+  type RefractorProgress,
+  type RefractorWebLoadOptions,
+  type WebScoreOptions,
+  type WebScoreSettings,
+  type WebScoredSong,
+} from './refractor-web.js';
+export { createRefractorWorker, RefractorWorkerError, type RefractorWorkerClient, type RefractorWorkerOptions } from './client.js';
+export type { WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';

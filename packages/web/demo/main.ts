@@ -1,0 +1,215 @@
+import { AXES, COLOR_NAMES, MODE_ORDERS, type ColorName } from '@refractor/core';
+import { createRefractorWorker, type RefractorProgress, type WebDevice, type WebScoredSong } from '../src/index.js';
+
+/** Display colors for the nine classes (White and Black get outlines from the CSS border). */
+const HEX: Record<ColorName, string> = {
+  Red: '#e53935',
+  Orange: '#fb8c00',
+  Yellow: '#fdd835',
+  Green: '#43a047',
+  Blue: '#1e88e5',
+  Indigo: '#3949ab',
+  Violet: '#8e24aa',
+  White: '#f5f5f5',
+  Black: '#212121',
+};
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const fileInput = $<HTMLInputElement>('file-input');
+const concept = $<HTMLTextAreaElement>('concept');
+const target = $<HTMLSelectElement>('target');
+const crop = $<HTMLSelectElement>('crop');
+const status = $<HTMLParagraphElement>('status');
+const progressBar = $<HTMLProgressElement>('progress');
+const errorBox = $<HTMLParagraphElement>('error');
+const result = $<HTMLElement>('result');
+const drop = $<HTMLLabelElement>('drop');
+
+for (const name of COLOR_NAMES) target.add(new Option(name, name));
+
+// ?models=<base URL of a set directory> (default: the Hugging Face hub); ?device=wasm|webgpu|auto (default auto).
+const params = new URLSearchParams(location.search);
+const models = params.get('models') || undefined;
+const deviceParam = params.get('device') ?? 'auto';
+const device: WebDevice = deviceParam === 'wasm' || deviceParam === 'webgpu' ? deviceParam : 'auto';
+
+const setStatus = (text: string) => (status.textContent = text);
+const showError = (message: string) => {
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+};
+const clearError = () => {
+  errorBox.textContent = '';
+  errorBox.hidden = true;
+};
+const setProgress = (fraction: number | null) => {
+  progressBar.hidden = fraction === null;
+  if (fraction !== null) progressBar.value = Math.min(1, Math.max(0, fraction));
+};
+
+const MB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const downloads = new Map<string, { loaded: number; total: number }>();
+function onProgress(progress: RefractorProgress) {
+  if (progress.phase === 'download') {
+    downloads.set(progress.url, { loaded: progress.loaded, total: progress.total });
+    let loaded = 0;
+    let total = 0;
+    for (const d of downloads.values()) {
+      loaded += d.loaded;
+      total += d.total;
+    }
+    const file = progress.url.split('/').pop();
+    setStatus(`${progress.cached ? 'Reading cached' : 'Downloading'} ${file}… ${MB(loaded)}${total ? ` of ${MB(total)}` : ''}`);
+    setProgress(total ? loaded / total : null);
+  } else if (progress.phase === 'init') {
+    setStatus(`Loading models: ${progress.message}…`);
+  } else {
+    setStatus(`Decoding and scoring ${progress.name}: chunk ${progress.chunks} (at ${progress.seconds.toFixed(0)} s)…`);
+    setProgress(null);
+  }
+}
+
+const worker = new Worker(new URL('../src/worker.ts', import.meta.url), { type: 'module' });
+const refractor = createRefractorWorker({ worker, onProgress });
+setStatus('Loading models…');
+const loaded = refractor.load({ ...(models ? { baseUrl: models } : {}), device, wasmPaths: new URL('ort/', document.baseURI).href });
+loaded.then(
+  (info) => {
+    downloads.clear();
+    setProgress(null);
+    setStatus(`Ready (${info.backend}). Choose an audio file.`);
+    document.body.dataset.backend = info.backend;
+  },
+  (error: Error) => {
+    setProgress(null);
+    setStatus('Could not load the models.');
+    showError(`Could not load the models: ${error.message}`);
+  },
+);
+
+let currentFile: File | undefined;
+let runId = 0;
+
+async function scoreFile(file: File) {
+  currentFile = file;
+  const run = ++runId;
+  clearError();
+  result.hidden = true;
+  result.removeAttribute('data-json');
+  setStatus(`Waiting for the models before scoring ${file.name}…`);
+  try {
+    await loaded;
+  } catch {
+    return; // the load error is already shown
+  }
+  try {
+    setStatus(`Reading ${file.name}…`);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    setStatus(`Decoding and scoring ${file.name}…`);
+    const song = await refractor.score(bytes, {
+      name: file.name,
+      concept: concept.value.trim() || null,
+      target: target.value || null,
+      crop: crop.value as 'start' | 'center' | 'random',
+      seed: 0,
+    });
+    if (run !== runId) return;
+    render(song);
+    setStatus(`Done: ${file.name} is ${song.predicted_color} (${song.chunk_count} chunk${song.chunk_count === 1 ? '' : 's'}, ${song.settings.backend}).`);
+  } catch (error) {
+    if (run !== runId) return;
+    const e = error as Error & { code?: string };
+    setStatus(e.name === 'AudioDecodeError' ? `Cannot read ${file.name}.` : `Scoring ${file.name} failed.`);
+    showError(e.name === 'AudioDecodeError' ? `Unreadable audio file — ${e.message}` : e.message);
+  }
+}
+
+function bars(container: HTMLElement, entries: [string, number][], color?: (label: string) => string) {
+  container.replaceChildren(
+    ...entries.map(([label, value]) => {
+      const row = document.createElement('div');
+      row.className = 'bar';
+      const name = document.createElement('span');
+      name.textContent = label;
+      const track = document.createElement('div');
+      track.className = 'track';
+      const fill = document.createElement('div');
+      fill.className = 'fill';
+      fill.style.width = `${(value * 100).toFixed(1)}%`;
+      if (color) fill.style.background = color(label);
+      track.append(fill);
+      const val = document.createElement('span');
+      val.className = 'val';
+      val.textContent = value.toFixed(3);
+      row.append(name, track, val);
+      return row;
+    }),
+  );
+}
+
+function render(song: WebScoredSong) {
+  $('swatch').style.background = HEX[song.predicted_color];
+  $('color-name').textContent = song.predicted_color;
+  $('confidence').textContent = `Confidence ${(song.confidence * 100).toFixed(1)}% (mean over ${song.chunk_count} chunk${song.chunk_count === 1 ? '' : 's'})`;
+  $('rules').textContent = `Color by target rows (the original rule): ${song.predicted_color} · by pooled probabilities: ${song.predicted_color_by_probs}`;
+  $('test-only').hidden = !song.settings.test_only;
+
+  const axes = $('axes');
+  axes.replaceChildren(
+    ...AXES.map((axis) => {
+      const box = document.createElement('div');
+      const title = document.createElement('strong');
+      title.textContent = axis;
+      const list = document.createElement('div');
+      const dist = song[axis] as Record<string, number>;
+      bars(list, MODE_ORDERS[axis].map((mode) => [mode, dist[mode] ?? 0]));
+      box.append(title, list);
+      return box;
+    }),
+  );
+  bars($('probs'), COLOR_NAMES.map((c) => [c, song.color_probs[c]]), (label) => HEX[label as ColorName]);
+
+  const timeline = $('timeline');
+  timeline.replaceChildren(
+    ...song.chunks.map((chunk) => {
+      const cell = document.createElement('div');
+      cell.style.background = HEX[chunk.predicted_color];
+      cell.style.opacity = String(0.35 + 0.65 * chunk.confidence);
+      cell.title = `${chunk.start_s.toFixed(0)}–${chunk.end_s.toFixed(0)} s: ${chunk.predicted_color} (${(chunk.confidence * 100).toFixed(1)}%)`;
+      return cell;
+    }),
+  );
+  $('timeline-note').textContent = `(${song.chunks.length} chunks; hover for details)`;
+
+  const match = $('match');
+  match.hidden = !song.target_color;
+  if (song.target_color && song.drift) {
+    const d = song.drift;
+    $('match-text').textContent =
+      `Target ${song.target_color}: chromatic match ${((song.chromatic_match ?? 0) * 100).toFixed(1)}% · drift ${d.overall_drift.toFixed(4)} ` +
+      `(temporal ${d.temporal_delta.toFixed(4)}, spatial ${d.spatial_delta.toFixed(4)}, ontological ${d.ontological_delta.toFixed(4)})`;
+  }
+  const s = song.settings;
+  $('settings').textContent = `models ${s.models}${s.test_only ? ' (test only)' : ''} · ${s.backend} · crop ${s.crop} (seed ${s.seed}) · chunks ${s.chunk_size_s} s every ${s.chunk_stride_s} s · batch ${s.batch_size}`;
+  result.dataset.json = JSON.stringify(song);
+  result.hidden = false;
+}
+
+fileInput.addEventListener('change', () => {
+  const file = fileInput.files?.[0];
+  if (file) void scoreFile(file);
+});
+for (const control of [target, crop]) control.addEventListener('change', () => currentFile && void scoreFile(currentFile));
+concept.addEventListener('change', () => currentFile && void scoreFile(currentFile));
+
+drop.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  const file = event.dataTransfer?.files[0];
+  if (file) void scoreFile(file);
+});

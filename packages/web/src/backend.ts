@@ -1,0 +1,90 @@
+import type { InferenceSession } from 'onnxruntime-web';
+import type { InferenceBackend, ModelSource } from '@refractor/core';
+
+/** Which execution provider to ask onnxruntime-web for. */
+export type WebDevice = 'webgpu' | 'wasm' | 'auto';
+
+/** Options for {@link createWebBackend}. */
+export interface WebBackendOptions {
+  /** `auto` (default): WebGPU when `navigator.gpu` exists, else WASM. */
+  device?: WebDevice;
+  /**
+   * Where onnxruntime-web finds its `ort-wasm-simd-threaded*.wasm`/`.mjs`
+   * files: a URL prefix ending in `/` (e.g. `https://example.org/ort/`) or
+   * ORT's `{ wasm, mjs }` object. Default: ORT's own (next to its bundle).
+   */
+  wasmPaths?: string | { wasm?: string; mjs?: string };
+  /** WASM threads (default: `min(4, hardwareConcurrency)` when cross-origin isolated, else 1). */
+  numThreads?: number;
+}
+
+/** A backend with the provider that actually runs. */
+export interface WebBackend extends InferenceBackend {
+  readonly device: 'webgpu' | 'wasm';
+}
+
+interface OrtModule {
+  env: { logLevel?: string; wasm: { wasmPaths?: unknown; numThreads?: number; simd?: boolean; proxy?: boolean } };
+  InferenceSession: typeof InferenceSession;
+  Tensor: InferenceBackend['Tensor'];
+}
+
+type GlobalWithGpu = { navigator?: { gpu?: { requestAdapter(): Promise<unknown> }; hardwareConcurrency?: number }; crossOriginIsolated?: boolean };
+
+/** True when this context has WebGPU with a usable adapter. */
+export async function hasWebGpu(): Promise<boolean> {
+  const gpu = (globalThis as GlobalWithGpu).navigator?.gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) != null;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An {@link InferenceBackend} on onnxruntime-web. WebGPU when asked for (or
+ * `auto` and the browser has an adapter): only then is the WebGPU-capable
+ * entry (`onnxruntime-web/webgpu`, with its larger asyncify wasm) imported;
+ * otherwise the WASM-only entry, SIMD, with threads only when the page is
+ * cross-origin isolated (SharedArrayBuffer). `name` says which ran, e.g.
+ * `onnxruntime-web (webgpu)` or `onnxruntime-web (wasm, 2 threads)`.
+ *
+ * @example
+ * ```ts
+ * const backend = await createWebBackend({ device: 'auto', wasmPaths: new URL('/ort/', location.href).href });
+ * const session = await backend.createSession(modelBytes);
+ * ```
+ */
+export async function createWebBackend(options: WebBackendOptions = {}): Promise<WebBackend> {
+  const requested = options.device ?? 'auto';
+  if (!['webgpu', 'wasm', 'auto'].includes(requested)) throw new Error(`device: expected webgpu, wasm or auto, got ${String(requested)}`);
+  const g = globalThis as GlobalWithGpu;
+  let device: 'webgpu' | 'wasm' = 'wasm';
+  if (requested === 'webgpu') {
+    if (!g.navigator?.gpu) throw new Error('device webgpu: this browser has no WebGPU (navigator.gpu is missing); use device wasm or auto');
+    device = 'webgpu';
+  } else if (requested === 'auto' && (await hasWebGpu())) {
+    device = 'webgpu';
+  }
+  const ort = (device === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web/wasm')) as unknown as OrtModule;
+  const isolated = g.crossOriginIsolated === true;
+  const threads = isolated ? Math.max(1, options.numThreads ?? Math.min(4, g.navigator?.hardwareConcurrency ?? 1)) : 1;
+  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
+  ort.env.wasm.numThreads = threads;
+  ort.env.wasm.simd = true;
+  ort.env.wasm.proxy = false;
+  // ORT's node-placement warnings are noise in the console (they print as errors).
+  ort.env.logLevel = 'error';
+  const providers = device === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
+  const name = device === 'webgpu' ? 'onnxruntime-web (webgpu)' : `onnxruntime-web (wasm, ${threads} thread${threads === 1 ? '' : 's'})`;
+  return {
+    name,
+    device,
+    Tensor: ort.Tensor,
+    createSession(model: ModelSource, sessionOptions?: InferenceSession.SessionOptions) {
+      const opts: InferenceSession.SessionOptions = { executionProviders: providers, graphOptimizationLevel: 'all', ...sessionOptions };
+      return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
+    },
+  };
+}

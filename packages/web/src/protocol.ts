@@ -1,0 +1,33 @@
+import type { RefractorProgress, WebScoreOptions, WebScoredSong } from './refractor-web.js';
+import type { WebDevice } from './backend.js';
+
+/** Messages to the Refractor worker. */
+export type WorkerRequest =
+  | {
+      type: 'load';
+      id?: number;
+      /** Base URL of a set directory (absolute: the worker's own URL is not the page's); none: the hub. */
+      baseUrl?: string;
+      device?: WebDevice;
+      /** Absolute URL prefix of onnxruntime-web's wasm files. */
+      wasmPaths?: string;
+      cache?: boolean;
+      batchSize?: number;
+    }
+  | { type: 'score'; id?: number; bytes: Uint8Array; options?: Omit<WebScoreOptions, 'onProgress'> };
+
+/** An error as it crosses the worker boundary. */
+export interface WorkerError {
+  /** `AudioDecodeError`, `RefractorError`, `InvalidValueError`, `Error`, … */
+  name: string;
+  message: string;
+  /** AudioDecodeError's code (`unsupported`, `corrupt`, `truncated`, …). */
+  code?: string;
+}
+
+/** Messages from the Refractor worker. */
+export type WorkerResponse =
+  | { type: 'progress'; id?: number; progress: RefractorProgress }
+  | { type: 'loaded'; id?: number; backend: string; device: 'webgpu' | 'wasm'; testOnly: boolean }
+  | { type: 'result'; id?: number; result: WebScoredSong }
+  | { type: 'error'; id?: number; error: WorkerError };

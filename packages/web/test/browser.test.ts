@@ -1,0 +1,301 @@
+/**
+ * Real-browser end-to-end test of the demo page (packages/web/dist-demo, built
+ * by `pnpm --filter @refractor/web build`): Debian's Chromium, driven by
+ * playwright-core, scores a generated WAV with onnxruntime-web (WASM) and the
+ * result must equal the Node scorer's on the same file and settings. Also: an
+ * unreadable file shows an error, and (non-fatally) the WebGPU path on a
+ * SwiftShader adapter.
+ *
+ * Skips, with a message, when /usr/bin/chromium is absent
+ * (scripts/install-system-deps.sh installs it).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Refractor } from '@refractor/node';
+import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { chromiumMissing, launchChromium } from './browser/chromium.js';
+import { startStaticServer, type StaticServer } from './browser/server.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+const demoDir = process.env.REFRACTOR_WEB_DEMO_DIR ?? resolve(here, '../dist-demo');
+const tinyDir = join(repoRoot, 'models/tiny');
+const artifacts = join(repoRoot, 'test-artifacts');
+
+const CONCEPT = 'A song about forgetting the future';
+const TARGET = 'Blue';
+const missing = chromiumMissing();
+
+interface ChunkJson {
+  start_s: number;
+  end_s: number;
+  predicted_color: string;
+  confidence: number;
+  color_probs: Record<string, number>;
+}
+interface SongJson {
+  predicted_color: string;
+  predicted_color_by_probs: string;
+  confidence: number;
+  color_probs: Record<string, number>;
+  chunk_count: number;
+  chunks: ChunkJson[];
+  target_color?: string;
+  chromatic_match?: number;
+  drift?: unknown;
+  settings?: { backend?: string; [key: string]: unknown };
+}
+
+/**
+ * 40 s of stereo tones at 44.1 kHz (three 30 s chunks at the default 5 s
+ * stride) whose timbre changes at 7 s and 14 s, so each chunk's 10 s crop differs.
+ */
+function writeSong(dir: string): string {
+  const rate = 44100;
+  const seconds = 40;
+  const left = sine(220, seconds, rate, 0.3);
+  const right = sine(330, seconds, rate, 0.2);
+  for (let i = 7 * rate; i < 14 * rate; i++) left[i] = 0.25 * Math.sign(Math.sin((2 * Math.PI * 1760 * i) / rate)); // a square wave
+  for (let i = 14 * rate; i < left.length; i++) {
+    const t = i / rate - 14;
+    left[i] = 0.2 * Math.sin(2 * Math.PI * (440 + 100 * t) * t); // a rising chirp
+    right[i] = 0.1 * Math.sin(2 * Math.PI * 3520 * t);
+  }
+  const path = join(dir, 'song.wav');
+  writeFileSync(path, makeWav({ sampleRate: rate, channels: [left, right], bits: 16 }));
+  return path;
+}
+
+/** Random bytes wearing a .wav name. */
+function writeJunk(dir: string): string {
+  const bytes = new Uint8Array(64 * 1024);
+  let state = 0x9e3779b9;
+  for (let i = 0; i < bytes.length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[i] = state & 0xff;
+  }
+  const path = join(dir, 'not-audio.wav');
+  writeFileSync(path, bytes);
+  return path;
+}
+
+type Outcome = { kind: 'result'; json: string } | { kind: 'error'; message: string };
+
+/** Opens the demo with `query`, fills the form, sets the file and waits for `#result[data-json]` or a visible `#error`. */
+async function scoreInPage(page: Page, origin: string, query: string, file: string, timeoutMs: number): Promise<Outcome> {
+  const logs: string[] = [];
+  page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+  try {
+    await page.goto(`${origin}/?${query}`, { waitUntil: 'load', timeout: 20_000 });
+    expect(await page.inputValue('#crop'), '#crop defaults to start').toBe('start');
+    expect(await page.isVisible('#result'), '#result is hidden before a file is set').toBe(false);
+    await page.fill('#concept', CONCEPT);
+    await page.selectOption('#target', TARGET);
+    await page.setInputFiles('#file-input', file);
+    const handle = await page.waitForFunction(
+      () => {
+        // In the page (typed without the DOM lib, like the rest of the tests).
+        type El = { hidden: boolean; textContent: string | null; getAttribute(name: string): string | null };
+        const doc = (globalThis as unknown as { document: { querySelector(selector: string): El | null } }).document;
+        const result = doc.querySelector('#result');
+        const json = result?.getAttribute('data-json');
+        if (result && json && !result.hidden) return { kind: 'result', json };
+        const error = doc.querySelector('#error');
+        if (error && !error.hidden && error.textContent?.trim()) return { kind: 'error', message: error.textContent.trim() };
+        return null;
+      },
+      undefined,
+      { timeout: timeoutMs, polling: 100 },
+    );
+    return (await handle.jsonValue()) as Outcome;
+  } catch (error) {
+    const status = await page.textContent('#status').catch(() => '(unreadable)');
+    throw new Error(`${(error as Error).message}\n#status: ${status}\npage console:\n${logs.slice(-30).join('\n')}`);
+  }
+}
+
+function expectProbsClose(actual: Record<string, number>, expected: Record<string, number>, tolerance: number, where: string) {
+  expect(Object.keys(actual).sort(), `${where}: colors`).toEqual(Object.keys(expected).sort());
+  for (const [color, p] of Object.entries(expected)) {
+    const diff = Math.abs(actual[color]! - p);
+    if (!(diff <= tolerance)) expect.fail(`${where}: ${color} is ${actual[color]} in the browser, ${p} in Node (|diff| ${diff} > ${tolerance})`);
+  }
+}
+
+/** The largest |difference| over every probability and confidence of the two results. */
+function maxDiff(web: SongJson, node: SongJson): number {
+  const pairs: [number | undefined, number | undefined][] = [[web.confidence, node.confidence]];
+  for (const color of Object.keys(node.color_probs)) pairs.push([web.color_probs[color], node.color_probs[color]]);
+  node.chunks.forEach((chunk, i) => {
+    pairs.push([web.chunks[i]?.confidence, chunk.confidence]);
+    for (const color of Object.keys(chunk.color_probs)) pairs.push([web.chunks[i]?.color_probs[color], chunk.color_probs[color]]);
+  });
+  return Math.max(...pairs.map(([a, b]) => (a === undefined || b === undefined ? Infinity : Math.abs(a - b))));
+}
+
+/** Same colors (both rules), chunk count, chunk colors and every probability within `tolerance`. */
+function expectSameSong(web: SongJson, node: SongJson, tolerance: number) {
+  expect(web.predicted_color).toBe(node.predicted_color);
+  expect(web.predicted_color_by_probs).toBe(node.predicted_color_by_probs);
+  expect(web.chunk_count).toBe(node.chunk_count);
+  expect(web.chunks.length).toBe(node.chunks.length);
+  expect(Math.abs(web.confidence - node.confidence)).toBeLessThanOrEqual(tolerance);
+  expectProbsClose(web.color_probs, node.color_probs, tolerance, 'song');
+  web.chunks.forEach((chunk, i) => {
+    const expected = node.chunks[i]!;
+    expect(chunk.predicted_color, `chunk ${i} color`).toBe(expected.predicted_color);
+    expect(chunk.start_s, `chunk ${i} start`).toBeCloseTo(expected.start_s, 6);
+    expect(chunk.end_s, `chunk ${i} end`).toBeCloseTo(expected.end_s, 6);
+    expect(Math.abs(chunk.confidence - expected.confidence), `chunk ${i} confidence`).toBeLessThanOrEqual(tolerance);
+    expectProbsClose(chunk.color_probs, expected.color_probs, tolerance, `chunk ${i}`);
+  });
+  expect(web.target_color).toBe(node.target_color);
+  expect(web.drift).toBeDefined();
+  expect(Math.abs(web.chromatic_match! - node.chromatic_match!)).toBeLessThanOrEqual(tolerance);
+}
+
+describe('the demo page in a real browser', () => {
+  let work: string;
+  let server: StaticServer;
+  let browser: Browser;
+  let song: string;
+  let nodeResult: SongJson;
+
+  beforeAll(async () => {
+    if (missing) {
+      console.log(`[browser e2e] skipped: ${missing}`);
+      return;
+    }
+    if (!existsSync(join(demoDir, 'index.html'))) {
+      throw new Error(`no built demo at ${demoDir}: run \`npx -y pnpm@10 --filter @refractor/web build\` first`);
+    }
+    work = mkdtempSync(join(tmpdir(), 'refractor-web-e2e-'));
+    song = writeSong(work);
+    server = await startStaticServer(demoDir, { '/models/tiny/': tinyDir });
+    const t0 = performance.now();
+    const [launched, scored] = await Promise.allSettled([
+      launchChromium(),
+      (async () => {
+        const refractor = await Refractor.load({ models: 'tiny', offline: true });
+        try {
+          return (await refractor.scoreFile(song, { concept: CONCEPT, target: TARGET, crop: 'start' })) as unknown as SongJson;
+        } finally {
+          await refractor.close();
+        }
+      })(),
+    ]);
+    // Keep the browser even when the Node side failed, so afterAll closes it.
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (launched.status === 'rejected') throw launched.reason;
+    if (scored.status === 'rejected') throw scored.reason;
+    // Round-trip through JSON, as the page's data-json does.
+    nodeResult = JSON.parse(JSON.stringify(scored.value)) as SongJson;
+    console.log(`[browser e2e] chromium ${browser.version()}; node scorer + launch ${Math.round(performance.now() - t0)} ms`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  }, 20_000);
+
+  it('scores a WAV with onnxruntime-web (WASM) exactly as the Node scorer does', async (context) => {
+    if (missing) return context.skip(missing);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const foreign: string[] = [];
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(`${server.origin}/`) && !/^(data|blob):/.test(url)) foreign.push(url);
+    });
+    try {
+      const t0 = performance.now();
+      const outcome = await scoreInPage(page, server.origin, 'models=/models/tiny/&device=wasm', song, 90_000);
+      const ms = Math.round(performance.now() - t0);
+      if (outcome.kind === 'error') expect.fail(`the page showed an error: ${outcome.message}`);
+      const web = JSON.parse(outcome.json) as SongJson;
+      console.log(`[browser e2e] wasm: ${ms} ms, backend ${web.settings?.backend}, ${web.predicted_color}/${web.predicted_color_by_probs}, ${web.chunk_count} chunks, max |diff| vs node ${maxDiff(web, nodeResult).toExponential(2)}`);
+      expect(web.settings?.backend).toMatch(/onnxruntime-web.*wasm/i);
+      expect(web.chunk_count).toBeGreaterThanOrEqual(2);
+      // Cross-origin isolated (threads), and everything came from the demo's own origin: ORT's
+      // wasm from the built demo, the models from ?models=, nothing from a CDN.
+      expect(await page.evaluate(() => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated)).toBe(true);
+      expect(foreign, 'requests that left the demo origin').toEqual([]);
+      expect(server.log.some((line) => /^200 \/.*\.wasm(\?|$)/.test(line)), `no .wasm served; requests:\n${server.log.join('\n')}`).toBe(true);
+      expect(server.log).toContain('200 /models/tiny/refractor_cdm.onnx');
+      expectSameSong(web, nodeResult, 1e-4);
+      await expect.poll(() => page.isVisible('#error')).toBe(false);
+      expect(await page.isVisible('#result')).toBe(true);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'web-demo.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  }, 100_000);
+
+  it('shows an error, and no result, for a file that is not audio', async (context) => {
+    if (missing) return context.skip(missing);
+    const page = await browser.newPage();
+    try {
+      const outcome = await scoreInPage(page, server.origin, 'models=/models/tiny/&device=wasm', writeJunk(work), 30_000);
+      expect(outcome.kind, `expected an error, got ${JSON.stringify(outcome).slice(0, 200)}`).toBe('error');
+      const message = (outcome as { message: string }).message;
+      console.log(`[browser e2e] junk file error: ${message}`);
+      expect(message).toMatch(/wav|riff|audio|decod|format|unsupported|read|header/i);
+      expect(await page.isVisible('#error')).toBe(true);
+      expect(await page.isVisible('#result')).toBe(false);
+      expect(await page.getAttribute('#result', 'data-json')).toBeFalsy();
+    } finally {
+      await page.close();
+    }
+  }, 45_000);
+
+  it('scores with WebGPU on a SwiftShader adapter when the browser offers one (non-fatal otherwise)', async (context) => {
+    if (missing) return context.skip(missing);
+    const t0 = performance.now();
+    let gpuBrowser: Browser | undefined;
+    try {
+      gpuBrowser = await launchChromium({ webgpu: true });
+      const page = await gpuBrowser.newPage();
+      await page.goto(`${server.origin}/`, { waitUntil: 'load', timeout: 20_000 });
+      const adapter = await page.evaluate(async () => {
+        type Info = { vendor?: string; architecture?: string; description?: string };
+        const gpu = (globalThis as unknown as { navigator: { gpu?: { requestAdapter(): Promise<{ info?: Info } | null> } } }).navigator.gpu;
+        if (!gpu) return 'navigator.gpu is undefined';
+        const found = await gpu.requestAdapter().catch(() => null);
+        if (!found) return 'requestAdapter() returned null';
+        const info = found.info ?? {};
+        return `adapter ${[info.vendor, info.architecture, info.description].filter(Boolean).join('/') || '(no info)'}`;
+      });
+      if (!adapter.startsWith('adapter')) {
+        console.log(`[browser e2e] WebGPU: not available here (${adapter}); skipped`);
+        return;
+      }
+      let outcome: Outcome;
+      try {
+        outcome = await scoreInPage(page, server.origin, 'models=/models/tiny/&device=webgpu', song, 60_000);
+      } catch (error) {
+        console.log(`[browser e2e] WebGPU: ${adapter}, but scoring did not finish: ${(error as Error).message.split('\n')[0]}`);
+        return;
+      }
+      if (outcome.kind === 'error') {
+        console.log(`[browser e2e] WebGPU: ${adapter}, but the page showed an error: ${outcome.message}`);
+        return;
+      }
+      const web = JSON.parse(outcome.json) as SongJson;
+      console.log(`[browser e2e] WebGPU: ran in ${Math.round(performance.now() - t0)} ms on ${adapter}; backend ${web.settings?.backend}; ${web.predicted_color}/${web.predicted_color_by_probs} vs node ${nodeResult.predicted_color}/${nodeResult.predicted_color_by_probs}; max |diff| ${maxDiff(web, nodeResult).toExponential(2)}`);
+      if (!/webgpu/i.test(web.settings?.backend ?? '')) {
+        console.log('[browser e2e] WebGPU: the page fell back to another backend; only its result is checked');
+      }
+      expectSameSong(web, nodeResult, 1e-3);
+    } finally {
+      await gpuBrowser?.close();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests need, when missing (idempotent, quiet):
+#   - Debian's `chromium`, for the real-browser test of @refractor/web
+#     (packages/web/test/browser.test.ts skips without /usr/bin/chromium).
+# Runs as root (CI) or through sudo when available; .ci/run calls it if executable.
+set -euo pipefail
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo -n)
+else
+  echo "install-system-deps: need root to install: ${missing[*]} (skipping; the browser test will be skipped)" >&2
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-system-deps: no apt-get here; install ${missing[*]} yourself (the browser test will be skipped)" >&2
+  exit 0
+fi
+
+echo "install-system-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq >/dev/null
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
