@@ -1,12 +1,12 @@
 import { InvalidValueError } from '@refractor/core';
-import { CropPlanner, type CropOptions } from './crop.js';
+import { CropPlanner, DEFAULT_CROP, type CropOptions } from './crop.js';
 import { downmix } from './downmix.js';
 import { AudioDecodeError, UNNAMED_INPUT } from './errors.js';
 import { cropOffsetRange, type ClapFeatureExtractor, type ClapPadding } from './features/index.js';
 import type { PcmBlock } from './pcm.js';
 import { StreamingResampler } from './resample/index.js';
 import { SlidingBuffer } from './sliding-buffer.js';
-import { chunkGeometry, placeChunk, type ChunkGeometry, type ChunkPlacement, type ChunkingOptions } from './window.js';
+import { DEFAULT_CHUNKING, chunkGeometry, placeChunk, type ChunkGeometry, type ChunkPlacement, type ChunkingOptions } from './window.js';
 
 /** Options for {@link songChunkFeatures} and {@link ChunkFeaturizer}. */
 export interface SongFeatureOptions extends ChunkingOptions, CropOptions {
@@ -23,6 +23,19 @@ export interface SongFeatureOptions extends ChunkingOptions, CropOptions {
    * the checkpoint's `repeatpad`/`repeat`.
    */
   padding?: ClapPadding;
+}
+
+/**
+ * Chunking and crop options with the defaults filled in, as results record
+ * them (Node and browsers use this so both report the same settings).
+ */
+export function songFeatureSettings(options: ChunkingOptions & CropOptions = {}): Required<ChunkingOptions & CropOptions> {
+  return {
+    chunkSizeS: options.chunkSizeS ?? DEFAULT_CHUNKING.chunkSizeS,
+    chunkStrideS: options.chunkStrideS ?? DEFAULT_CHUNKING.chunkStrideS,
+    crop: options.crop ?? DEFAULT_CROP.crop,
+    seed: options.seed ?? DEFAULT_CROP.seed,
+  };
 }
 
 /** The features of one chunk, with where it sits in the song. */

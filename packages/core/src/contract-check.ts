@@ -1,4 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-common';
+import type { InferenceBackend, ModelSource } from './backend.js';
 import { RefractorError } from './errors.js';
 import type { ModelContract, TensorContract } from './model-contracts.js';
 
@@ -64,4 +65,24 @@ export function checkModelContract(session: InferenceSession, contract: ModelCon
 /** Whether the session takes an optional input (e.g. token_type_ids). */
 export function hasInput(session: InferenceSession, name: string): boolean {
   return session.inputNames.includes(name);
+}
+
+/**
+ * Opens a model with a backend and checks it against its role's contract, so
+ * a wrong file fails at load time with a message naming it.
+ *
+ * @example
+ * ```ts
+ * const cdm = await openCheckedSession(backend, 'refractor_cdm.onnx', MODEL_CONTRACTS.cdm);
+ * ```
+ */
+export async function openCheckedSession(
+  backend: Pick<InferenceBackend, 'createSession'>,
+  model: ModelSource,
+  contract: ModelContract,
+  label = typeof model === 'string' ? model : 'model',
+): Promise<InferenceSession> {
+  const session = await backend.createSession(model);
+  checkModelContract(session, contract, label);
+  return session;
 }

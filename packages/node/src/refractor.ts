@@ -3,27 +3,25 @@ import type { InferenceSession } from 'onnxruntime-node';
 import {
   MODEL_CONTRACTS,
   RefractorScorer,
-  checkModelContract,
+  openCheckedSession,
   type ChunkResult,
   type ChunkSpan,
   type ConceptTokenizer,
   type EmbeddingPair,
   type InferenceBackend,
-  type ModelContract,
   type ModelManifest,
   type ScorerOptions,
-  type SongResult,
+  type ScoredSong,
 } from '@refractor/core';
 import {
   ClapFeatureExtractor,
   CropPlanner,
-  DEFAULT_CHUNKING,
-  DEFAULT_CROP,
   cropOffsetRange,
   openAudioStream,
   parseClapPreprocessorConfig,
   resample,
   songChunkFeatures,
+  songFeatureSettings,
   type AudioStream,
   type ChunkingOptions,
   type ClapPadding,
@@ -54,22 +52,6 @@ export interface SongScoreOptions extends ChunkingOptions, CropOptions {
   /** Decode on this thread and featurize on a worker thread (default true for files). */
   parallel?: boolean;
 }
-
-/** How a result was produced: enough to reproduce it. */
-export interface ScoreSettings {
-  models: string;
-  test_only: boolean;
-  crop: string;
-  seed: number;
-  chunk_size_s: number;
-  chunk_stride_s: number;
-  device: NodeDevice;
-  backend: string;
-  batch_size: number;
-}
-
-/** A song result with the settings that produced it. */
-export type ScoredSong = SongResult & { settings: ScoreSettings };
 
 /** One input of {@link Refractor.scoreBatch}: its result or why it failed. */
 export interface BatchItem {
@@ -114,8 +96,8 @@ export class Refractor {
     const backend = createNodeBackend(options);
     const config = parseClapPreprocessorConfig(JSON.parse(await readFile(modelSet.files['clap.preprocessor'], 'utf8')), modelSet.files['clap.preprocessor']);
     const [clap, cdm] = await Promise.all([
-      openChecked(backend, modelSet.files['clap.model'], MODEL_CONTRACTS.clap),
-      openChecked(backend, modelSet.files.cdm, MODEL_CONTRACTS.cdm),
+      openCheckedSession(backend, modelSet.files['clap.model'], MODEL_CONTRACTS.clap),
+      openCheckedSession(backend, modelSet.files.cdm, MODEL_CONTRACTS.cdm),
     ]);
     const scorerOptions = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
     // A set shipped as a directory keeps its manifest name and test-only flag.
@@ -128,7 +110,7 @@ export class Refractor {
     this.textModels ??= (async () => {
       const files = this.modelSet.files;
       const [session, tokenizer] = await Promise.all([
-        openChecked(this.backend, files['text.model'], MODEL_CONTRACTS.text),
+        openCheckedSession(this.backend, files['text.model'], MODEL_CONTRACTS.text),
         loadConceptTokenizer(files['text.tokenizer'], files['text.tokenizer_config']),
       ]);
       return { session, tokenizer };
@@ -225,13 +207,7 @@ export class Refractor {
   private async featureChunks(input: string | Uint8Array, options: ChunkingOptions & CropOptions & { parallel?: boolean }) {
     const name = typeof input === 'string' ? input : 'bytes';
     const stream: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
-    const featureOptions = {
-      name,
-      chunkSizeS: options.chunkSizeS ?? DEFAULT_CHUNKING.chunkSizeS,
-      chunkStrideS: options.chunkStrideS ?? DEFAULT_CHUNKING.chunkStrideS,
-      crop: options.crop ?? DEFAULT_CROP.crop,
-      seed: options.seed ?? DEFAULT_CROP.seed,
-    };
+    const featureOptions = { name, ...songFeatureSettings(options) };
     const chunks =
       options.parallel === false
         ? songChunkFeatures(stream, this.extractor, featureOptions)
@@ -260,8 +236,3 @@ export class Refractor {
   }
 }
 
-async function openChecked(backend: InferenceBackend, path: string, contract: ModelContract): Promise<InferenceSession> {
-  const session = (await backend.createSession(path)) as InferenceSession;
-  checkModelContract(session, contract, path);
-  return session;
-}

@@ -2,20 +2,19 @@ import type { InferenceSession } from 'onnxruntime-web';
 import {
   MODEL_CONTRACTS,
   RefractorScorer,
-  checkModelContract,
+  openCheckedSession,
   type ConceptTokenizer,
-  type ModelContract,
   type ModelFileRole,
+  type ScoreSettings,
   type ScorerOptions,
   type SongResult,
 } from '@refractor/core';
 import {
   ClapFeatureExtractor,
-  DEFAULT_CHUNKING,
-  DEFAULT_CROP,
   openAudioStream,
   parseClapPreprocessorConfig,
   songChunkFeatures,
+  songFeatureSettings,
   type ChunkFeatures,
   type ChunkingOptions,
   type CropOptions,
@@ -50,18 +49,8 @@ export interface WebScoreOptions extends ChunkingOptions, CropOptions {
   onProgress?: (progress: RefractorProgress) => void;
 }
 
-/** How a result was produced (the same fields as @refractor/node's, `device` being the web provider). */
-export interface WebScoreSettings {
-  models: string;
-  test_only: boolean;
-  crop: string;
-  seed: number;
-  chunk_size_s: number;
-  chunk_stride_s: number;
-  device: 'webgpu' | 'wasm';
-  backend: string;
-  batch_size: number;
-}
+/** How a result was produced: core's `ScoreSettings` (the same fields as Node's), `device` being the web provider. */
+export type WebScoreSettings = ScoreSettings & { device: 'webgpu' | 'wasm' };
 
 /** A song result with the settings that produced it: the shape of Node's `scoreFile`. */
 export type WebScoredSong = SongResult & { settings: WebScoreSettings };
@@ -107,8 +96,8 @@ export class RefractorWeb {
     const config = parseClapPreprocessorConfig(preprocessor, url('clap.preprocessor'));
     report?.({ phase: 'init', message: 'opening models' });
     // One at a time: onnxruntime-web's WebGPU EP refuses concurrent session creation.
-    const clap = await openChecked(backend, clapBytes, MODEL_CONTRACTS.clap, url('clap.model'));
-    const cdm = await openChecked(backend, cdmBytes, MODEL_CONTRACTS.cdm, url('cdm'));
+    const clap = await openCheckedSession(backend, clapBytes, MODEL_CONTRACTS.clap, url('clap.model'));
+    const cdm = await openCheckedSession(backend, cdmBytes, MODEL_CONTRACTS.cdm, url('cdm'));
     const hasBase = options.baseUrl !== undefined && options.baseUrl !== '';
     const setName = options.set ?? 'default';
     const namedTest = /^refractor-test\//.test(String((clapConfig as { _name_or_path?: unknown })?._name_or_path ?? ''));
@@ -127,7 +116,7 @@ export class RefractorWeb {
         fetchModelFile('text.model', url('text.model'), fileOptions(opts, 'text.model')),
       ]);
       opts.onProgress?.({ phase: 'init', message: 'opening the concept encoder' });
-      const session = await openChecked(this.backend, bytes, MODEL_CONTRACTS.text, url('text.model'));
+      const session = await openCheckedSession(this.backend, bytes, MODEL_CONTRACTS.text, url('text.model'));
       return { session, tokenizer: conceptTokenizer(json as object, config as object) };
     })();
     this.textModels.catch(() => (this.textModels = undefined));
@@ -156,13 +145,7 @@ export class RefractorWeb {
     const onProgress = options.onProgress ?? this.options.onProgress;
     const concept = await this.prepareConcept(options.concept, onProgress);
     const name = options.name ?? 'bytes';
-    const featureOptions = {
-      name,
-      chunkSizeS: options.chunkSizeS ?? DEFAULT_CHUNKING.chunkSizeS,
-      chunkStrideS: options.chunkStrideS ?? DEFAULT_CHUNKING.chunkStrideS,
-      crop: options.crop ?? DEFAULT_CROP.crop,
-      seed: options.seed ?? DEFAULT_CROP.seed,
-    };
+    const featureOptions = { name, ...songFeatureSettings(options) };
     const stream = await openAudioStream([bytes], { name });
     const chunks = counted(songChunkFeatures(stream, this.extractor, featureOptions), (count, seconds) =>
       onProgress?.({ phase: 'analyze', name, chunks: count, seconds }),
@@ -213,8 +196,3 @@ async function* counted(chunks: AsyncIterable<ChunkFeatures>, report: (count: nu
   }
 }
 
-async function openChecked(backend: WebBackend, bytes: Uint8Array, contract: ModelContract, url: string): Promise<InferenceSession> {
-  const session = (await backend.createSession(bytes)) as InferenceSession;
-  checkModelContract(session, contract, url);
-  return session;
-}
