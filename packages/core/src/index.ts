@@ -9,6 +9,7 @@ export * from './colors.js';
 export * from './errors.js';
 export * from './numeric.js';
 export * from './results.js';
+export * from './settings.js';
 export * from './targets.js';
 export * from './chunk.js';
 export * from './target-match.js';

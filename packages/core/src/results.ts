@@ -48,23 +48,3 @@ export interface SongResult extends ModeDistributions {
   /** Present when a target color was given. */
   drift?: Drift;
 }
-
-/** How a song result was produced: enough to reproduce it (Node and browsers report the same fields). */
-export interface ScoreSettings {
-  /** The model set (`default`, `tiny`, a directory or a base URL). */
-  models: string;
-  /** True for sets whose predictions mean nothing. */
-  test_only: boolean;
-  crop: string;
-  seed: number;
-  chunk_size_s: number;
-  chunk_stride_s: number;
-  /** `cpu`, `cuda`, `webgpu` or `wasm`. */
-  device: string;
-  /** The runtime and provider that ran, e.g. `onnxruntime-web (wasm, 2 threads)`. */
-  backend: string;
-  batch_size: number;
-}
-
-/** A song result with the settings that produced it. */
-export type ScoredSong = SongResult & { settings: ScoreSettings };

@@ -4,6 +4,7 @@ import {
   MODEL_CONTRACTS,
   RefractorScorer,
   openCheckedSession,
+  scoreSettings,
   type ChunkResult,
   type ChunkSpan,
   type ConceptTokenizer,
@@ -169,17 +170,7 @@ export class Refractor {
     const song = await scorer.scoreChunks(chunks, concept, options.target === undefined ? {} : { target: options.target });
     return {
       ...song,
-      settings: {
-        models: this.modelSet.name,
-        test_only: this.modelSet.testOnly,
-        crop: featureOptions.crop,
-        seed: featureOptions.seed,
-        chunk_size_s: featureOptions.chunkSizeS,
-        chunk_stride_s: featureOptions.chunkStrideS,
-        device: this.backend.device,
-        backend: this.backend.name,
-        batch_size: scorer.batchSize,
-      },
+      settings: scoreSettings({ models: this.modelSet.name, testOnly: this.modelSet.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
     };
   }
 

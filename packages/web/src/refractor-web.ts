@@ -3,6 +3,7 @@ import {
   MODEL_CONTRACTS,
   RefractorScorer,
   openCheckedSession,
+  scoreSettings,
   type ConceptTokenizer,
   type ModelFileRole,
   type ScoreSettings,
@@ -155,17 +156,7 @@ export class RefractorWeb {
     const song = await scorer.scoreChunks(chunks, concept, target);
     return {
       ...song,
-      settings: {
-        models: this.modelsName,
-        test_only: this.testOnly,
-        crop: featureOptions.crop,
-        seed: featureOptions.seed,
-        chunk_size_s: featureOptions.chunkSizeS,
-        chunk_stride_s: featureOptions.chunkStrideS,
-        device: this.backend.device,
-        backend: this.backend.name,
-        batch_size: scorer.batchSize,
-      },
+      settings: scoreSettings({ models: this.modelsName, testOnly: this.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
     };
   }
 

@@ -1,0 +1,54 @@
+import type { SongResult } from './results.js';
+
+/** How a song result was produced: enough to reproduce it (Node and browsers report the same fields). */
+export interface ScoreSettings {
+  /** The model set (`default`, `tiny`, a directory or a base URL). */
+  models: string;
+  /** True for sets whose predictions mean nothing. */
+  test_only: boolean;
+  crop: string;
+  seed: number;
+  chunk_size_s: number;
+  chunk_stride_s: number;
+  /** `cpu`, `cuda`, `webgpu` or `wasm`. */
+  device: string;
+  /** The runtime and provider that ran, e.g. `onnxruntime-web (wasm, 2 threads)`. */
+  backend: string;
+  batch_size: number;
+}
+
+/** A song result with the settings that produced it. */
+export type ScoredSong = SongResult & { settings: ScoreSettings };
+
+/** What a runtime knows when it records {@link ScoreSettings}. */
+export interface ScoreSettingsInput<Device extends string = string> {
+  models: string;
+  testOnly: boolean;
+  /** Chunking and crop with defaults filled in (@refractor/audio's `songFeatureSettings`). */
+  features: { chunkSizeS: number; chunkStrideS: number; crop: string; seed: number };
+  backend: { device: Device; name: string };
+  batchSize: number;
+}
+
+/**
+ * The settings record attached to every song result, built in one place so
+ * Node and browsers report the same fields the same way.
+ *
+ * @example
+ * ```ts
+ * const settings = scoreSettings({ models: 'tiny', testOnly: true, features, backend, batchSize: 16 });
+ * ```
+ */
+export function scoreSettings<Device extends string>(input: ScoreSettingsInput<Device>): ScoreSettings & { device: Device } {
+  return {
+    models: input.models,
+    test_only: input.testOnly,
+    crop: input.features.crop,
+    seed: input.features.seed,
+    chunk_size_s: input.features.chunkSizeS,
+    chunk_stride_s: input.features.chunkStrideS,
+    device: input.backend.device,
+    backend: input.backend.name,
+    batch_size: input.batchSize,
+  };
+}
