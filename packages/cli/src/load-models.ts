@@ -11,6 +11,8 @@ export interface ModelFlags {
   offline: boolean;
   batchSize: number;
   threads?: number;
+  /** False with `--no-concept-cache`. */
+  conceptCache?: boolean;
 }
 
 /** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`. */
@@ -23,6 +25,10 @@ export function modelOptions(): Option[] {
     new Option('--offline', 'never use the network (also REFRACTOR_OFFLINE=1); missing models are an error').default(false),
     new Option('--batch-size <n>', 'chunks per CLAP run').argParser(integerParser(1)).default(16),
     new Option('--threads <n>', "onnxruntime's intra-op threads (default: one per core)").argParser(integerParser(1)),
+    new Option(
+      '--no-concept-cache',
+      'embed concepts with the text encoder even when cached, and cache nothing (the cache lives in <cache dir>/concepts; see `refractor models concepts`)',
+    ),
   ];
 }
 
@@ -59,6 +65,9 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext):
       ...(flags.offline ? { offline: true } : {}),
       ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
       onProgress: progress.onProgress,
+      conceptCache: flags.conceptCache !== false,
+      // A command embeds its concepts once, up front: the ~735 MB encoder is released before the audio work.
+      keepTextEncoder: false,
     });
     if (refractor.modelSet.testOnly) {
       context.err(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);

@@ -13,3 +13,4 @@ export { bundledManifest, bundledSetDirectory } from './bundled.js';
 export * from './store/index.js';
 export * from './npz/index.js';
 export * from './train/index.js';
+export * from './concepts/index.js';

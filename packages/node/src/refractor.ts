@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import {
+  CDM_CONTRACT,
   MODEL_CONTRACTS,
   RefractorScorer,
   openCheckedSession,
@@ -33,6 +35,7 @@ import { bundledManifest, bundledSetDirectory } from './bundled.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
 import { loadConceptTokenizer } from './tokenizer.js';
+import { ConceptEmbedder, ConceptEmbeddingCache, conceptModelIdentity, defaultConceptCacheDir, FILE_DIGESTS_DIR } from './concepts/index.js';
 
 /** Options for {@link Refractor.load}. */
 export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, ScorerOptions {
@@ -40,6 +43,36 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
   models?: string;
   /** Defaults to the manifest shipped with @refractor/models. */
   manifest?: ModelManifest;
+  /**
+   * The persistent concept-embedding cache: true (default) keeps it in
+   * `concepts/` under the model cache directory (`cacheDir`, else
+   * `$REFRACTOR_CACHE`, else the platform cache); a string is the directory
+   * to use; false neither reads nor writes one. A cached concept never opens
+   * the text encoder, and its vector is bitwise the computed one.
+   */
+  conceptCache?: boolean | string;
+  /**
+   * Keep the text encoder open once a new concept needed it (default true:
+   * right for servers and workers, which embed many concepts). False
+   * releases it (~735 MB for the real DeBERTa) as soon as the concepts of a
+   * call are embedded, as the CLI does.
+   */
+  keepTextEncoder?: boolean;
+}
+
+/** The text encoder and its tokenizer, open. */
+interface TextModels {
+  session: InferenceSession;
+  tokenizer: ConceptTokenizer;
+}
+
+/** How {@link Refractor} embeds concepts, as {@link Refractor.load} worked it out. */
+interface ConceptSettings {
+  /** The concept cache directory, or undefined for none. */
+  cacheDir: string | undefined;
+  keepTextEncoder: boolean;
+  /** SHA-256s the manifest vouches for (files of a downloaded set), by path. */
+  knownSha256: Record<string, string>;
 }
 
 /** Options for scoring a song. */
@@ -75,7 +108,7 @@ export interface BatchItem {
  * ```
  */
 export class Refractor {
-  private textModels: Promise<{ session: InferenceSession; tokenizer: ConceptTokenizer }> | undefined;
+  private readonly concepts: ConceptEmbedder<TextModels>;
   private readonly scorerOptions: ScorerOptions;
 
   private constructor(
@@ -85,8 +118,10 @@ export class Refractor {
     private readonly clap: InferenceSession,
     private readonly cdm: InferenceSession,
     scorerOptions: ScorerOptions,
+    conceptSettings: ConceptSettings = { cacheDir: undefined, keepTextEncoder: true, knownSha256: {} },
   ) {
     this.scorerOptions = scorerOptions;
+    this.concepts = this.conceptEmbedder(conceptSettings);
   }
 
   /** Resolves the model set (directory, cache or hub download), opens CLAP and the CDM and checks their contracts. */
@@ -103,29 +138,41 @@ export class Refractor {
     const scorerOptions = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
     // A set shipped as a directory keeps its manifest name and test-only flag.
     const named = bundledSetDirectory(spec) ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
-    return new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions);
+    return new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions, conceptSettings(options, modelSet, manifest, spec));
   }
 
-  /** The concept encoder and tokenizer, opened on first use (about 600 MB for the real DeBERTa). */
-  private loadText() {
-    this.textModels ??= (async () => {
-      const files = this.modelSet.files;
-      const [session, tokenizer] = await Promise.all([
-        openCheckedSession(this.backend, files['text.model'], MODEL_CONTRACTS.text),
-        loadConceptTokenizer(files['text.tokenizer'], files['text.tokenizer_config']),
-      ]);
-      return { session, tokenizer };
-    })();
-    return this.textModels;
+  /** Concepts from memory, the persistent cache, or the text encoder (opened on first need). */
+  private conceptEmbedder(settings: ConceptSettings): ConceptEmbedder<TextModels> {
+    const files = this.modelSet.files;
+    return new ConceptEmbedder<TextModels>({
+      open: async () => {
+        const [session, tokenizer] = await Promise.all([
+          openCheckedSession(this.backend, files['text.model'], MODEL_CONTRACTS.text),
+          loadConceptTokenizer(files['text.tokenizer'], files['text.tokenizer_config']),
+        ]);
+        return { models: { session, tokenizer }, release: () => session.release() };
+      },
+      embed: (models, concept) =>
+        new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm, text: models.session, tokenizer: models.tokenizer }, this.scorerOptions).prepareConcept(concept),
+      keepTextEncoder: settings.keepTextEncoder,
+      ...(settings.cacheDir === undefined
+        ? {}
+        : {
+            store: async () => {
+              const root = settings.cacheDir!;
+              const identity = await conceptModelIdentity(
+                { model: files['text.model'], tokenizer: files['text.tokenizer'], tokenizerConfig: files['text.tokenizer_config'], device: this.backend.device, knownSha256: settings.knownSha256 },
+                join(root, FILE_DIGESTS_DIR),
+              ).catch(() => undefined);
+              // Files that cannot be hashed (unreadable) only cost the cache, never the result.
+              return identity && new ConceptEmbeddingCache(root, identity, CDM_CONTRACT.conceptEmbeddingDim);
+            },
+          }),
+    });
   }
 
-  private async scorer(withText: boolean): Promise<RefractorScorer> {
-    const text = withText ? await this.loadText() : undefined;
-    return new RefractorScorer(
-      this.backend,
-      { clap: this.clap, cdm: this.cdm, ...(text ? { text: text.session, tokenizer: text.tokenizer } : {}) },
-      this.scorerOptions,
-    );
+  private async scorer(): Promise<RefractorScorer> {
+    return new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm }, this.scorerOptions);
   }
 
   /** A scorer over this instance's CLAP and CDM sessions with other options (e.g. another batch size). */
@@ -144,18 +191,46 @@ export class Refractor {
     const range = cropOffsetRange(audio.length, this.extractor.cropSamples);
     const cropOffset = range ? new CropPlanner(options).pick(range) : 0;
     const { features } = this.extractor.extract(audio, { cropOffset, padding: options.padding ?? 'pad' });
-    return (await this.scorer(false)).embedAudio(features, 1);
+    return (await this.scorer()).embedAudio(features, 1);
   }
 
-  /** The 768-d concept embedding (zeros for no text). */
+  /**
+   * The 768-d concept embedding (zeros for no text): from memory, the
+   * persistent concept cache, or the text encoder, opened only for a concept
+   * not cached (and released afterwards when `keepTextEncoder` is false).
+   */
   async prepareConcept(text?: string | null): Promise<Float32Array> {
-    const hasText = text != null && text.trim() !== '';
-    return (await this.scorer(hasText)).prepareConcept(text);
+    return (await this.prepareConcepts([text]))[0]!;
+  }
+
+  /**
+   * The concept embeddings of several texts, in order, opening the text
+   * encoder at most once for all that are not cached (zeros for no text).
+   *
+   * @example
+   * ```ts
+   * const [a, none] = await refractor.prepareConcepts(['A song about forgetting the future', null]);
+   * ```
+   */
+  async prepareConcepts(texts: readonly (string | null | undefined)[]): Promise<Float32Array[]> {
+    const blank = (text: string | null | undefined): text is null | undefined => text == null || text.trim() === '';
+    const vectors = await this.concepts.embedMany(texts.filter((text): text is string => !blank(text)));
+    return texts.map((text) => (blank(text) ? new Float32Array(CDM_CONTRACT.conceptEmbeddingDim) : vectors.shift()!));
+  }
+
+  /** Releases the text encoder now if it is open and idle; the next new concept opens it again. */
+  async releaseTextEncoder(): Promise<void> {
+    await this.concepts.releaseEncoder();
+  }
+
+  /** True while the text encoder is open (for tests and diagnostics). */
+  get textEncoderOpen(): boolean {
+    return this.concepts.encoderOpen;
   }
 
   /** Scores one embedding pair, as the seed's `score(audio_emb=…, concept_emb=…)`. */
   async score(pair: EmbeddingPair): Promise<ChunkResult> {
-    return (await this.scorer(false)).score(pair);
+    return (await this.scorer()).score(pair);
   }
 
   /**
@@ -166,7 +241,7 @@ export class Refractor {
   async scoreFile(input: string | Uint8Array, options: SongScoreOptions = {}): Promise<ScoredSong> {
     const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
     const { chunks, featureOptions } = await this.featureChunks(input, options);
-    const scorer = await this.scorer(false);
+    const scorer = await this.scorer();
     const song = await scorer.scoreChunks(chunks, concept, options.target === undefined ? {} : { target: options.target });
     return {
       ...song,
@@ -191,7 +266,7 @@ export class Refractor {
     options: ChunkingOptions & CropOptions & { parallel?: boolean } = {},
   ): Promise<{ embeddings: Float32Array; chunks: ChunkSpan[] }> {
     const { chunks } = await this.featureChunks(input, options);
-    return (await this.scorer(false)).embedChunks(chunks);
+    return (await this.scorer()).embedChunks(chunks);
   }
 
   /** A song's chunk features as a stream: decoded here, featurized on a worker thread unless `parallel` is false. */
@@ -222,8 +297,22 @@ export class Refractor {
 
   /** Releases the sessions. */
   async close(): Promise<void> {
-    const text = await this.textModels?.catch(() => undefined);
-    await Promise.all([this.clap.release(), this.cdm.release(), text?.session.release()]);
+    await Promise.all([this.clap.release(), this.cdm.release(), this.concepts.close()]);
   }
 }
 
+
+/** The concept cache directory and encoder policy that {@link Refractor.load}'s options ask for. */
+function conceptSettings(options: RefractorLoadOptions, modelSet: ResolvedModelSet, manifest: ModelManifest, spec: string): ConceptSettings {
+  const cache = options.conceptCache ?? true;
+  const cacheDir = cache === false ? undefined : typeof cache === 'string' ? cache : defaultConceptCacheDir(options);
+  const knownSha256: Record<string, string> = {};
+  if (modelSet.source === 'cache') {
+    // Files of a manifest set are downloaded and verified against these, so they need no hashing.
+    for (const [role, file] of Object.entries(manifest.sets[spec]?.files ?? {})) {
+      const path = modelSet.files[role as keyof ResolvedModelSet['files']];
+      if (file?.sha256 && path) knownSha256[path] = file.sha256;
+    }
+  }
+  return { cacheDir, keepTextEncoder: options.keepTextEncoder ?? true, knownSha256 };
+}

@@ -100,7 +100,7 @@ export function extractCommand(context: CommandContext): Command {
     const progress = createProgress('extracting', songs.length);
     const options = { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride, crop: flags.crop, seed: flags.seed };
     try {
-      const conceptEmbedding = conceptCache(refractor);
+      const conceptEmbedding = await conceptCache(refractor, songs.filter((song) => !sidecar.isDone(song)).map((song) => song.concept));
       let doneThisRun = 0;
       for (const [index, song] of songs.entries()) {
         if (!sidecar.isDone(song)) {

@@ -24,7 +24,7 @@ export async function scoreDataset(
 ): Promise<{ scored: ScoredEntry[]; skipped: SkippedSong[] }> {
   const scored: ScoredEntry[] = [];
   const skipped: SkippedSong[] = [];
-  const conceptEmbedding = conceptCache(refractor);
+  const conceptEmbedding = await conceptCache(refractor, songs.map((song) => song.concept));
   for (const [index, song] of songs.entries()) {
     try {
       const result = await refractor.scoreFile(song.audio, { ...options, conceptEmbedding: await conceptEmbedding(song.concept) });
