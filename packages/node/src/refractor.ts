@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import {
   CDM_CONTRACT,
@@ -9,7 +8,6 @@ import {
   scoreSettings,
   type ChunkResult,
   type ChunkSpan,
-  type ConceptTokenizer,
   type EmbeddingPair,
   type InferenceBackend,
   type ModelManifest,
@@ -34,8 +32,8 @@ import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node'
 import { bundledManifest, bundledSetDirectory } from './bundled.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
-import { loadConceptTokenizer } from './tokenizer.js';
-import { ConceptEmbedder, ConceptEmbeddingCache, conceptModelIdentity, defaultConceptCacheDir, FILE_DIGESTS_DIR } from './concepts/index.js';
+import { defaultConceptCacheDir, type ConceptEmbedder } from './concepts/index.js';
+import { modelSetConceptEmbedder, type ConceptSettings, type TextModels } from './concepts/text-encoder.js';
 
 /** Options for {@link Refractor.load}. */
 export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, ScorerOptions {
@@ -58,21 +56,14 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    * call are embedded, as the CLI does.
    */
   keepTextEncoder?: boolean;
-}
-
-/** The text encoder and its tokenizer, open. */
-interface TextModels {
-  session: InferenceSession;
-  tokenizer: ConceptTokenizer;
-}
-
-/** How {@link Refractor} embeds concepts, as {@link Refractor.load} worked it out. */
-interface ConceptSettings {
-  /** The concept cache directory, or undefined for none. */
-  cacheDir: string | undefined;
-  keepTextEncoder: boolean;
-  /** SHA-256s the manifest vouches for (files of a downloaded set), by path. */
-  knownSha256: Record<string, string>;
+  /**
+   * Concepts to embed while loading, before the audio models are opened: a
+   * concept not cached then opens the text encoder alone, and (with
+   * `keepTextEncoder: false`) releases it before CLAP takes its memory —
+   * the lowest peak for a one-shot command. Later `prepareConcept` calls for
+   * them come from memory.
+   */
+  concepts?: readonly string[];
 }
 
 /** Options for scoring a song. */
@@ -108,7 +99,6 @@ export interface BatchItem {
  * ```
  */
 export class Refractor {
-  private readonly concepts: ConceptEmbedder<TextModels>;
   private readonly scorerOptions: ScorerOptions;
 
   private constructor(
@@ -118,10 +108,9 @@ export class Refractor {
     private readonly clap: InferenceSession,
     private readonly cdm: InferenceSession,
     scorerOptions: ScorerOptions,
-    conceptSettings: ConceptSettings = { cacheDir: undefined, keepTextEncoder: true, knownSha256: {} },
+    private readonly concepts: ConceptEmbedder<TextModels>,
   ) {
     this.scorerOptions = scorerOptions;
-    this.concepts = this.conceptEmbedder(conceptSettings);
   }
 
   /** Resolves the model set (directory, cache or hub download), opens CLAP and the CDM and checks their contracts. */
@@ -130,6 +119,9 @@ export class Refractor {
     const manifest = options.manifest ?? bundledManifest();
     const modelSet = await resolveModelSet(bundledSetDirectory(spec) ?? spec, manifest, options);
     const backend = createNodeBackend(options);
+    const concepts = modelSetConceptEmbedder(backend, modelSet, conceptSettings(options, modelSet, manifest, spec));
+    // Before the audio models open, so a text encoder opened here is released before CLAP takes its memory.
+    if (options.concepts) await concepts.embedMany(options.concepts.filter((text) => text.trim() !== ''));
     const config = parseClapPreprocessorConfig(JSON.parse(await readFile(modelSet.files['clap.preprocessor'], 'utf8')), modelSet.files['clap.preprocessor']);
     const [clap, cdm] = await Promise.all([
       openCheckedSession(backend, modelSet.files['clap.model'], MODEL_CONTRACTS.clap),
@@ -138,40 +130,11 @@ export class Refractor {
     const scorerOptions = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
     // A set shipped as a directory keeps its manifest name and test-only flag.
     const named = bundledSetDirectory(spec) ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
-    return new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions, conceptSettings(options, modelSet, manifest, spec));
+    return new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions, concepts);
   }
 
-  /** Concepts from memory, the persistent cache, or the text encoder (opened on first need). */
-  private conceptEmbedder(settings: ConceptSettings): ConceptEmbedder<TextModels> {
-    const files = this.modelSet.files;
-    return new ConceptEmbedder<TextModels>({
-      open: async () => {
-        const [session, tokenizer] = await Promise.all([
-          openCheckedSession(this.backend, files['text.model'], MODEL_CONTRACTS.text),
-          loadConceptTokenizer(files['text.tokenizer'], files['text.tokenizer_config']),
-        ]);
-        return { models: { session, tokenizer }, release: () => session.release() };
-      },
-      embed: (models, concept) =>
-        new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm, text: models.session, tokenizer: models.tokenizer }, this.scorerOptions).prepareConcept(concept),
-      keepTextEncoder: settings.keepTextEncoder,
-      ...(settings.cacheDir === undefined
-        ? {}
-        : {
-            store: async () => {
-              const root = settings.cacheDir!;
-              const identity = await conceptModelIdentity(
-                { model: files['text.model'], tokenizer: files['text.tokenizer'], tokenizerConfig: files['text.tokenizer_config'], device: this.backend.device, knownSha256: settings.knownSha256 },
-                join(root, FILE_DIGESTS_DIR),
-              ).catch(() => undefined);
-              // Files that cannot be hashed (unreadable) only cost the cache, never the result.
-              return identity && new ConceptEmbeddingCache(root, identity, CDM_CONTRACT.conceptEmbeddingDim);
-            },
-          }),
-    });
-  }
-
-  private async scorer(): Promise<RefractorScorer> {
+  /** The audio scorer (concepts go through {@link prepareConcepts}; the flag stays so call sites keep their shape). */
+  private async scorer(_withText: false): Promise<RefractorScorer> {
     return new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm }, this.scorerOptions);
   }
 
@@ -191,7 +154,7 @@ export class Refractor {
     const range = cropOffsetRange(audio.length, this.extractor.cropSamples);
     const cropOffset = range ? new CropPlanner(options).pick(range) : 0;
     const { features } = this.extractor.extract(audio, { cropOffset, padding: options.padding ?? 'pad' });
-    return (await this.scorer()).embedAudio(features, 1);
+    return (await this.scorer(false)).embedAudio(features, 1);
   }
 
   /**
@@ -230,7 +193,7 @@ export class Refractor {
 
   /** Scores one embedding pair, as the seed's `score(audio_emb=…, concept_emb=…)`. */
   async score(pair: EmbeddingPair): Promise<ChunkResult> {
-    return (await this.scorer()).score(pair);
+    return (await this.scorer(false)).score(pair);
   }
 
   /**
@@ -241,7 +204,7 @@ export class Refractor {
   async scoreFile(input: string | Uint8Array, options: SongScoreOptions = {}): Promise<ScoredSong> {
     const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
     const { chunks, featureOptions } = await this.featureChunks(input, options);
-    const scorer = await this.scorer();
+    const scorer = await this.scorer(false);
     const song = await scorer.scoreChunks(chunks, concept, options.target === undefined ? {} : { target: options.target });
     return {
       ...song,
@@ -266,7 +229,7 @@ export class Refractor {
     options: ChunkingOptions & CropOptions & { parallel?: boolean } = {},
   ): Promise<{ embeddings: Float32Array; chunks: ChunkSpan[] }> {
     const { chunks } = await this.featureChunks(input, options);
-    return (await this.scorer()).embedChunks(chunks);
+    return (await this.scorer(false)).embedChunks(chunks);
   }
 
   /** A song's chunk features as a stream: decoded here, featurized on a worker thread unless `parallel` is false. */

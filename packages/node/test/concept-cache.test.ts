@@ -168,6 +168,15 @@ describe('Refractor concept cache', () => {
     expect(bits((await refractor.prepareConcepts(['one']))[0]!)).toBe(bits(await reference.prepareConcept('one')));
   });
 
+  it('embeds load-time concepts before the audio models and releases the encoder; they then come from memory', async () => {
+    const reference = await load({ conceptCache: false });
+    const refractor = await load({ conceptCache: false, keepTextEncoder: false, concepts: [CONCEPT, '  '] });
+    expect(refractor.textEncoderOpen).toBe(false);
+    expect(bits(await refractor.prepareConcept(CONCEPT))).toBe(bits(await reference.prepareConcept(CONCEPT)));
+    // No persistent cache here: only memory can have answered without opening the encoder.
+    expect(refractor.textEncoderOpen).toBe(false);
+  });
+
   it('recomputes and replaces a damaged record', async () => {
     const root = join(work, 'cache-c');
     const refractor = await load({ conceptCache: root });
