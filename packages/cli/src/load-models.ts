@@ -52,10 +52,12 @@ function downloadProgress(): { onProgress: (event: StoreProgressEvent) => void; 
 
 /**
  * Opens the models for a command: resolves the set (downloading the real one
- * on first use, with progress on stderr), opens the sessions, and turns "the
- * models cannot be had" into a two-line explanation of what to do instead.
+ * on first use, with progress on stderr), embeds the run's `concepts` (from
+ * the concept cache, or with the text encoder opened alone and released
+ * before CLAP opens: the lowest peak memory), opens the sessions, and turns
+ * "the models cannot be had" into a two-line explanation of what to do instead.
  */
-export async function loadRefractor(flags: ModelFlags, context: CommandContext): Promise<Refractor> {
+export async function loadRefractor(flags: ModelFlags, context: CommandContext, concepts: readonly (string | null | undefined)[] = []): Promise<Refractor> {
   const progress = downloadProgress();
   try {
     const refractor = await Refractor.load({
@@ -68,6 +70,7 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext):
       conceptCache: flags.conceptCache !== false,
       // A command embeds its concepts once, up front: the ~735 MB encoder is released before the audio work.
       keepTextEncoder: false,
+      concepts: [...new Set(concepts.filter((text): text is string => text != null && text.trim() !== ''))],
     });
     if (refractor.modelSet.testOnly) {
       context.err(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);

@@ -73,7 +73,7 @@ export function extractCommand(context: CommandContext): Command {
   return command.action(async (path: string, flags: ExtractFlags) => {
     // A missing or empty dataset throws a DatasetError: runCli prints it and exits 1.
     const dataset = await openDataset(path);
-    const refractor = await loadRefractor(flags, context);
+    const refractor = await loadRefractor(flags, context, dataset.songs.map((song) => song.concept));
     const settings: ExtractSettings = {
       dataset: resolve(path),
       models: refractor.modelSet.name,

@@ -72,7 +72,7 @@ export function scoreCommand(context: CommandContext): Command {
 
     let refractor: Refractor;
     try {
-      refractor = await loadRefractor(flags, context);
+      refractor = await loadRefractor(flags, context, [concept]);
     } catch (error) {
       context.fail('models', (error as Error).message);
       return;

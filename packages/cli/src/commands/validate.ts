@@ -91,7 +91,7 @@ export function validateCommand(context: CommandContext): Command {
 
     // A missing or empty dataset throws a DatasetError: runCli prints it and exits 1.
     const dataset = await openDataset(path);
-    const refractor = await loadRefractor(flags, context);
+    const refractor = await loadRefractor(flags, context, dataset.songs.map((song) => song.concept));
     const progress = createProgress('validating', dataset.songs.length);
     let outcome: Awaited<ReturnType<typeof scoreDataset>>;
     let settings: ScoreSettings;
