@@ -14,8 +14,10 @@ import {
   decodeConceptRecord,
   defaultConceptCacheDir,
   encodeConceptRecord,
+  externalWeightsCopy,
   memoizedFileSha256,
 } from '../src/index.js';
+import * as ort from 'onnxruntime-node';
 
 const tiny = bundledSetDirectory('tiny')!;
 const work = mkdtempSync(join(tmpdir(), 'refractor-concepts-'));
@@ -238,5 +240,43 @@ describe('ConceptEmbedder', () => {
     const before = opens;
     await embedder.embed('abc');
     expect(opens).toBe(before);
+  });
+});
+
+describe('externalWeightsCopy', () => {
+  it('moves the weights into model.onnx_data without changing a single output bit, once, and leaves small or external models alone', async () => {
+    const source = join(tiny, 'text', 'onnx', 'model.onnx');
+    const sha = createHash('sha256').update(readFileSync(source)).digest('hex');
+    const root = join(work, 'external-weights');
+    const copy = await externalWeightsCopy(source, sha, root, { minModelBytes: 0 });
+    expect(copy).toBe(join(root, sha, 'model.onnx'));
+    expect(statSync(copy).size).toBeLessThan(statSync(source).size / 4);
+    const dataBytes = statSync(join(root, sha, 'model.onnx_data')).size;
+    expect(dataBytes).toBeGreaterThan(statSync(source).size * 0.8);
+
+    const ids = BigInt64Array.from([1, 50, 60, 70, 80, 2], BigInt);
+    const int64 = (values: BigInt64Array) => new ort.Tensor('int64', values, [1, 6]);
+    const feeds = { input_ids: int64(ids), attention_mask: int64(new BigInt64Array(6).fill(1n)), token_type_ids: int64(new BigInt64Array(6)) };
+    const outputOf = async (path: string) => {
+      const session = await ort.InferenceSession.create(path, { graphOptimizationLevel: 'all' });
+      const { data } = (await session.run(feeds)).last_hidden_state as ort.Tensor;
+      await session.release();
+      return bits(data as Float32Array);
+    };
+    expect(await outputOf(copy)).toBe(await outputOf(source));
+
+    // Reused as it is: not rewritten.
+    const before = statSync(join(root, sha, 'model.onnx_data')).mtimeMs;
+    expect(await externalWeightsCopy(source, sha, root, { minModelBytes: 0 })).toBe(copy);
+    expect(statSync(join(root, sha, 'model.onnx_data')).mtimeMs).toBe(before);
+    expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]);
+    // Small models (the default threshold) and models already external are opened as they are.
+    expect(await externalWeightsCopy(source, 'c'.repeat(64), root)).toBe(source);
+    expect(await externalWeightsCopy(copy, 'd'.repeat(64), root, { minModelBytes: 0 })).toBe(copy);
+    // A copy missing its data is not reused but made again.
+    writeFileSync(join(root, sha, 'model.onnx_data'), 'x');
+    expect(await externalWeightsCopy(source, sha, root, { minModelBytes: 0 })).toBe(copy);
+    expect(statSync(join(root, sha, 'model.onnx_data')).size).toBe(dataBytes);
+    expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 });

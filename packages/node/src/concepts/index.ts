@@ -10,6 +10,7 @@ export { memoizedFileSha256 } from './file-digest.js';
 export { CONCEPT_EMBEDDING_VERSION, conceptModelIdentity, type ConceptModelFiles, type ConceptModelIdentity } from './model-identity.js';
 export { decodeConceptRecord, encodeConceptRecord } from './record.js';
 export { ConceptEmbeddingCache, FILE_DIGESTS_DIR, clearConceptCache, conceptCacheStats, type ConceptCacheStats } from './embedding-cache.js';
+export { externalWeightsCopy, type ExternalWeightsOptions } from './external-weights.js';
 export { ConceptEmbedder, type ConceptEmbedderOptions, type OpenTextEncoder } from './concept-embedder.js';
 
 /**

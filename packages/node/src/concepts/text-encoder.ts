@@ -1,10 +1,11 @@
-import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { CDM_CONTRACT, MODEL_CONTRACTS, RefractorScorer, openCheckedSession, type ConceptTokenizer, type InferenceBackend } from '@refractor/core';
 import type { ResolvedModelSet } from '../store/index.js';
 import { loadConceptTokenizer } from '../tokenizer.js';
 import { ConceptEmbedder } from './concept-embedder.js';
-import { ConceptEmbeddingCache, FILE_DIGESTS_DIR } from './embedding-cache.js';
+import { ConceptEmbeddingCache } from './embedding-cache.js';
+import { externalWeightsCopy } from './external-weights.js';
+import { memoizedFileSha256 } from './file-digest.js';
 import { conceptModelIdentity } from './model-identity.js';
 
 /** The text encoder and its tokenizer, open. */
@@ -21,6 +22,10 @@ export interface ConceptSettings {
   keepTextEncoder: boolean;
   /** SHA-256s the manifest vouches for (files of a downloaded set), by path: not re-hashed. */
   knownSha256: Readonly<Record<string, string>>;
+  /** Where model files' digests are memoized. */
+  digestsDir: string;
+  /** Where the external-weights copy of a big text encoder is kept (see {@link externalWeightsCopy}), or undefined to open the file as it is. */
+  externalWeightsDir: string | undefined;
 }
 
 /**
@@ -45,7 +50,7 @@ export function modelSetConceptEmbedder(
   return new ConceptEmbedder<TextModels>({
     open: async () => {
       const [session, tokenizer] = await Promise.all([
-        openCheckedSession(backend, files['text.model'], MODEL_CONTRACTS.text),
+        openCheckedSession(backend, await textModelPath(files['text.model'], settings), MODEL_CONTRACTS.text),
         loadConceptTokenizer(files['text.tokenizer'], files['text.tokenizer_config']),
       ]);
       return { models: { session, tokenizer }, release: () => session.release() };
@@ -60,13 +65,28 @@ export function modelSetConceptEmbedder(
             const root = settings.cacheDir!;
             const identity = await conceptModelIdentity(
               { model: files['text.model'], tokenizer: files['text.tokenizer'], tokenizerConfig: files['text.tokenizer_config'], device: backend.device, knownSha256: settings.knownSha256 },
-              join(root, FILE_DIGESTS_DIR),
+              settings.digestsDir,
             ).catch(() => undefined);
             // Files that cannot be hashed (unreadable) cost the cache, never the result.
             return identity && new ConceptEmbeddingCache(root, identity, CDM_CONTRACT.conceptEmbeddingDim);
           },
         }),
   });
+}
+
+/**
+ * The text encoder to open: its external-weights copy when one can be had
+ * (made on first use), else the file itself — a copy that cannot be made
+ * (read-only cache, full disk) costs speed, never the result.
+ */
+async function textModelPath(path: string, settings: ConceptSettings): Promise<string> {
+  if (!settings.externalWeightsDir) return path;
+  try {
+    const sha256 = settings.knownSha256[path] ?? (await memoizedFileSha256(path, settings.digestsDir));
+    return await externalWeightsCopy(path, sha256, settings.externalWeightsDir);
+  } catch {
+    return path;
+  }
 }
 
 /** Stands in for the audio sessions when only concepts are embedded; any use is a bug and says so. */
