@@ -18,6 +18,8 @@ describe('refractor models concepts', () => {
     expect(empty.status).toBe(0);
     expect(empty.stdout).toContain(`concept cache: ${join(cache, 'concepts')}`);
     expect(empty.stdout).toContain('0 concepts, 0 B, 0 text models');
+    // The tiny encoder is too small to be worth a copy with external weights.
+    expect(empty.stdout).toContain(`0 text-encoder copies with external weights, 0 B (${join(cache, 'external-weights')})`);
 
     const computed = score('--no-concept-cache');
     expect(computed.status).toBe(0);

@@ -32,8 +32,8 @@ import {
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
 import { bundledManifest, bundledSetDirectory } from './bundled.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
-import { resolveModelSet, resolveStoreOptions, type ResolvedModelSet, type StoreOptions } from './store/index.js';
-import { FILE_DIGESTS_DIR, defaultConceptCacheDir, type ConceptEmbedder } from './concepts/index.js';
+import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
+import { FILE_DIGESTS_DIR, defaultConceptCacheDir, defaultExternalWeightsDir, type ConceptEmbedder } from './concepts/index.js';
 import { modelSetConceptEmbedder, type ConceptSettings, type TextModels } from './concepts/text-encoder.js';
 
 /** Options for {@link Refractor.load}. */
@@ -279,7 +279,6 @@ export class Refractor {
 function conceptSettings(options: RefractorLoadOptions, modelSet: ResolvedModelSet, manifest: ModelManifest, spec: string): ConceptSettings {
   const cache = options.conceptCache ?? true;
   const cacheDir = cache === false ? undefined : typeof cache === 'string' ? cache : defaultConceptCacheDir(options);
-  const modelCache = resolveStoreOptions(options).cacheDir;
   const knownSha256: Record<string, string> = {};
   if (modelSet.source === 'cache') {
     // Files of a manifest set are downloaded and verified against these, so they need no hashing.
@@ -293,6 +292,6 @@ function conceptSettings(options: RefractorLoadOptions, modelSet: ResolvedModelS
     keepTextEncoder: options.keepTextEncoder ?? true,
     knownSha256,
     digestsDir: join(cacheDir ?? defaultConceptCacheDir(options), FILE_DIGESTS_DIR),
-    externalWeightsDir: options.externalWeights === false ? undefined : join(modelCache, 'external-weights'),
+    externalWeightsDir: options.externalWeights === false ? undefined : defaultExternalWeightsDir(options),
   };
 }

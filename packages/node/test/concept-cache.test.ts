@@ -14,7 +14,9 @@ import {
   decodeConceptRecord,
   defaultConceptCacheDir,
   encodeConceptRecord,
+  clearExternalWeights,
   externalWeightsCopy,
+  externalWeightsStats,
   memoizedFileSha256,
 } from '../src/index.js';
 import * as ort from 'onnxruntime-node';
@@ -278,5 +280,10 @@ describe('externalWeightsCopy', () => {
     expect(await externalWeightsCopy(source, sha, root, { minModelBytes: 0 })).toBe(copy);
     expect(statSync(join(root, sha, 'model.onnx_data')).size).toBe(dataBytes);
     expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]);
+    expect(await externalWeightsStats(root)).toMatchObject({ count: 1 });
+    expect((await externalWeightsStats(root)).bytes).toBeGreaterThan(dataBytes);
+    writeFileSync(join(root, 'unrelated.txt'), 'keep me');
+    expect((await clearExternalWeights(root)).count).toBe(1);
+    expect(readdirSync(root)).toEqual(['unrelated.txt']);
   });
 });

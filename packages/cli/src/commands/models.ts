@@ -1,5 +1,15 @@
 import { Command } from 'commander';
-import { RefractorError, bundledManifest, clearConceptCache, conceptCacheStats, defaultConceptCacheDir, resolveStoreOptions } from '@refractor/node';
+import {
+  RefractorError,
+  bundledManifest,
+  clearConceptCache,
+  clearExternalWeights,
+  conceptCacheStats,
+  defaultConceptCacheDir,
+  defaultExternalWeightsDir,
+  externalWeightsStats,
+  resolveStoreOptions,
+} from '@refractor/node';
 import { renderConceptCache } from '../models/concepts.js';
 import type { CommandContext } from '../context.js';
 import { listModelSets, renderModelListing } from '../models/list.js';
@@ -141,19 +151,23 @@ function conceptsCommand(context: CommandContext): Command {
     .description(
       'show the concept-embedding cache (<cache dir>/concepts): its location, how many concepts it holds and their size, per text model. ' +
         'score, validate and extract embed a concept with the text encoder once and reuse the cached vector (bitwise the same) afterwards; ' +
-        'the cache is keyed by the exact text and the SHA-256 of the text encoder, tokenizer files and device',
+        'the cache is keyed by the exact text and the SHA-256 of the text encoder, tokenizer files and device. ' +
+        'Also shows the external-weights copies of big text encoders (<cache dir>/external-weights), which open faster and in less memory',
     )
     .addOption(cacheDirOption())
-    .option('--clear', 'delete every cached concept embedding (the next run with a concept opens the text encoder again)', false)
-    .option('--json', 'print one JSON document ({ location, count, bytes, models: [{ id, count, bytes, description }] })', false)
+    .option('--clear', 'delete every cached concept embedding and text-encoder copy (the next run with a new concept opens the encoder again and remakes its copy)', false)
+    .option('--json', 'print one JSON document ({ location, count, bytes, models: [{ id, count, bytes, description }], externalWeights: { location, count, bytes } })', false)
     .addHelpText('after', EXIT_HELP('the cache could not be read or cleared'))
     .action(async (flags: CacheFlags & { clear: boolean; json: boolean }) => {
       const location = defaultConceptCacheDir(storeOptions(flags));
-      const stats = flags.clear ? await clearConceptCache(location) : await conceptCacheStats(location);
+      const copies = defaultExternalWeightsDir(storeOptions(flags));
+      const [stats, externalWeights] = flags.clear
+        ? await Promise.all([clearConceptCache(location), clearExternalWeights(copies)])
+        : await Promise.all([conceptCacheStats(location), externalWeightsStats(copies)]);
       if (flags.json) {
-        context.out(JSON.stringify({ ...stats, ...(flags.clear ? { cleared: true } : {}) }, null, 2));
+        context.out(JSON.stringify({ ...stats, externalWeights, ...(flags.clear ? { cleared: true } : {}) }, null, 2));
         return;
       }
-      for (const line of renderConceptCache(stats, flags.clear)) context.out(line);
+      for (const line of renderConceptCache(stats, externalWeights, flags.clear)) context.out(line);
     });
 }

@@ -1,20 +1,22 @@
-import type { ConceptCacheStats } from '@refractor/node';
+import type { ConceptCacheStats, ExternalWeightsStats } from '@refractor/node';
 import { alignColumns, formatBytes } from './format.js';
 
 /**
  * The lines `refractor models concepts` prints: where the concept cache is,
- * how many concepts and bytes it holds, then one row per text model (its
- * identity, its text-encoder file, count, size).
+ * how many concepts and bytes it holds, the text-encoder copies with
+ * external weights, then one row per text model (its identity, device,
+ * count, size, text-encoder file).
  *
  * @example
  * ```ts
- * renderConceptCache(await conceptCacheStats(dir), false);
- * // ['concept cache: /home/me/.cache/refractor/concepts', '3 concepts, 9.5 kB, 1 text model', 'ab12cd34ef56  onnx/model.onnx …  3  9.5 kB']
+ * renderConceptCache(await conceptCacheStats(dir), await externalWeightsStats(copies), false);
+ * // ['concept cache: /home/me/.cache/refractor/concepts', '3 concepts, 9.5 kB, 1 text model', '1 text-encoder copy …', 'model  device …', 'ab12cd34ef56  cpu  3  9.5 kB  …/onnx/model.onnx']
  * ```
  */
-export function renderConceptCache(stats: ConceptCacheStats, cleared: boolean): string[] {
+export function renderConceptCache(stats: ConceptCacheStats, copies: ExternalWeightsStats, cleared: boolean): string[] {
   const what = `${stats.count} concept${stats.count === 1 ? '' : 's'}, ${formatBytes(stats.bytes)}, ${stats.models.length} text model${stats.models.length === 1 ? '' : 's'}`;
-  const lines = [`concept cache: ${stats.location}`, cleared ? `cleared: ${what}` : what];
+  const copied = `${copies.count} text-encoder cop${copies.count === 1 ? 'y' : 'ies'} with external weights, ${formatBytes(copies.bytes)} (${copies.location})`;
+  const lines = [`concept cache: ${stats.location}`, cleared ? `cleared: ${what}` : what, cleared ? `cleared: ${copied}` : copied];
   if (cleared || stats.models.length === 0) return lines;
   const rows = stats.models.map((model) => {
     const file = model.description?.files.find((f) => f.role === 'text.model')?.path ?? '(no description)';

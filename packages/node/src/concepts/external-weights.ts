@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 
@@ -102,4 +102,44 @@ async function isComplete(directory: string, sha256: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** What {@link externalWeightsStats} finds. */
+export interface ExternalWeightsStats {
+  location: string;
+  /** Complete copies. */
+  count: number;
+  bytes: number;
+}
+
+/**
+ * The external-weights copies under `root` (see {@link externalWeightsCopy}): how many, how big.
+ *
+ * @example
+ * ```ts
+ * const { count, bytes } = await externalWeightsStats('/home/me/.cache/refractor/external-weights');
+ * ```
+ */
+export async function externalWeightsStats(root: string): Promise<ExternalWeightsStats> {
+  let count = 0;
+  let bytes = 0;
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!/^[0-9a-f]{64}$/.test(name) || !(await isComplete(join(root, name), name))) continue;
+    count += 1;
+    for (const file of ['model.onnx', DATA_FILE, LAYOUT_FILE]) bytes += (await stat(join(root, name, file))).size;
+  }
+  return { location: root, count, bytes };
+}
+
+/**
+ * Deletes the external-weights copies under `root` (only directories named
+ * by a SHA-256, so nothing else is touched); the next opening of a big text
+ * encoder makes its copy again. Returns what was there.
+ */
+export async function clearExternalWeights(root: string): Promise<ExternalWeightsStats> {
+  const before = await externalWeightsStats(root);
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (/^[0-9a-f]{64}$/.test(name)) await rm(join(root, name), { recursive: true, force: true });
+  }
+  return before;
 }

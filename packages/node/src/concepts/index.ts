@@ -10,7 +10,13 @@ export { memoizedFileSha256 } from './file-digest.js';
 export { CONCEPT_EMBEDDING_VERSION, conceptModelIdentity, type ConceptModelFiles, type ConceptModelIdentity } from './model-identity.js';
 export { decodeConceptRecord, encodeConceptRecord } from './record.js';
 export { ConceptEmbeddingCache, FILE_DIGESTS_DIR, clearConceptCache, conceptCacheStats, type ConceptCacheStats } from './embedding-cache.js';
-export { externalWeightsCopy, type ExternalWeightsOptions } from './external-weights.js';
+export {
+  clearExternalWeights,
+  externalWeightsCopy,
+  externalWeightsStats,
+  type ExternalWeightsOptions,
+  type ExternalWeightsStats,
+} from './external-weights.js';
 export { ConceptEmbedder, type ConceptEmbedderOptions, type OpenTextEncoder } from './concept-embedder.js';
 
 /**
@@ -26,4 +32,17 @@ export { ConceptEmbedder, type ConceptEmbedderOptions, type OpenTextEncoder } fr
  */
 export function defaultConceptCacheDir(options: Pick<StoreOptions, 'cacheDir'> = {}): string {
   return join(resolveStoreOptions(options).cacheDir, 'concepts');
+}
+
+/**
+ * Where the external-weights copies of big text encoders are kept:
+ * `external-weights/` inside the model cache directory.
+ *
+ * @example
+ * ```ts
+ * defaultExternalWeightsDir({ cacheDir: '/tmp/models' }); // '/tmp/models/external-weights'
+ * ```
+ */
+export function defaultExternalWeightsDir(options: Pick<StoreOptions, 'cacheDir'> = {}): string {
+  return join(resolveStoreOptions(options).cacheDir, 'external-weights');
 }
