@@ -3,14 +3,14 @@
 //   after-load  CLAP and the CDM open, then the encoder opens, embeds, is released; then the song
 //   first       the encoder opens alone, embeds, is released (load option `concepts`); then CLAP
 //   concurrent  the encoder opens and embeds while the song is decoded and run through CLAP
-// Usage: node concept-order.mjs <models dir> <song> <mode> <concept> <concept cache dir> [batch size]
+// Usage: node concept-order.mjs <models dir> <song> <mode> <concept> <concept cache dir> [batch size] [external|as-is]
 // Prints one JSON line: { mode, wallS, maxRssMB, conceptSha }.
 import { createHash } from 'node:crypto';
 import { Refractor } from '../dist/index.js';
 
-const [models, song, mode, concept, cacheDir, batchSize] = process.argv.slice(2);
+const [models, song, mode, concept, cacheDir, batchSize, layout] = process.argv.slice(2);
 const started = performance.now();
-const common = { models, offline: true, conceptCache: cacheDir, keepTextEncoder: false, batchSize: Number(batchSize ?? 1) };
+const common = { models, offline: true, conceptCache: cacheDir, keepTextEncoder: false, batchSize: Number(batchSize ?? 1), externalWeights: layout !== 'as-is' };
 let embedding;
 if (mode === 'first') {
   const refractor = await Refractor.load({ ...common, concepts: [concept] });

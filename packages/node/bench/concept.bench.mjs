@@ -146,11 +146,21 @@ const fresh = await score(concept);
 const cached = await score(concept);
 const same = JSON.stringify(JSON.parse(fresh.stdout)[0].color_probs) === JSON.stringify(JSON.parse(cached.stdout)[0].color_probs);
 const reference = clap.runS + text.createS + text.runS;
+// The CLI opened a big single-file encoder from its external-weights copy (made in the first run): time that too.
+const copies = join(cache, 'external-weights');
+const copy = existsSync(copies) ? readdirSync(copies).find((name) => /^[0-9a-f]{64}$/.test(name)) : undefined;
+const mapped = copy && lastJson(await measure([join(here, 'text-encoder.mjs'), join(copies, copy, 'model.onnx'), String(threads)]));
 console.log(`\nrefractor score, cold process (wall, peak RSS):`);
 console.log(`  no concept            ${s(none.wallS)}  ${mb(none.maxRssMB)}`);
 console.log(`  first run ever        ${s(firstEver.wallS)}  ${mb(firstEver.maxRssMB)}   (also hashes the model files once)`);
 console.log(`  new concept           ${s(fresh.wallS)}  ${mb(fresh.maxRssMB)}`);
 console.log(`  cached concept        ${s(cached.wallS)}  ${mb(cached.maxRssMB)}   (same probabilities as new: ${same})`);
+if (mapped) {
+  console.log(
+    `\nbare DeBERTa from its external-weights copy (what score opened): creation ${s(mapped.createS)}, run ${s(mapped.runS)}, peak RSS ${mb(mapped.maxRssMB)} ` +
+      `(the file as is: ${s(text.createS)}, ${mb(text.maxRssMB)})`,
+  );
+}
 console.log(`\nratios (targets in brackets):`);
 console.log(`  cached / no concept:  wall ${(cached.wallS / none.wallS).toFixed(3)}×, RSS ${(cached.maxRssMB / none.maxRssMB).toFixed(3)}×   [1 ± noise]`);
 console.log(
@@ -159,11 +169,15 @@ console.log(
 );
 
 if (args.orders) {
-  console.log(`\nnew concept, text encoder order (library, batch 1, fresh process each; the concept cache cleared before each):`);
-  for (const mode of ['after-load', 'first', 'concurrent']) {
+  console.log(`\nnew concept, text encoder order (library, fresh process each; the concept cache cleared before each):`);
+  const modes = ['after-load', 'first', 'concurrent'].map((mode) => [mode, true]);
+  // With a single-file encoder, also without its external-weights copy (the encoder file opened as it is).
+  if (mapped) modes.push(['after-load', false], ['first', false]);
+  for (const [mode, external] of modes) {
     rmSync(join(cache, 'concepts'), { recursive: true, force: true });
-    const run = lastJson(await measure([join(here, 'concept-order.mjs'), models, song.path, mode, concept, join(cache, 'concepts')]));
-    console.log(`  ${mode.padEnd(11)} ${s(run.wallS)}  ${mb(run.maxRssMB)}  embedding ${run.conceptSha}`);
+    const argv = [join(here, 'concept-order.mjs'), models, song.path, mode, concept, join(cache, 'concepts'), String(scoreFlags.includes('--batch-size') ? scoreFlags[scoreFlags.indexOf('--batch-size') + 1] : 16), external ? 'external' : 'as-is'];
+    const run = lastJson(await measure(argv));
+    console.log(`  ${`${mode}${external ? '' : ', file as is'}`.padEnd(24)} ${s(run.wallS)}  ${mb(run.maxRssMB)}  embedding ${run.conceptSha}`);
   }
 }
 rmSync(scratch, { recursive: true, force: true });
