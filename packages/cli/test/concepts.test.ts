@@ -44,12 +44,14 @@ describe('refractor models concepts', () => {
     expect(cleared.status).toBe(0);
     expect(cleared.stdout).toContain('cleared: 1 concept');
     expect(JSON.parse(runRefractor(['models', 'concepts', '--json'], { env }).stdout).count).toBe(0);
+    const copies = runRefractor(['models', 'concepts', '--clear-copies'], { env });
+    expect(copies.stdout).toContain('cleared: 0 text-encoder copies');
   }, 60_000);
 
   it('documents the subcommand and its flags', () => {
     const help = runRefractor(['models', 'concepts', '--help']);
     expect(help.status).toBe(0);
-    for (const flag of ['--clear', '--json', '--cache-dir']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--clear', '--clear-copies', '--json', '--cache-dir']) expect(help.stdout).toContain(flag);
     expect(runRefractor(['score', '--help']).stdout).toContain('--no-concept-cache');
   }, 20_000);
 });

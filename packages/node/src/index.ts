@@ -14,3 +14,4 @@ export * from './store/index.js';
 export * from './npz/index.js';
 export * from './train/index.js';
 export * from './concepts/index.js';
+export { temporaryPathFor, writeFileAtomic } from './atomic-file.js';

@@ -155,19 +155,21 @@ function conceptsCommand(context: CommandContext): Command {
         'Also shows the external-weights copies of big text encoders (<cache dir>/external-weights), which open faster and in less memory',
     )
     .addOption(cacheDirOption())
-    .option('--clear', 'delete every cached concept embedding and text-encoder copy (the next run with a new concept opens the encoder again and remakes its copy)', false)
+    .option('--clear', 'delete every cached concept embedding (the next run with a concept opens the text encoder again)', false)
+    .option('--clear-copies', "delete the text encoders' external-weights copies (the model's size each; the next new concept makes its copy again)", false)
     .option('--json', 'print one JSON document ({ location, count, bytes, models: [{ id, count, bytes, description }], externalWeights: { location, count, bytes } })', false)
     .addHelpText('after', EXIT_HELP('the cache could not be read or cleared'))
-    .action(async (flags: CacheFlags & { clear: boolean; json: boolean }) => {
+    .action(async (flags: CacheFlags & { clear: boolean; clearCopies: boolean; json: boolean }) => {
       const location = defaultConceptCacheDir(storeOptions(flags));
       const copies = defaultExternalWeightsDir(storeOptions(flags));
-      const [stats, externalWeights] = flags.clear
-        ? await Promise.all([clearConceptCache(location), clearExternalWeights(copies)])
-        : await Promise.all([conceptCacheStats(location), externalWeightsStats(copies)]);
+      const [stats, externalWeights] = await Promise.all([
+        flags.clear ? clearConceptCache(location) : conceptCacheStats(location),
+        flags.clearCopies ? clearExternalWeights(copies) : externalWeightsStats(copies),
+      ]);
       if (flags.json) {
-        context.out(JSON.stringify({ ...stats, externalWeights, ...(flags.clear ? { cleared: true } : {}) }, null, 2));
+        context.out(JSON.stringify({ ...stats, externalWeights, ...(flags.clear ? { cleared: true } : {}), ...(flags.clearCopies ? { clearedCopies: true } : {}) }, null, 2));
         return;
       }
-      for (const line of renderConceptCache(stats, externalWeights, flags.clear)) context.out(line);
+      for (const line of renderConceptCache(stats, externalWeights, { concepts: flags.clear, copies: flags.clearCopies })) context.out(line);
     });
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import type { ConceptModelIdentity } from './model-identity.js';
 import { decodeConceptRecord, encodeConceptRecord } from './record.js';
 
@@ -63,6 +63,8 @@ export class ConceptEmbeddingCache {
 
   /** Stores an embedding (atomically; an existing record is replaced by the same bytes). */
   async put(text: string, embedding: Float32Array): Promise<void> {
+    // Every time: another process may have cleared the cache since the last put.
+    await mkdir(this.directory, { recursive: true });
     if (!this.described) {
       await writeFileAtomic(join(this.directory, MODEL_FILE), `${JSON.stringify(this.identity.parts, null, 2)}\n`);
       this.described = true;

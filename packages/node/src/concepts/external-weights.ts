@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
+import { temporaryPathFor } from '../atomic-file.js';
 
 const { onnx } = onnxProto;
 const DATA_FILE = 'model.onnx_data';
@@ -69,7 +69,7 @@ export async function externalWeightsCopy(modelPath: string, sha256: string, roo
   if (parts.length === 0) return modelPath;
 
   await mkdir(root, { recursive: true });
-  const temporary = join(root, `.${sha256}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = temporaryPathFor(directory);
   try {
     await mkdir(temporary);
     const data = await open(join(temporary, DATA_FILE), 'w');

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sha256OfFile } from '../store/file-check.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 /** What the digest sidecar of one file remembers. */
 interface DigestRecord {
@@ -54,6 +54,7 @@ export async function memoizedFileSha256(path: string, memoDir: string): Promise
   const after = await stat(absolute);
   if (after.size === info.size && after.mtimeMs === info.mtimeMs) {
     const record: DigestRecord = { path: absolute, size: info.size, mtimeMs: info.mtimeMs, sha256 };
+    await mkdir(memoDir, { recursive: true });
     await writeFileAtomic(sidecar, `${JSON.stringify(record)}\n`);
   }
   return sha256;
