@@ -10,7 +10,7 @@
  * reruns fast); when the registry cannot be reached the suite is skipped, saying so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -111,6 +111,19 @@ describe.skipIf(!online)('installed from the packed tarballs, outside the worksp
     const help = sh(bin, ['--help'], app);
     expect(help).toMatch(/Usage: refractor/);
     expect(help).toMatch(/\bscore\b/);
+  });
+
+  it("without @refractor/tiny-models installed, models: 'tiny' says which package to install", () => {
+    const installed = join(app, 'node_modules', '@refractor', 'tiny-models');
+    const hidden = join(app, 'node_modules', '@refractor', '.tiny-models-hidden');
+    renameSync(installed, hidden);
+    try {
+      const probe = "import('@refractor/node').then(({ Refractor }) => Refractor.load({ models: 'tiny', offline: true })).then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message))";
+      const out = sh(process.execPath, ['-e', probe], app);
+      expect(out).toMatch(/^ModelStoreError: The "tiny" model set ships in the @refractor\/tiny-models package, which is not installed\. Run `npm install @refractor\/tiny-models`/);
+    } finally {
+      renameSync(hidden, installed);
+    }
   });
 
   it("every README's tested example runs against the installed packages", () => {
