@@ -22,3 +22,4 @@ export * from './manifest.js';
 export * from './contract-check.js';
 export * from './scorer.js';
 export * from './truncating-tokenizer.js';
+export * from './base/index.js';

@@ -1,10 +1,11 @@
+import { BASE_CONTRACT, BASE_PIANO_ROLL_SIZE } from '@refractor/core';
 import { UNNAMED_INPUT } from '../errors.js';
 import { parseMidiFile } from './parse.js';
 
 /** The piano roll's shape: 128 pitches × 256 steps of 100 ms (25.6 s), as the original base model. */
 export const PIANO_ROLL = Object.freeze({
-  pitches: 128,
-  steps: 256,
+  pitches: BASE_CONTRACT.pianoRollPitches,
+  steps: BASE_CONTRACT.pianoRollSteps,
   /** Seconds per step. */
   stepS: 0.1,
   /** Events at or after this time are dropped (steps × stepS). */
@@ -14,7 +15,7 @@ export const PIANO_ROLL = Object.freeze({
 });
 
 /** Values in one piano roll (128 × 256). */
-export const PIANO_ROLL_SIZE = PIANO_ROLL.pitches * PIANO_ROLL.steps;
+export const PIANO_ROLL_SIZE = BASE_PIANO_ROLL_SIZE;
 
 /** Options for {@link midiToPianoRoll}. */
 export interface PianoRollOptions {
