@@ -43,7 +43,7 @@ function sandbox(endpoint = 'http://127.0.0.1:9') {
 
 /** Where the store caches a tiny file: `<cache>/hub/<repo>/<revision>/<path>`. */
 function cachedTinyFile(cacheDir: string, role: AnyModelFileRole): string {
-  const { repo, revision, path } = tinySet.files[role];
+  const { repo, revision, path } = tinySet.files[role]!;
   return resolve(cacheDir, 'hub', repo, revision, path);
 }
 
