@@ -98,13 +98,13 @@ export function makeTinyBaseModel(random, options = {}) {
     node('Relu', ['fusion1'], ['hidden']),
   );
   for (const head of ['temporal', 'spatial', 'ontological']) {
-    initializers.push(weight(`${head}_head.weight`, [3, 16], 1.5), bias(`${head}_head.bias`, 3));
+    initializers.push(weight(`${head}_head.weight`, [3, 16], 0.6), bias(`${head}_head.bias`, 3));
     nodes.push(
       node('Gemm', ['hidden', `${head}_head.weight`, `${head}_head.bias`], [`${head}_logits`], { transB: attr.int(1) }),
       node('Softmax', [`${head}_logits`], [head], { axis: attr.int(-1) }),
     );
   }
-  initializers.push(weight('confidence_head.weight', [1, 16], 1), bias('confidence_head.bias', 1));
+  initializers.push(weight('confidence_head.weight', [1, 16], 0.3), bias('confidence_head.bias', 1));
   nodes.push(
     node('Gemm', ['hidden', 'confidence_head.weight', 'confidence_head.bias'], ['confidence_logit'], { transB: attr.int(1) }),
     node('Sigmoid', ['confidence_logit'], ['confidence']),
