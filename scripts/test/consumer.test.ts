@@ -10,6 +10,7 @@
  * reruns fast); when the registry cannot be reached the suite is skipped, saying so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +112,18 @@ describe.skipIf(!online)('installed from the packed tarballs, outside the worksp
     const help = sh(bin, ['--help'], app);
     expect(help).toMatch(/Usage: refractor/);
     expect(help).toMatch(/\bscore\b/);
+  });
+
+  it('the installed @refractor/tiny-models holds every file of the manifest\'s tiny set, with its size and SHA-256', async () => {
+    const core = await import(join(ROOT, 'packages', 'core', 'dist', 'index.js'));
+    const set = core.BUNDLED_MANIFEST.sets.tiny;
+    const dir = join(app, 'node_modules', '@refractor', 'tiny-models');
+    const roles: string[] = core.modelSetRoles(set);
+    expect(roles.length).toBeGreaterThanOrEqual(8);
+    for (const role of roles) {
+      const bytes = readFileSync(join(dir, core.modelFileLocalPath(role)));
+      expect({ role, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual({ role, size: set.files[role].size, sha256: set.files[role].sha256 });
+    }
   });
 
   it("without @refractor/tiny-models installed, models: 'tiny' says which package to install", () => {
