@@ -6,6 +6,7 @@ import {
   openCheckedSession,
   scoreSettings,
   type ChunkResult,
+  type CandidateItem,
   type ChunkSpan,
   type ConceptTokenizer,
   type EmbeddingPair,
@@ -30,7 +31,7 @@ import {
 } from '@refractor/audio';
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
 import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundled.js';
-import { prepareMidi, scoreCandidates, type Candidate, type CandidateItem, type CandidateScoreOptions } from './candidates.js';
+import { prepareMidi, scoreNodeCandidates, type Candidate, type CandidateScoreOptions } from './candidates.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
 import { loadConceptTokenizer } from './tokenizer.js';
@@ -161,12 +162,12 @@ export class Refractor {
    * ```
    */
   async scoreCandidates(candidates: readonly Candidate[], options: CandidateScoreOptions = {}): Promise<CandidateItem[]> {
-    return scoreCandidates(
+    return scoreNodeCandidates(
       {
         backend: this.backend,
         base: this.base,
         cdm: this.cdm,
-        prepareConcept: (text) => this.prepareConcept(text),
+        embedText: (text) => this.prepareConcept(text),
         prepareAudio: (waveform, sampleRate, crop) => this.prepareAudio(waveform, sampleRate, crop),
       },
       candidates,
