@@ -17,11 +17,9 @@ import {
 } from '@refractor/core';
 import {
   ClapFeatureExtractor,
-  CropPlanner,
-  cropOffsetRange,
+  clipFeatures,
   openAudioStream,
   parseClapPreprocessorConfig,
-  resample,
   songChunkFeatures,
   songFeatureSettings,
   type AudioStream,
@@ -208,12 +206,7 @@ export class Refractor {
    * wrapper, or the checkpoint's `repeatpad`), then encoded.
    */
   async prepareAudio(waveform: Float32Array, sampleRate: number, options: CropOptions & { padding?: ClapPadding } = {}): Promise<Float32Array> {
-    const rate = this.extractor.config.sampling_rate;
-    const audio = sampleRate === rate ? waveform : resample(waveform, sampleRate, rate);
-    const range = cropOffsetRange(audio.length, this.extractor.cropSamples);
-    const cropOffset = range ? new CropPlanner(options).pick(range) : 0;
-    const { features } = this.extractor.extract(audio, { cropOffset, padding: options.padding ?? 'pad' });
-    return (await this.scorer(false)).embedAudio(features, 1);
+    return (await this.scorer(false)).embedAudio(clipFeatures(this.extractor, waveform, sampleRate, options), 1);
   }
 
   /** The 768-d concept embedding (zeros for no text). */
