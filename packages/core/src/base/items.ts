@@ -40,6 +40,8 @@ export interface CandidateItemsOptions {
   rank?: boolean;
   /** Candidates per ONNX run (default 64). */
   batchSize?: number;
+  /** Called after each candidate is prepared (decoded, embedded), with how many of how many are. */
+  onProgress?: (prepared: number, total: number) => void;
 }
 
 /** What a runtime hands {@link scoreCandidateItems}: its sessions and how it turns sources into model inputs. */
@@ -120,6 +122,7 @@ export async function scoreCandidateItems<Source>(
     } catch (error) {
       item.error = error instanceof Error ? error : new RefractorError(String(error));
     }
+    options.onProgress?.(index + 1, candidates.length);
   }
   if (prepared.length > 0) {
     const results = await scoreCandidateBatch(
