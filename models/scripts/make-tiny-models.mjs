@@ -3,7 +3,8 @@
  * Generates the tiny test model set: the real set's file names, configs and tensor
  * interfaces, with small seeded random weights. Predictions mean nothing.
  *
- *   node models/scripts/make-tiny-models.mjs                 # writes models/tiny/ and updates models/manifest.json
+ *   node models/scripts/make-tiny-models.mjs                 # writes models/tiny/ and updates the bundled manifest
+ *                                                            (packages/core/src/manifest/default-manifest.json)
  *   node models/scripts/make-tiny-models.mjs OUT_DIR         # writes OUT_DIR/, prints the manifest entries
  *   node models/scripts/make-tiny-models.mjs OUT_DIR --manifest PATH   # … and updates the tiny set in PATH
  *
@@ -18,15 +19,19 @@
  *   text/config.json, text/tokenizer.json, text/tokenizer_config.json
  *   text/onnx/model.onnx                 input_ids, attention_mask, token_type_ids [batch,sequence]
  *                                        → last_hidden_state [batch,sequence,768]
+ *   refractor.onnx                       the base model (optional role `base`; see make-tiny-base-model.mjs)
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attr, buildCdmModel, encodeModel, graph, model, node, tensor, valueInfo } from './onnx-graph.mjs';
+import { makeTinyBaseModel } from './make-tiny-base-model.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MODELS_DIR = resolve(HERE, '..');
+/** The manifest @refractor/core bundles (node, web and cli read it from there). */
+export const BUNDLED_MANIFEST_PATH = resolve(MODELS_DIR, '..', 'packages', 'core', 'src', 'manifest', 'default-manifest.json');
 const SEED = 0x5eed_c0de;
 const PRODUCER = { producerName: 'refractor make-tiny-models', producerVersion: '1' };
 const TINY_DOC = 'Refractor tiny TEST model: seeded random weights with the real interface. Its outputs mean nothing.';
@@ -494,6 +499,20 @@ function makeText() {
   );
 }
 
+/* ------------------------------------------------------------------ base model */
+
+/**
+ * The tiny base model (`refractor.onnx`) from this generator's seeded streams.
+ * `{ soundsLike: false }` gives an older export without the sounds-like pair (for tests).
+ * @param {{ soundsLike?: boolean }} [options]
+ */
+export function tinyBaseModel(options = {}) {
+  return makeTinyBaseModel(
+    { uniform, withStd },
+    { ...options, producer: PRODUCER, docString: `${TINY_DOC} Interface of the base Refractor model (refractor.onnx), narrower inside.` },
+  );
+}
+
 /* ------------------------------------------------------------------ the set */
 
 const json = (value) => `${JSON.stringify(value, null, 2)}\n`;
@@ -509,6 +528,7 @@ export function tinyModelFiles() {
     'text.tokenizer': ['text/tokenizer.json', json(tokenizerJson())],
     'text.tokenizer_config': ['text/tokenizer_config.json', json(tokenizerConfigJson())],
     'text.model': ['text/onnx/model.onnx', makeText()],
+    base: ['refractor.onnx', tinyBaseModel()],
   };
 }
 
@@ -522,6 +542,7 @@ export const TINY_SOURCES = Object.freeze({
   'text.tokenizer': { repo: 'refractor-test/tiny-deberta', path: 'tokenizer.json' },
   'text.tokenizer_config': { repo: 'refractor-test/tiny-deberta', path: 'tokenizer_config.json' },
   'text.model': { repo: 'refractor-test/tiny-deberta', path: 'onnx/model.onnx' },
+  base: { repo: 'refractor-test/tiny-refractor', path: 'refractor.onnx' },
 });
 
 const TINY_DESCRIPTION =
@@ -571,7 +592,7 @@ function main(argv) {
     throw new Error('usage: node models/scripts/make-tiny-models.mjs [OUT_DIR] [--manifest PATH]');
   }
   const outDir = args.length ? resolve(args[0]) : join(MODELS_DIR, 'tiny');
-  if (!args.length && manifestPath === undefined) manifestPath = join(MODELS_DIR, 'manifest.json');
+  if (!args.length && manifestPath === undefined) manifestPath = BUNDLED_MANIFEST_PATH;
   const entries = writeTinyModels(outDir);
   const total = Object.values(entries).reduce((sum, e) => sum + e.size, 0);
   if (manifestPath) {

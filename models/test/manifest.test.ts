@@ -7,7 +7,7 @@ const raw = (): Record<string, any> => JSON.parse(readFileSync(MANIFEST_PATH, 'u
 const DEBERTA = { repo: 'khursani8/microsoft_deberta-v3-base_onnx', revision: '18bd3afc2cc56b3384232ef64c4cc3c239f50f34' };
 const CLAP = { repo: 'Xenova/larger_clap_music', revision: 'main' };
 
-describe('models/manifest.json', () => {
+describe('the bundled manifest (@refractor/core)', () => {
   it('passes parseModelManifest with the default and tiny sets', () => {
     const manifest = parseModelManifest(raw(), MANIFEST_PATH);
     expect(manifest.version).toBe(1);
@@ -17,6 +17,7 @@ describe('models/manifest.json', () => {
   it('default: the real files, by repo, revision and path, without size or checksum', () => {
     const { files, testOnly } = parseModelManifest(raw()).sets['default']!;
     expect(testOnly).toBeUndefined();
+    expect(files.base).toBeUndefined(); // the base model's weights are not published
     expect(files).toEqual({
       cdm: { repo: 'earthlyframes/refractor_cdm', revision: 'main', path: 'refractor_cdm.onnx' },
       'clap.config': { ...CLAP, path: 'config.json' },
@@ -43,6 +44,7 @@ describe('models/manifest.json', () => {
       'text.tokenizer': 'refractor-test/tiny-deberta@main:tokenizer.json',
       'text.tokenizer_config': 'refractor-test/tiny-deberta@main:tokenizer_config.json',
       'text.model': 'refractor-test/tiny-deberta@main:onnx/model.onnx',
+      base: 'refractor-test/tiny-refractor@main:refractor.onnx',
     });
     for (const role of Object.keys(MODEL_FILE_ROLES)) {
       const file = set.files[role as keyof typeof MODEL_FILE_ROLES];

@@ -13,6 +13,8 @@ export interface ModelFlags {
   threads?: number;
   /** False with `--no-concept-cache`. */
   conceptCache?: boolean;
+  /** The base model (refractor.onnx), for MIDI candidates (`--base-model`, score only). */
+  baseModel?: string;
 }
 
 /** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`. */
@@ -66,6 +68,7 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext, 
       batchSize: flags.batchSize,
       ...(flags.offline ? { offline: true } : {}),
       ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
+      ...(flags.baseModel ? { baseModel: flags.baseModel } : {}),
       onProgress: progress.onProgress,
       conceptCache: flags.conceptCache !== false,
       // A command embeds its concepts once, up front: the ~735 MB encoder is released before the audio work.

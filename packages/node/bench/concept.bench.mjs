@@ -128,8 +128,8 @@ console.log(
     `${threads} threads, node ${process.version}, ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n` +
     `song: ${basename(song.path)} (${song.seconds.toFixed(1)} s); refractor score flags: ${scoreFlags.join(' ') || '(defaults)'}\n`,
 );
-// onnx-proto comes with @refractor/models' graph helpers; only this option needs it.
-if (args['single-file']) models = singleFileCopy(models, (await import('@refractor/models/onnx-graph')).onnx);
+// onnx-proto (a dependency of @refractor/node, for the external-weights copy) reads and writes the graph.
+if (args['single-file']) models = singleFileCopy(models, (await import('onnx-proto')).default.onnx);
 
 const text = lastJson(await measure([join(here, 'text-encoder.mjs'), join(models, 'text', 'onnx', 'model.onnx'), String(threads)]));
 console.log(`bare DeBERTa: session creation ${s(text.createS)}, 24-token run ${s(text.runS)} (then ${s(text.secondRunS)}), peak RSS ${mb(text.maxRssMB)}`);

@@ -8,6 +8,7 @@ import {
   openCheckedSession,
   scoreSettings,
   type ChunkResult,
+  type CandidateItem,
   type ChunkSpan,
   type EmbeddingPair,
   type InferenceBackend,
@@ -17,11 +18,9 @@ import {
 } from '@refractor/core';
 import {
   ClapFeatureExtractor,
-  CropPlanner,
-  cropOffsetRange,
+  clipFeatures,
   openAudioStream,
   parseClapPreprocessorConfig,
-  resample,
   songChunkFeatures,
   songFeatureSettings,
   type AudioStream,
@@ -30,7 +29,8 @@ import {
   type CropOptions,
 } from '@refractor/audio';
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
-import { bundledManifest, bundledSetDirectory } from './bundled.js';
+import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundled.js';
+import { prepareMidi, scoreNodeCandidates, type Candidate, type CandidateScoreOptions } from './candidates.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
 import { FILE_DIGESTS_DIR, defaultConceptCacheDir, defaultExternalWeightsDir, type ConceptEmbedder } from './concepts/index.js';
@@ -40,7 +40,7 @@ import { modelSetConceptEmbedder, type ConceptSettings, type TextModels } from '
 export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, ScorerOptions {
   /** A set name from the manifest (`default`, `tiny`) or a directory holding a set (default `default`). */
   models?: string;
-  /** Defaults to the manifest shipped with @refractor/models. */
+  /** Defaults to the manifest shipped with @refractor/core. */
   manifest?: ModelManifest;
   /**
    * The persistent concept-embedding cache: true (default) keeps it in
@@ -74,6 +74,11 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    * bitwise the same results. Default true; false opens the file as it is.
    */
   externalWeights?: boolean;
+  /**
+   * The base Refractor model (`refractor.onnx`), needed to score MIDI. Default:
+   * the set's own `refractor.onnx` when it has one (the default set does not).
+   */
+  baseModel?: string;
 }
 
 /** Options for scoring a song. */
@@ -110,6 +115,10 @@ export interface BatchItem {
  */
 export class Refractor {
   private readonly scorerOptions: ScorerOptions;
+  /** The base model's session, when one was given or found beside the CDM. */
+  private base: InferenceSession | undefined;
+  /** Path of the loaded base model (`refractor.onnx`), if any. */
+  baseModelPath: string | undefined;
 
   private constructor(
     readonly modelSet: ResolvedModelSet,
@@ -127,7 +136,10 @@ export class Refractor {
   static async load(options: RefractorLoadOptions = {}): Promise<Refractor> {
     const spec = options.models ?? 'default';
     const manifest = options.manifest ?? bundledManifest();
-    const modelSet = await resolveModelSet(bundledSetDirectory(spec) ?? spec, manifest, options);
+    const shipped = bundledSetDirectory(spec);
+    const modelSet = await resolveModelSet(shipped ?? spec, manifest, options).catch((error: unknown) => {
+      throw missingSetPackage(spec, error) ?? error;
+    });
     const backend = createNodeBackend(options);
     const concepts = modelSetConceptEmbedder(backend, modelSet, conceptSettings(options, modelSet, manifest, spec));
     // Before the audio models open, so a text encoder opened here is released before CLAP takes its memory.
@@ -139,8 +151,63 @@ export class Refractor {
     ]);
     const scorerOptions = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
     // A set shipped as a directory keeps its manifest name and test-only flag.
-    const named = bundledSetDirectory(spec) ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
-    return new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions, concepts);
+    const named = shipped ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
+    const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions, concepts);
+    // The base model auto-loads from the set (refractor.onnx beside refractor_cdm.onnx), as the card says.
+    const basePath = options.baseModel ?? modelSet.files.base;
+    if (basePath !== undefined) {
+      refractor.base = await openCheckedSession(backend, basePath, MODEL_CONTRACTS.base);
+      refractor.baseModelPath = basePath;
+    }
+    return refractor;
+  }
+
+  /** Whether a base model is loaded (needed for MIDI candidates). */
+  get hasBaseModel(): boolean {
+    return this.base !== undefined;
+  }
+
+  /**
+   * A MIDI file (path or bytes) as the base model's piano roll: float32
+   * `[128, 256]`, pitch-major (`roll[pitch * 256 + step]`), 100 ms steps,
+   * velocity / 127, with the original's quirks. A bad file throws
+   * `MidiParseError` naming it. Needs no model.
+   *
+   * @example
+   * ```ts
+   * const roll = await refractor.prepareMidi('take.mid');
+   * ```
+   */
+  prepareMidi(input: string | Uint8Array): Promise<Float32Array> {
+    return prepareMidi(input);
+  }
+
+  /**
+   * Scores candidates (each any of MIDI, audio, lyric) against one concept,
+   * as the original's `score_batch`: audio-only candidates go to the CDM (one
+   * 10 s CLAP crop), the rest to the base model (needs one, and a concept),
+   * one ONNX run per `batchSize` (default 64). A bad input fails only its own
+   * item. With `rank`, items come sorted by confidence with a 0-based rank.
+   *
+   * @example
+   * ```ts
+   * const refractor = await Refractor.load({ models: 'tiny' }); // the tiny set ships a base model
+   * const items = await refractor.scoreCandidates([{ midi: 'a.mid' }, { midi: 'b.mid', lyric: 'la la' }], { concept: 'a song about leaving', rank: true });
+   * for (const item of items) console.log(item.rank, item.input, item.result?.confidence ?? item.error?.message);
+   * ```
+   */
+  async scoreCandidates(candidates: readonly Candidate[], options: CandidateScoreOptions = {}): Promise<CandidateItem[]> {
+    return scoreNodeCandidates(
+      {
+        backend: this.backend,
+        base: this.base,
+        cdm: this.cdm,
+        embedText: (text) => this.prepareConcept(text),
+        prepareAudio: (waveform, sampleRate, crop) => this.prepareAudio(waveform, sampleRate, crop),
+      },
+      candidates,
+      options,
+    );
   }
 
   /** The audio scorer (concepts go through {@link prepareConcepts}; the flag stays so call sites keep their shape). */
@@ -159,12 +226,7 @@ export class Refractor {
    * wrapper, or the checkpoint's `repeatpad`), then encoded.
    */
   async prepareAudio(waveform: Float32Array, sampleRate: number, options: CropOptions & { padding?: ClapPadding } = {}): Promise<Float32Array> {
-    const rate = this.extractor.config.sampling_rate;
-    const audio = sampleRate === rate ? waveform : resample(waveform, sampleRate, rate);
-    const range = cropOffsetRange(audio.length, this.extractor.cropSamples);
-    const cropOffset = range ? new CropPlanner(options).pick(range) : 0;
-    const { features } = this.extractor.extract(audio, { cropOffset, padding: options.padding ?? 'pad' });
-    return (await this.scorer(false)).embedAudio(features, 1);
+    return (await this.scorer(false)).embedAudio(clipFeatures(this.extractor, waveform, sampleRate, options), 1);
   }
 
   /**
@@ -270,7 +332,7 @@ export class Refractor {
 
   /** Releases the sessions. */
   async close(): Promise<void> {
-    await Promise.all([this.clap.release(), this.cdm.release(), this.concepts.close()]);
+    await Promise.all([this.clap.release(), this.cdm.release(), this.base?.release(), this.concepts.close()]);
   }
 }
 

@@ -1,8 +1,7 @@
-import { MODEL_FILE_ROLES, RefractorError, parseModelManifest, type ModelFileRole, type ModelManifest } from '@refractor/core';
-import manifestJson from '@refractor/models/manifest.json';
+import { BUNDLED_MANIFEST, MODEL_FILE_ROLES, RefractorError, type AnyModelFileRole, type ModelFileRole, type ModelManifest } from '@refractor/core';
 
-/** The model manifest shipped with Refractor (`models/manifest.json`), bundled in. */
-export const MANIFEST: ModelManifest = parseModelManifest(manifestJson, 'models/manifest.json');
+/** The model manifest shipped with Refractor (`@refractor/core`'s `BUNDLED_MANIFEST`). */
+export const MANIFEST: ModelManifest = BUNDLED_MANIFEST;
 
 /** Where model files come from: a manifest set on the Hugging Face hub, or a base URL serving a set directory. */
 export interface ModelLocation {
@@ -42,7 +41,7 @@ export function modelUrl(baseUrl: string | undefined, role: ModelFileRole, locat
 
 /** Download progress of one file; `total` is 0 when the server sends no length. */
 export interface FileProgress {
-  role: ModelFileRole;
+  role: AnyModelFileRole;
   url: string;
   loaded: number;
   total: number;
@@ -76,7 +75,7 @@ async function openCache(enabled: boolean): Promise<Cache | undefined> {
  * Fetches a model file's bytes with progress, from the Cache Storage API when
  * it holds them, else over the network (and then stores them there).
  */
-export async function fetchModelFile(role: ModelFileRole, url: string, options: FetchModelOptions = {}): Promise<Uint8Array> {
+export async function fetchModelFile(role: AnyModelFileRole, url: string, options: FetchModelOptions = {}): Promise<Uint8Array> {
   const cache = await openCache(options.cache ?? true);
   const hit = await cache?.match(url).catch(() => undefined);
   if (hit) {

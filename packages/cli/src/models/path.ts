@@ -1,4 +1,4 @@
-import { ModelStoreError, bundledSetDirectory, modelSetStatus, type ModelFileRole, type ModelManifest, type StoreOptions } from '@refractor/node';
+import { ModelStoreError, bundledSetDirectory, modelSetStatus, type AnyModelFileRole, type ModelManifest, type StoreOptions } from '@refractor/node';
 import { requireSet } from './store-flags.js';
 
 /**
@@ -18,13 +18,13 @@ export async function cachedSetPaths(
   name: string,
   options: StoreOptions,
   pullHint: string,
-): Promise<Array<{ role: ModelFileRole; path: string }>> {
+): Promise<Array<{ role: AnyModelFileRole; path: string }>> {
   requireSet(manifest, name);
   const files = await modelSetStatus(name, manifest, options);
   const missing = files.filter((file) => !file.cached);
   if (missing.length > 0) {
     const list = missing.map((file) => `  - ${file.role}: expected at ${file.cachePath}`).join('\n');
-    // A set shipped inside @refractor/models (tiny) works without any download; say so rather than send people to the network.
+    // A set shipped as a package (tiny, in @refractor/tiny-models) works without any download; say so rather than send people to the network.
     const bundled = bundledSetDirectory(name);
     const shipped = bundled ? `\n(--models ${name} needs no download: it uses the copy shipped at ${bundled}.)` : '';
     throw new ModelStoreError(
