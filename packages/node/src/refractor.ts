@@ -54,6 +54,10 @@ export interface SongScoreOptions extends ChunkingOptions, CropOptions {
   target?: string;
   /** Decode on this thread and featurize on a worker thread (default true for files). */
   parallel?: boolean;
+  /** The input's name in error messages when it is given as bytes (default `bytes`). */
+  name?: string;
+  /** Called as each chunk's features are ready, with the count so far (for progress bars). */
+  onChunk?: (chunksDone: number) => void;
   /** Called once the song is scored with where its time went (for `--verbose`-style reports). */
   onTimings?: (timings: SongTimings) => void;
 }
@@ -182,7 +186,8 @@ export class Refractor {
     const started = performance.now();
     const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
     const timings = options.onTimings ? { decode_ms: 0, total_ms: 0, ...newStageTimings() } : undefined;
-    const { chunks, featureOptions } = await this.featureChunks(input, options, timings);
+    const { chunks: featureChunks, featureOptions } = await this.featureChunks(input, options, timings);
+    const chunks = options.onChunk ? countedChunks(featureChunks, options.onChunk) : featureChunks;
     const scorer = await this.scorer(false);
     const song = await scorer.scoreChunks(chunks, concept, { ...(options.target === undefined ? {} : { target: options.target }), ...(timings ? { timings } : {}) });
     if (timings) options.onTimings!({ ...timings, total_ms: performance.now() - started });
@@ -213,8 +218,12 @@ export class Refractor {
   }
 
   /** A song's chunk features as a stream: decoded here, featurized on a worker thread unless `parallel` is false. */
-  private async featureChunks(input: string | Uint8Array, options: ChunkingOptions & CropOptions & { parallel?: boolean }, timings?: { decode_ms: number }) {
-    const name = typeof input === 'string' ? input : 'bytes';
+  private async featureChunks(
+    input: string | Uint8Array,
+    options: ChunkingOptions & CropOptions & { parallel?: boolean; name?: string },
+    timings?: { decode_ms: number },
+  ) {
+    const name = typeof input === 'string' ? input : (options.name ?? 'bytes');
     const started = performance.now();
     const opened: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
     const stream = timings ? timedStream(opened, timings, performance.now() - started) : opened;
@@ -244,6 +253,15 @@ export class Refractor {
   async close(): Promise<void> {
     const text = await this.textModels?.catch(() => undefined);
     await Promise.all([this.clap.release(), this.cdm.release(), text?.session.release()]);
+  }
+}
+
+/** `chunks`, reporting the running count as each arrives. */
+async function* countedChunks<T>(chunks: AsyncIterable<T>, onChunk: (done: number) => void): AsyncGenerator<T> {
+  let done = 0;
+  for await (const chunk of chunks) {
+    yield chunk;
+    onChunk(++done);
   }
 }
 

@@ -76,7 +76,7 @@ function pullCommand(context: CommandContext): Command {
       const { lines, summary } = renderPullResult(set, result);
       for (const line of lines) context.out(line);
       context.err(`refractor: ${summary}`);
-      if (result.set.testOnly) context.err(`refractor: note: "${set}" is a test set; its predictions mean nothing`);
+      if (result.set.testOnly) context.note(`refractor: note: "${set}" is a test set; its predictions mean nothing`);
     });
 }
 
