@@ -8,7 +8,7 @@ import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js'
 import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
 import { OUTPUT_FORMATS, type OutputFormat, type OutputRecord } from '../output/formats.js';
 import { mapInOrder } from '../output/ordered.js';
-import { doneKeys } from '../output/resume-plan.js';
+import { recordsByKey } from '../output/resume-plan.js';
 import { resumeKey, settingsDigest } from '../output/resume-key.js';
 import { formatFromPath, outputHelp, resumeUsageError } from '../output/output-options.js';
 import { openResultSink } from '../output/sink.js';
@@ -94,14 +94,14 @@ export function scoreCommand(context: CommandContext): Command {
       ...(flags.out !== undefined ? { out: flags.out } : {}),
       resume: flags.resume,
       stdout: process.stdout,
-      tableLines: (record) => tableLines(record as SongReport, { rule: flags.colorRule, timeline: flags.timeline, painted }),
+      tableLines: (record) => tableLines(record as unknown as SongReport, { rule: flags.colorRule, timeline: flags.timeline, painted }),
       csvColumns: csvColumns(flags.target !== undefined),
     });
     const digest = scoreDigest(flags, concept);
     let todo = jobs;
     if (flags.resume) {
       if (sink.repairedBytes > 0) context.note(`refractor: note: ${flags.out}: cut off an unfinished last line (${sink.repairedBytes} bytes) left by an interrupted run`);
-      const done = doneKeys(sink.existing);
+      const done = recordsByKey(sink.existing);
       const pending: ScoreJob[] = [];
       for (const job of jobs) if (!done.has(resumeKey(job.file, await fingerprintJob(job), digest))) pending.push(job);
       todo = pending;

@@ -10,22 +10,22 @@ export interface ResumeFields {
 }
 
 /**
- * The inputs already done in a `--resume` file: the key of every record
- * (result or error) that carries resume fields. Errors count as done too:
- * the same bytes with the same settings fail the same way; a fixed file has
- * a new hash and is scored again.
+ * The records of a `--resume` file by resume key (path, size, SHA-256 and
+ * settings digest; the last record wins). Errors count as done too: the same
+ * bytes with the same settings fail the same way; a fixed file has a new hash
+ * and is done again.
  *
  * @example
  * ```ts
- * const done = doneKeys(sink.existing);
+ * const done = recordsByKey(sink.existing);
  * if (done.has(resumeKey(file, await fingerprint(file), digest))) skip();
  * ```
  */
-export function doneKeys(records: readonly OutputRecord[]): Set<string> {
-  const keys = new Set<string>();
+export function recordsByKey(records: readonly OutputRecord[]): Map<string, OutputRecord> {
+  const byKey = new Map<string, OutputRecord>();
   for (const record of records) {
     const fields = record as OutputRecord & Partial<ResumeFields>;
-    if (typeof fields.settings_digest === 'string') keys.add(resumeKey(record.file, fields.input, fields.settings_digest));
+    if (typeof fields.settings_digest === 'string') byKey.set(resumeKey(record.file, fields.input, fields.settings_digest), record);
   }
-  return keys;
+  return byKey;
 }
