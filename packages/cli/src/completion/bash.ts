@@ -41,6 +41,20 @@ export function shellHelpers(tree: CommandSpec): string {
 }
 
 /**
+ * Shell lines (bash and zsh alike) that walk the words typed so far and set
+ * `cmdpath` to the subcommands among them, e.g. `models pull`.
+ */
+export function commandPathLoop(first: string, end: string, word: string): string {
+  return [
+    `  for ((i = ${first}; i < ${end}; i++)); do`,
+    `    word="\${${word}}"`,
+    '    subs=" $(_refractor_subcommands "$cmdpath") "',
+    '    if [[ "$word" != -* && "$subs" == *" $word "* ]]; then cmdpath="${cmdpath:+$cmdpath }$word"; fi',
+    '  done',
+  ].join('\n');
+}
+
+/**
  * A bash completion script: subcommands, then each command's flags, then
  * the values of flags with a fixed set (`--format` → table json …), else files.
  * Load it with `source <(refractor completion bash)`.
@@ -51,11 +65,7 @@ export function bashCompletion(tree: CommandSpec): string {
 ${shellHelpers(tree)}
 _refractor_completion() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" cmdpath="" word i subs choices
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    word="\${COMP_WORDS[i]}"
-    subs=" $(_refractor_subcommands "$cmdpath") "
-    if [[ "$word" != -* && "$subs" == *" $word "* ]]; then cmdpath="\${cmdpath:+$cmdpath }$word"; fi
-  done
+${commandPathLoop('1', 'COMP_CWORD', 'COMP_WORDS[i]')}
   choices="$(_refractor_choices "$cmdpath" "$prev")"
   if [[ -n "$choices" ]]; then
     COMPREPLY=($(compgen -W "$choices" -- "$cur"))

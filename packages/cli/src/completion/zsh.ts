@@ -1,4 +1,4 @@
-import { shellHelpers } from './bash.js';
+import { commandPathLoop, shellHelpers } from './bash.js';
 import type { CommandSpec } from './tree.js';
 
 /**
@@ -13,11 +13,7 @@ export function zshCompletion(tree: CommandSpec): string {
 ${shellHelpers(tree)}
 _refractor() {
   local cmdpath="" word i subs choices cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}"
-  for ((i = 2; i < CURRENT; i++)); do
-    word="\${words[i]}"
-    subs=" $(_refractor_subcommands "$cmdpath") "
-    if [[ "$word" != -* && "$subs" == *" $word "* ]]; then cmdpath="\${cmdpath:+$cmdpath }$word"; fi
-  done
+${commandPathLoop('2', 'CURRENT', 'words[i]')}
   choices="$(_refractor_choices "$cmdpath" "$prev")"
   if [[ -n "$choices" ]]; then
     compadd -- \${=choices}
