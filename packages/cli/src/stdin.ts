@@ -1,7 +1,8 @@
-import { InvalidArgumentError } from 'commander';
-
 /** The argument that means "read this from standard input". */
 export const STDIN = '-';
+
+/** Why `-` cannot be read when standard input is a terminal. */
+export const STDIN_IS_TERMINAL = '"-" reads from standard input, but it is a terminal: pipe something in (cat song.ogg | refractor score -)';
 
 /**
  * Reads all of standard input into memory (decoders need the bytes, and a
@@ -14,7 +15,7 @@ export const STDIN = '-';
  * ```
  */
 export async function readStdin(stream: NodeJS.ReadStream = process.stdin): Promise<Uint8Array> {
-  if (stream.isTTY) throw new InvalidArgumentError('"-" reads from standard input, but it is a terminal: pipe a file in (cat song.ogg | refractor score -)');
+  if (stream.isTTY) throw new Error(STDIN_IS_TERMINAL);
   const parts: Buffer[] = [];
   for await (const part of stream) parts.push(typeof part === 'string' ? Buffer.from(part) : (part as Buffer));
   return new Uint8Array(Buffer.concat(parts));

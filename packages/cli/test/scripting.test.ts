@@ -211,6 +211,13 @@ describe('closed pipes', { timeout: 120_000 }, () => {
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout).file).toBe(`${songs}/song-0.wav`);
   });
+
+  it('other commands writing into a closed pipe end quietly too', () => {
+    for (const args of ['completion bash', `info '${songs}/song-0.wav' '${songs}/song-1.wav' --json`, 'models list']) {
+      const run = pipeline(args, 'true');
+      expect({ args, status: run.status, stderr: run.stderr }).toEqual({ args, status: 0, stderr: '' });
+    }
+  });
 });
 
 describe('jsonl and csv records, --jobs, --quiet, --verbose, colors', { timeout: 120_000 }, () => {

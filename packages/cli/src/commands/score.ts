@@ -12,7 +12,7 @@ import { recordsByKey } from '../output/resume-plan.js';
 import { resumeKey, settingsDigest } from '../output/resume-key.js';
 import { formatFromPath, outputHelp, resumeUsageError } from '../output/output-options.js';
 import { openResultSink } from '../output/sink.js';
-import { readStdin, STDIN } from '../stdin.js';
+import { readStdin, STDIN, STDIN_IS_TERMINAL } from '../stdin.js';
 import { expandInputs } from '../score/inputs.js';
 import { csvColumns, type SongReport } from '../score/report.js';
 import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
@@ -78,6 +78,7 @@ export function scoreCommand(context: CommandContext): Command {
     if (flags.concept !== undefined && flags.conceptFile !== undefined) usage('use either --concept or --concept-file, not both');
     const stdinUses = inputs.filter((input) => input === STDIN).length + (flags.conceptFile === STDIN ? 1 : 0);
     if (stdinUses > 1) usage('standard input (-) can feed one thing only: one input, or --concept-file -');
+    if (stdinUses === 1 && process.stdin.isTTY) usage(STDIN_IS_TERMINAL);
     if (command.getOptionValueSource('format') === 'default' && flags.out !== undefined) flags.format = formatFromPath(flags.out) ?? 'table';
     const resumeProblem = resumeUsageError(flags);
     if (resumeProblem) usage(resumeProblem);

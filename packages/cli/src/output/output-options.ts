@@ -36,12 +36,22 @@ export function outputHelp(command: string): string {
   return [
     '',
     'Output:',
-    '  table, csv and jsonl stream: each input is written (and flushed) as soon as it is done,',
-    '  in input order (with --jobs n, at most n-1 finished inputs wait for an earlier one).',
-    '  json and yaml are one document, written at the end.',
-    '  jsonl: one JSON object per line, per input: the result, or {"file", "error": {"code", "message"}}',
+    ...(command === 'score'
+      ? [
+          '  table, csv and jsonl stream: each input is written (and flushed) as soon as it is done,',
+          '  in input order (with --jobs n, at most n-1 finished inputs wait for an earlier one).',
+          '  json and yaml are one document, written at the end.',
+          '  jsonl: one JSON object per line, per input: the result, or {"file", "error": {"code", "message"}}',
+        ]
+      : [
+          '  jsonl: one JSON object per line, per song, written (and flushed) as each song is done, in',
+          '  dataset order (songs the dataset itself rejects first): its outcome, or {"file", "id",',
+          '  "error": {"code", "message"}, "skip_reason"};',
+          '  the validation table still goes to stdout (to stderr when the records go to stdout).',
+        ]),
     '  with code one of not-found, no-match, no-audio-files, unreadable, decode, midi, invalid-value, failed;',
     '  every jsonl line also carries "input" {size, sha256} and "settings_digest", the keys --resume compares.',
+    ...(command === 'score' ? ['  csv has the same record per row, with error.code and error.message as its last columns.'] : []),
     '  Failed inputs are also reported on stderr, and make the exit status 1.',
     '',
     'Files and --resume:',
@@ -52,8 +62,16 @@ export function outputHelp(command: string): string {
     '  fixed file has a new hash and is scored again); a torn last line is cut off, never duplicated.',
     '',
     'Examples:',
-    `  refractor ${command} songs/ --models tiny --format jsonl | jq .predicted_color`,
-    `  refractor ${command} songs/ --out results.jsonl --resume`,
-    ...(command === 'score' ? ['  cat song.ogg | refractor score - --format json', '  echo "a song about leaving" | refractor score song.wav --concept-file -'] : []),
+    ...(command === 'score'
+      ? [
+          '  refractor score songs/ --format jsonl | jq -c "{file, predicted_color}"',
+          '  refractor score songs/ --out results.jsonl --resume',
+          '  cat song.ogg | refractor score - --format json',
+          '  echo "a song about leaving" | refractor score song.wav --concept-file -',
+        ]
+      : [
+          `  refractor ${command} songs.csv --format jsonl | jq -c "{id, true_color, predicted_by_targets}"`,
+          `  refractor ${command} songs.csv --out per-song.jsonl --resume`,
+        ]),
   ].join('\n');
 }
