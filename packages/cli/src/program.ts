@@ -38,7 +38,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .option('-q, --quiet', 'no notes and no progress bars on stderr (errors still print)', false)
-    .option('-v, --verbose', 'per-input detail on stderr: timings of decode, features, encoder and CDM', false)
+    .option('-v, --verbose', "more detail: per-input timings of decode, features, encoder and CDM on stderr (score); each file's cache path (models list)", false)
     .addHelpText('after', '\nColors: NO_COLOR=1 turns color off, FORCE_COLOR=1 forces it (e.g. through a pager).\nShell completion: refractor completion bash|zsh|fish (see refractor completion --help).')
     .hook('preAction', (_program, action) => {
       const { quiet, verbose } = action.optsWithGlobals<{ quiet?: boolean; verbose?: boolean }>();
@@ -64,6 +64,12 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
+  // Every command's --help also lists the global flags (--quiet, --verbose).
+  const showGlobals = (command: Command): void => {
+    command.configureHelp({ showGlobalOptions: true });
+    command.commands.forEach(showGlobals);
+  };
+  showGlobals(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {

@@ -35,14 +35,14 @@ export interface ScorerOptions {
 
 /**
  * Milliseconds a song spent waiting on each stage, summed over its chunks (a
- * caller-owned accumulator: pass one to {@link RefractorScorer.scoreChunks}
- * and read it afterwards). Stages overlap (features stream in while CLAP
+ * caller-owned accumulator: pass one to {@link RefractorScorer.scoreChunks},
+ * with a `clock` such as `performance.now` (default `Date.now`), and read it afterwards). Stages overlap (features stream in while CLAP
  * runs), so `features_ms` is only the time the scorer waited for features.
  *
  * @example
  * ```ts
  * const timings = newStageTimings();
- * await scorer.scoreChunks(chunks, concept, { timings });
+ * await scorer.scoreChunks(chunks, concept, { timings, clock: () => performance.now() });
  * console.log(timings.encoder_ms);
  * ```
  */
@@ -192,9 +192,10 @@ export class RefractorScorer {
   async scoreChunks(
     chunks: AsyncIterable<FeatureChunk> | Iterable<FeatureChunk>,
     conceptEmbedding: ArrayLike<number>,
-    options: { target?: string; timings?: StageTimings } = {},
+    options: { target?: string; timings?: StageTimings; clock?: () => number } = {},
   ): Promise<SongResult> {
     const timings = options.timings;
+    const now = options.clock ?? Date.now;
     const clock = () => (timings ? now() : 0);
     if (conceptEmbedding.length !== conceptEmbeddingDim) {
       throw new InvalidValueError('conceptEmbedding', conceptEmbedding, `${conceptEmbeddingDim} values`);
@@ -218,7 +219,7 @@ export class RefractorScorer {
       spans.forEach((span, i) => results.push(decodeChunk(probs.subarray(i * 9, i * 9 + 9), span)));
       spans = [];
     };
-    const source = timings ? timedChunks(chunks, timings) : chunks;
+    const source = timings ? timedChunks(chunks, timings, now) : chunks;
     for await (const chunk of source) {
       if (chunk.features.length !== CLAP_INPUT_SIZE) {
         throw new InvalidValueError('chunk features', `${chunk.features.length} values`, `${CLAP_INPUT_SIZE} ([${CLAP_CHANNELS}, ${CLAP_FRAMES}, ${CLAP_MELS}])`);
@@ -232,13 +233,8 @@ export class RefractorScorer {
   }
 }
 
-/** A millisecond clock in any runtime (core has no DOM or Node typings). */
-function now(): number {
-  return (globalThis as { performance?: { now(): number } }).performance?.now() ?? Date.now();
-}
-
 /** `chunks`, adding the time spent waiting for each one to `timings.features_ms`. */
-async function* timedChunks(chunks: AsyncIterable<FeatureChunk> | Iterable<FeatureChunk>, timings: StageTimings): AsyncGenerator<FeatureChunk> {
+async function* timedChunks(chunks: AsyncIterable<FeatureChunk> | Iterable<FeatureChunk>, timings: StageTimings, now: () => number): AsyncGenerator<FeatureChunk> {
   const iterator = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
   try {
     for (;;) {

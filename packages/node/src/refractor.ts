@@ -192,7 +192,10 @@ export class Refractor {
     const { chunks: featureChunks, featureOptions } = await this.featureChunks(input, options, timings);
     const chunks = options.onChunk ? countedChunks(featureChunks, options.onChunk) : featureChunks;
     const scorer = await this.scorer(false);
-    const song = await scorer.scoreChunks(chunks, concept, { ...(options.target === undefined ? {} : { target: options.target }), ...(timings ? { timings } : {}) });
+    const song = await scorer.scoreChunks(chunks, concept, {
+      ...(options.target === undefined ? {} : { target: options.target }),
+      ...(timings ? { timings, clock: () => performance.now() } : {}),
+    });
     if (timings) options.onTimings!({ ...timings, total_ms: performance.now() - started });
     return {
       ...song,
