@@ -281,7 +281,7 @@ describe('jsonl and csv records, --jobs, --quiet, --verbose, colors', { timeout:
   });
 });
 
-describe('refractor completion', () => {
+describe('refractor completion', { timeout: 60_000 }, () => {
   const shells = { bash: ['bash', '-n'], zsh: ['zsh', '-n'], fish: ['fish', '-n'] } as const;
   const help = (args: string[]) => runRefractor([...args, '--help']).stdout;
   const commandNames = ['score', 'validate', 'models', 'extract', 'train', 'info', 'features', 'completion', 'list', 'pull', 'verify', 'path'];

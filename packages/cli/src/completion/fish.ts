@@ -25,7 +25,8 @@ export function fishCompletion(tree: CommandSpec): string {
       lines.push(`complete -c refractor -f -n ${quote(atPath(spec))} -a ${sub.path.at(-1)} -d ${quote(shortDescription(sub.description))}`);
     }
     const condition = spec.path.length === 0 ? '' : ` -n ${quote(spec.path.map((name) => `__fish_seen_subcommand_from ${name}`).join('; and '))}`;
-    for (const flag of spec.flags) {
+    // Program-wide flags are completed everywhere by the unconditioned lines of the program itself.
+    for (const flag of spec.flags.filter((f) => !f.inherited)) {
       const names = [flag.long ? ` -l ${flag.long.replace(/^--/, '')}` : '', flag.short ? ` -s ${flag.short.replace(/^-/, '')}` : ''].join('');
       const value = flag.choices.length > 0 ? ` -x -a ${quote(flag.choices.join(' '))}` : flag.takesValue ? ' -r' : '';
       lines.push(`complete -c refractor${condition}${names}${value} -d ${quote(shortDescription(flag.description))}`);

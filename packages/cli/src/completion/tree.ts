@@ -9,6 +9,8 @@ export interface FlagSpec {
   /** The allowed values, when the flag has a fixed set. */
   choices: string[];
   description: string;
+  /** A program-wide flag repeated here because it is accepted after this command too. */
+  inherited?: boolean;
 }
 
 /** A command and what can follow it. */
@@ -30,20 +32,24 @@ export interface CommandSpec {
  * commandTree(program).subcommands.map((c) => c.path.join(' ')); // ['score', 'validate', 'models', …]
  * ```
  */
-export function commandTree(command: Command, path: string[] = []): CommandSpec {
-  const flags: FlagSpec[] = command.options.map((option) => ({
+export function commandTree(command: Command, path: string[] = [], globals: FlagSpec[] = []): CommandSpec {
+  const own: FlagSpec[] = command.options.map((option) => ({
     ...(option.long ? { long: option.long } : {}),
     ...(option.short ? { short: option.short } : {}),
     takesValue: option.required || option.optional,
     choices: [...(option.argChoices ?? [])],
     description: option.description,
   }));
+  // The program's flags (--quiet, --verbose) are accepted after any subcommand too; --version is not.
+  const flags = [...own, ...globals.filter((flag) => !own.some((o) => o.long === flag.long)).map((flag) => ({ ...flag, inherited: true }))];
   if (!flags.some((flag) => flag.long === '--help')) flags.push({ long: '--help', short: '-h', takesValue: false, choices: [], description: 'show help' });
   return {
     path,
     description: command.description(),
     flags,
-    subcommands: command.commands.filter((sub) => !(sub as unknown as { _hidden?: boolean })._hidden).map((sub) => commandTree(sub, [...path, sub.name()])),
+    subcommands: command.commands
+      .filter((sub) => !(sub as unknown as { _hidden?: boolean })._hidden)
+      .map((sub) => commandTree(sub, [...path, sub.name()], path.length === 0 ? own.filter((flag) => flag.long !== '--version') : globals)),
   };
 }
 
