@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { endOfTrack, off, on, smf } from '../../audio/test/helpers/midi.js';
 import { makeWav, sine } from '../../audio/test/helpers/wav.js';
 import { BIN, runRefractor } from './run-cli.js';
 
@@ -308,4 +309,47 @@ describe('refractor completion', { timeout: 60_000 }, () => {
       expect(parsed.status).toBe(0);
     });
   }
+});
+
+describe('MIDI candidates through the same output', { timeout: 120_000 }, () => {
+  const dir = join(work, 'midi');
+  mkdirSync(dir);
+  const melody = (name: string, pitches: number[]) => {
+    const path = join(dir, name);
+    writeFileSync(path, smf(0, 480, [[...pitches.flatMap((p, i) => [on(i ? 120 : 0, p, 40 + p), off(240, p)]), endOfTrack()]]));
+    return path;
+  };
+  const one = melody('one.mid', [60, 62, 64]);
+  const two = melody('two.mid', [48, 55, 52, 50]);
+  const bad = join(dir, 'bad.mid');
+  writeFileSync(bad, smf(0, 480, [[on(0, 60), off(480, 60), endOfTrack()]]).subarray(0, 20));
+  const CONCEPT = ['--concept', 'A song about forgetting the future'];
+
+  it('streams MIDI results and error records as JSON Lines and resumes them like songs', () => {
+    const full = join(work, 'midi-full.jsonl');
+    const reference = runRefractor(['score', one, bad, two, ...TINY, ...CONCEPT, '--out', full]);
+    expect(reference.status).toBe(1);
+    const expected = lines(full);
+    expect(expected.map((line) => JSON.parse(line)).map((r) => [r.file, r.model ?? r.error.code])).toEqual([
+      [one, 'base'],
+      [bad, 'midi'],
+      [two, 'base'],
+    ]);
+    const partial = join(work, 'midi-partial.jsonl');
+    writeFileSync(partial, `${expected[0]}
+${expected[1]!.slice(0, 25)}`);
+    const resumed = runRefractor(['score', one, bad, two, ...TINY, ...CONCEPT, '--out', partial, '--resume']);
+    expect(resumed.stderr).toContain('resuming: 1 of 3 inputs');
+    expect(readFileSync(partial, 'utf8')).toBe(readFileSync(full, 'utf8'));
+    expect(runRefractor(['score', one, two, ...TINY, ...CONCEPT, '--rank', '--out', partial, '--resume']).status).toBe(2);
+  });
+
+  it('scores MIDI from standard input as the same bytes from a file', () => {
+    const fromFile = JSON.parse(runRefractor(['score', one, ...TINY, ...CONCEPT, '--format', 'json']).stdout);
+    const fromStdin = spawnSync(process.execPath, [BIN, 'score', '-', ...TINY, ...CONCEPT, '--format', 'json'], { input: readFileSync(one), encoding: 'utf8' });
+    expect(fromStdin.status).toBe(0);
+    const [record] = JSON.parse(fromStdin.stdout);
+    expect(record.file).toBe('-');
+    expect({ ...record, file: one }).toEqual(fromFile[0]);
+  });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { COLOR_NAMES, lookupColor, type Refractor } from '@refractor/node';
+import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/node';
 import { createBatchProgress } from '../batch-progress.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
@@ -15,10 +15,11 @@ import { openResultSink } from '../output/sink.js';
 import { readStdin, STDIN, STDIN_IS_TERMINAL } from '../stdin.js';
 import { expandInputs } from '../score/inputs.js';
 import { csvColumns, type SongReport } from '../score/report.js';
+import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
 import { supportsTrueColor, tableLines } from '../score/table.js';
 
-interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags {
+interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags, CandidateFlags {
   concept?: string;
   conceptFile?: string;
   target?: string;
@@ -57,7 +58,11 @@ function scoreDigest(flags: ScoreFlags, concept: string | undefined): string {
 export function scoreCommand(context: CommandContext): Command {
   const command = new Command('score')
     .description('score songs: predicted color, confidence, axis distributions, color probabilities and the per-chunk timeline')
-    .argument('<inputs...>', 'audio files, directories (scanned for audio files), glob patterns, or - for one file on standard input')
+    .argument(
+      '[inputs...]',
+      'audio or MIDI files (MIDI recognised by content), directories (scanned for them), glob patterns, or - for one file on standard input; ' +
+        'with any MIDI file, --rank, --candidates, --lyric or --sounds-like, each file is one candidate scored as the original wrapper does (MIDI by the base model)',
+    )
     .option('--concept <text>', "the song's concept text, embedded with DeBERTa (default: none, i.e. zeros as the original)")
     .option('--concept-file <file>', 'read the concept text from a file (- reads standard input)')
     .addOption(new Option('--target <color>', 'a target color (name or letter): adds chromatic match and drift').argParser(parseTarget))
@@ -72,7 +77,7 @@ export function scoreCommand(context: CommandContext): Command {
     .addOption(new Option('--jobs <n>', 'inputs scored at once (records still come out in input order)').argParser(integerParser(1)).default(1))
     .option('--timeline', 'table format: show a strip of per-chunk colors along each song', false)
     .addHelpText('after', outputHelp('score'));
-  for (const option of [...modelOptions(), ...chunkingOptions(), ...cropOptions()]) command.addOption(option);
+  for (const option of [...modelOptions(), ...chunkingOptions(), ...cropOptions(), ...candidateOptions()]) command.addOption(option);
   return command.action(async (inputs: string[], flags: ScoreFlags) => {
     const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'refractor.usage' });
     if (flags.concept !== undefined && flags.conceptFile !== undefined) usage('use either --concept or --concept-file, not both');
@@ -88,6 +93,13 @@ export function scoreCommand(context: CommandContext): Command {
     for (const input of await expandInputs(inputs)) {
       if ('missing' in input) jobs.push({ file: input.missing, missing: { code: input.code, reason: input.reason } });
       else jobs.push(input.file === STDIN ? { file: STDIN, bytes: await readStdin() } : { file: input.file });
+    }
+    if (inputs.length === 0 && flags.candidates === undefined) usage('missing inputs (files, directories or globs), or --candidates <file>');
+    const stdinBytes = jobs.find((job) => job.bytes)?.bytes;
+    const files = jobs.flatMap((job) => (job.missing || job.bytes ? [] : [job.file]));
+    if ((await wantsCandidates(files, flags)) || (stdinBytes !== undefined && isMidi(stdinBytes))) {
+      if (flags.rank && flags.resume) usage('--resume cannot go with --rank: ranks depend on the whole batch');
+      return scoreCandidateFiles(jobs, flags, context, concept);
     }
     const painted = !flags.out && flags.format === 'table' && supportsTrueColor(process.stdout);
     const sink = await openResultSink({

@@ -43,16 +43,17 @@ function errnoCode(error: unknown): string | undefined {
  */
 export function errorInfo(error: unknown): ErrorInfo {
   const message = error instanceof Error ? error.message : String(error);
+  // Before the audio check: MIDI errors are AudioDecodeErrors too, with their own name.
+  if (error instanceof Error && /midi/i.test(error.name)) {
+    const reason = (error as { code?: unknown }).code;
+    return { code: 'midi', ...(typeof reason === 'string' ? { reason } : {}), message };
+  }
   if (error instanceof AudioDecodeError) {
     if (error.code === 'unreadable' || error.code === 'not-a-file') {
       const errno = errnoCode(error.cause);
       return { code: errno && ERRNO_CODES[errno] ? ERRNO_CODES[errno] : 'unreadable', reason: errno ?? error.code, message };
     }
     return { code: 'decode', reason: error.code, message };
-  }
-  if (error instanceof Error && /midi/i.test(error.name)) {
-    const reason = (error as { code?: unknown }).code;
-    return { code: 'midi', ...(typeof reason === 'string' ? { reason } : {}), message };
   }
   if (error instanceof ModelStoreError) return { code: 'models', reason: error.code, message };
   if (error instanceof Error && error.name === 'DeviceUnavailableError') return { code: 'device', message };
