@@ -187,7 +187,7 @@ function pipeline(refractorArgs: string, reader: string): { status: number; stde
 }
 
 describe('closed pipes', { timeout: 120_000 }, () => {
-  const commands = ['', 'score', 'validate', 'models', 'models list', 'models pull', 'models verify', 'models path', 'extract', 'train', 'info', 'features', 'completion'];
+  const commands = ['', 'score', 'validate', 'models', 'models list', 'models pull', 'models verify', 'models path', 'extract', 'train', 'info', 'features', 'piano-roll', 'completion'];
 
   it('the command list above is every command', () => {
     const bash = runRefractor(['completion', 'bash']).stdout;
@@ -285,7 +285,7 @@ describe('jsonl and csv records, --jobs, --quiet, --verbose, colors', { timeout:
 describe('refractor completion', { timeout: 60_000 }, () => {
   const shells = { bash: ['bash', '-n'], zsh: ['zsh', '-n'], fish: ['fish', '-n'] } as const;
   const help = (args: string[]) => runRefractor([...args, '--help']).stdout;
-  const commandNames = ['score', 'validate', 'models', 'extract', 'train', 'info', 'features', 'completion', 'list', 'pull', 'verify', 'path'];
+  const commandNames = ['score', 'validate', 'models', 'extract', 'train', 'info', 'features', 'piano-roll', 'completion', 'list', 'pull', 'verify', 'path'];
 
   for (const [shell, check] of Object.entries(shells)) {
     it(`${shell}: names every command and every flag of --help, and the shell parses it`, (context) => {

@@ -40,7 +40,8 @@ export function outputHelp(command: string): string {
       ? [
           '  table, csv and jsonl stream: each input is written (and flushed) as soon as it is done,',
           '  in input order (with --jobs n, at most n-1 finished inputs wait for an earlier one).',
-          '  json and yaml are one document, written at the end.',
+          '  json and yaml are one document, written at the end. MIDI candidates are scored as one batch,',
+          '  so their records come when it is done (by rank with --rank; --resume works without --rank).',
           '  jsonl: one JSON object per line, per input: the result, or {"file", "error": {"code", "message"}}',
         ]
       : [
