@@ -76,7 +76,7 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext, 
       concepts: [...new Set(concepts.filter((text): text is string => text != null && text.trim() !== ''))],
     });
     if (refractor.modelSet.testOnly) {
-      context.err(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);
+      context.note(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);
     }
     return refractor;
   } catch (error) {
