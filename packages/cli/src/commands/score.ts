@@ -81,6 +81,7 @@ export function scoreCommand(context: CommandContext): Command {
   return command.action(async (inputs: string[], flags: ScoreFlags) => {
     const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'refractor.usage' });
     if (flags.concept !== undefined && flags.conceptFile !== undefined) usage('use either --concept or --concept-file, not both');
+    if (flags.lyric !== undefined && flags.lyricFile !== undefined) usage('use either --lyric or --lyric-file, not both');
     const stdinUses = inputs.filter((input) => input === STDIN).length + (flags.conceptFile === STDIN ? 1 : 0);
     if (stdinUses > 1) usage('standard input (-) can feed one thing only: one input, or --concept-file -');
     if (stdinUses === 1 && process.stdin.isTTY) usage(STDIN_IS_TERMINAL);

@@ -12,6 +12,7 @@ import type { CommandContext } from '../context.js';
 import { loadRefractor, type ModelFlags } from '../load-models.js';
 import type { CropFlags } from '../options.js';
 import { candidateCsvColumns, candidateReport, candidateTableLine, type CandidateReport, type CandidateSettings } from './base-report.js';
+import { createProgress } from '../progress.js';
 import { candidatesFromFiles, readCandidatesFile } from './candidates.js';
 
 /** The flags `refractor score` adds for the base model and candidate batches. */
@@ -85,7 +86,6 @@ async function candidateFingerprint(candidate: Candidate): Promise<InputFingerpr
  * named on stderr (exit 1) and gets an error record; the rest are scored.
  */
 export async function scoreCandidateFiles(jobs: readonly ScoreJob[], flags: ScoreCandidateFlags, context: CommandContext, concept: string | undefined): Promise<void> {
-  if (flags.lyric !== undefined && flags.lyricFile !== undefined) throw new Error('use either --lyric or --lyric-file, not both');
   const lyric = flags.lyricFile !== undefined ? (await readFile(flags.lyricFile, 'utf8')).trim() : flags.lyric;
   // One entry per command-line input, in order: a candidate, or a missing input's error record.
   const entries: Array<{ candidate: Candidate } | { missing: ScoreJob }> = [];
@@ -150,6 +150,7 @@ async function scoreAndWrite(
       context.fail('models', (error as Error).message);
       return undefined;
     }
+    const progress = candidates.length > 1 ? createProgress('preparing candidates', candidates.length) : { update: () => undefined, stop: () => undefined };
     try {
       // One up-front message rather than one per file for what every MIDI candidate lacks.
       const needsBase = candidates.some((c) => c.midi !== undefined || (c.audio === undefined && c.lyric !== undefined));
@@ -171,8 +172,10 @@ async function scoreAndWrite(
         rank: flags.rank,
         crop: flags.crop,
         seed: flags.seed,
+        onProgress: (done) => progress.update(done),
       });
     } finally {
+      progress.stop();
       await refractor.close();
     }
     settings = {
