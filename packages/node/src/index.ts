@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export * from '@refractor/core';
-export { Refractor, type BatchItem, type RefractorLoadOptions, type SongScoreOptions } from './refractor.js';
+export { Refractor, type BatchItem, type RefractorLoadOptions, type SongInput, type SongScoreOptions } from './refractor.js';
 export { createNodeBackend, DeviceUnavailableError, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
 export { bundledManifest, bundledSetDirectory } from './bundled.js';

@@ -54,6 +54,12 @@ export interface SongScoreOptions extends ChunkingOptions, CropOptions {
   parallel?: boolean;
 }
 
+/**
+ * A song to score: a path, the file's bytes, or audio already being decoded
+ * (`openAudioStream` over an upload, say; `name` labels it in errors).
+ */
+export type SongInput = string | Uint8Array | (AudioStream & { readonly name?: string });
+
 /** One input of {@link Refractor.scoreBatch}: its result or why it failed. */
 export interface BatchItem {
   input: string;
@@ -159,11 +165,11 @@ export class Refractor {
   }
 
   /**
-   * Scores a whole song from a path or its bytes: streamed features (decode
+   * Scores a whole song from a path, its bytes or an open audio stream: streamed features (decode
    * here, featurize on a worker thread), CLAP in batches, the concept embedded
    * once, the CDM per chunk, aggregated with the per-chunk timeline.
    */
-  async scoreFile(input: string | Uint8Array, options: SongScoreOptions = {}): Promise<ScoredSong> {
+  async scoreFile(input: SongInput, options: SongScoreOptions = {}): Promise<ScoredSong> {
     const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
     const { chunks, featureOptions } = await this.featureChunks(input, options);
     const scorer = await this.scorer(false);
@@ -187,7 +193,7 @@ export class Refractor {
    * ```
    */
   async embedChunks(
-    input: string | Uint8Array,
+    input: SongInput,
     options: ChunkingOptions & CropOptions & { parallel?: boolean } = {},
   ): Promise<{ embeddings: Float32Array; chunks: ChunkSpan[] }> {
     const { chunks } = await this.featureChunks(input, options);
@@ -195,9 +201,10 @@ export class Refractor {
   }
 
   /** A song's chunk features as a stream: decoded here, featurized on a worker thread unless `parallel` is false. */
-  private async featureChunks(input: string | Uint8Array, options: ChunkingOptions & CropOptions & { parallel?: boolean }) {
-    const name = typeof input === 'string' ? input : 'bytes';
-    const stream: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
+  private async featureChunks(input: SongInput, options: ChunkingOptions & CropOptions & { parallel?: boolean }) {
+    const name = typeof input === 'string' ? input : input instanceof Uint8Array ? 'bytes' : (input.name ?? 'stream');
+    const stream: AudioStream =
+      typeof input === 'string' ? await openAudioFile(input) : input instanceof Uint8Array ? await openAudioStream([input], { name }) : input;
     const featureOptions = { name, ...songFeatureSettings(options) };
     const chunks =
       options.parallel === false
