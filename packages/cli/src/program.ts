@@ -4,6 +4,7 @@ import { featuresCommand } from './commands/features.js';
 import { infoCommand } from './commands/info.js';
 import { modelsCommand } from './commands/models.js';
 import { scoreCommand } from './commands/score.js';
+import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { createContext } from './context.js';
@@ -48,6 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     trainCommand(context),
     infoCommand(context),
     featuresCommand(context),
+    serveCommand(context),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }

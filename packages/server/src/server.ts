@@ -84,6 +84,14 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
     metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
     metrics.latency.observe({ route }, reply.elapsedTime / 1000);
   });
+  // While closing, answers end their connections so keep-alive sockets do not hold close() open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
   app.addHook('onClose', async () => models.close());
   app.setErrorHandler((error, request, reply) => {
     const api = toApiError(error);
