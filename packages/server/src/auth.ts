@@ -13,7 +13,8 @@ const OPEN_ROUTES = new Set(['/healthz', '/readyz']);
 export function bearerAuth(token: string): (request: FastifyRequest) => Promise<void> {
   const expected = digest(token);
   return async (request) => {
-    if (OPEN_ROUTES.has(request.routeOptions.url ?? '')) return;
+    // CORS preflights carry no credentials by design; they reveal nothing.
+    if (request.method === 'OPTIONS' || OPEN_ROUTES.has(request.routeOptions.url ?? '')) return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match || !timingSafeEqual(digest(match[1]!.trim()), expected)) {

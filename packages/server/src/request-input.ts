@@ -52,7 +52,8 @@ export async function readRequestInput(
   }
   const parts = request.parts({
     limits: {
-      fileSize: limits.bodyBytes,
+      // One byte over, so the budget (not a silently truncated file) reports the overflow.
+      fileSize: limits.bodyBytes + 1,
       files: maxFiles,
       fields: limits.fields,
       fieldSize: limits.fieldBytes,

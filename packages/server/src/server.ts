@@ -98,6 +98,8 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
     if (api.code === 'internal') request.log.error({ err: error }, 'request failed');
     // Only the code and field: messages may quote bytes of the upload.
     else request.log.info({ error: api.code, field: api.field, statusCode: api.statusCode }, 'request refused');
+    // An upload left unread would otherwise be drained, or stall the connection, before the next request.
+    if (!request.raw.complete) void reply.header('connection', 'close');
     void reply.code(api.statusCode).headers(api.headers).send(api.body());
   });
   app.setNotFoundHandler((request, reply) => {
@@ -120,7 +122,11 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
       ...(options.token ? { components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] } : {}),
     },
   });
-  if (options.cors) void app.register(cors, { origin: options.cors, exposedHeaders: ['x-request-id', 'retry-after'] });
+  if (options.cors) {
+    // A list, so only a listed origin is echoed back (a single string would be sent to everyone).
+    const origins = [options.cors].flat();
+    void app.register(cors, { origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id', 'retry-after'] });
+  }
   void app.register(multipart);
   void app.register(async (routes) => {
     infoRoutes(routes, context);
