@@ -22,6 +22,7 @@ export class Admission {
   private readonly waiters: Waiter[] = [];
   /** Exponentially weighted mean of recent scoring times, in seconds. */
   private meanSeconds = 1;
+  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
     readonly concurrency: number,
@@ -36,6 +37,12 @@ export class Admission {
   /** Requests waiting for a slot. */
   get queued(): number {
     return this.waiters.length;
+  }
+
+  /** Resolves once nothing runs or waits (at once if that is already so). */
+  idle(): Promise<void> {
+    if (this.active === 0 && this.waiters.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Seconds a client refused now should wait before retrying (at least 1). */
@@ -92,6 +99,7 @@ export class Admission {
       const next = this.waiters.shift();
       if (next) next.grant();
       else this.active -= 1;
+      if (this.active === 0 && this.waiters.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     };
   }
 }

@@ -92,7 +92,11 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
   app.addHook('onSend', async (_request, reply) => {
     if (closing) void reply.header('connection', 'close');
   });
-  app.addHook('onClose', async () => models.close());
+  // Work whose client has gone is not an in-flight request to Fastify; it still holds the sessions.
+  app.addHook('onClose', async () => {
+    await admission.idle();
+    await models.close();
+  });
   app.setErrorHandler((error, request, reply) => {
     const api = toApiError(error);
     if (api.code === 'internal') request.log.error({ err: error }, 'request failed');
