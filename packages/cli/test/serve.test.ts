@@ -64,7 +64,7 @@ describe('refractor serve', () => {
     const song = makeWav({ sampleRate: 8000, channels: [sine(330, 240, 8000, 0.3)], bits: 16 });
     const requests = Array.from({ length: 4 }, () =>
       fetch(`${served.url}/v1/score`, { method: 'POST', body: song, headers: { 'content-type': 'audio/wav', ...auth } }).then(
-        async (response) => ({ status: response.status, chunks: (await response.json()).chunk_count }),
+        async (response) => ({ status: response.status, chunks: ((await response.json()) as { chunk_count: number }).chunk_count as number | string }),
         (error: Error) => ({ status: -1, chunks: String(error) }),
       ),
     );
