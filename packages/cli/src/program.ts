@@ -3,6 +3,7 @@ import { extractCommand } from './commands/extract.js';
 import { featuresCommand } from './commands/features.js';
 import { infoCommand } from './commands/info.js';
 import { modelsCommand } from './commands/models.js';
+import { pianoRollCommand } from './commands/piano-roll.js';
 import { scoreCommand } from './commands/score.js';
 import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
@@ -49,6 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     trainCommand(context),
     infoCommand(context),
     featuresCommand(context),
+    pianoRollCommand(context),
     serveCommand(context),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
