@@ -92,6 +92,11 @@ function validationError(error: FrameworkError): ApiError {
 export function toApiError(error: unknown): ApiError {
   const api = apiCause(error);
   if (api) return api;
+  if (error instanceof Error && error.name === 'BaseModelMissingError') return new ApiError(501, 'no-base-model', error.message);
+  if (error instanceof AudioDecodeError && error.name === 'MidiParseError') {
+    if (error.code === 'empty') return new ApiError(400, 'empty-body', 'the upload holds 0 bytes; expected a MIDI or audio file', fieldOf(error));
+    return new ApiError(422, 'unreadable-midi', error.message, fieldOf(error));
+  }
   if (error instanceof AudioDecodeError) {
     if (error.code === 'empty') return new ApiError(400, 'empty-body', `the upload holds 0 bytes; expected an audio file`, fieldOf(error));
     return new ApiError(422, 'unreadable-audio', error.message, fieldOf(error));

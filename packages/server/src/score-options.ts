@@ -29,7 +29,7 @@ export function scoreParamsSchema(limits: ServerLimits) {
     additionalProperties: false,
     properties: {
       concept: text("The song's concept text, embedded with DeBERTa (none: zeros, as the original)"),
-      lyric: text('Lyric text (used by the base model for MIDI; the CDM audio path ignores it, as the original)'),
+      lyric: text('Lyric text, embedded like the concept (used by the base model for MIDI; the CDM audio path ignores it, as the original)'),
       sounds_like: {
         type: 'array',
         maxItems: limits.soundsLike,
@@ -56,4 +56,11 @@ export function songOptions(params: ScoreParams): SongScoreOptions {
     ...(params.chunk_size !== undefined ? { chunkSizeS: params.chunk_size } : {}),
     ...(params.chunk_stride !== undefined ? { chunkStrideS: params.chunk_stride } : {}),
   };
+}
+
+type ParamsSchema = ReturnType<typeof scoreParamsSchema>;
+
+/** The same schema with only some of its fields (a route that takes fewer options rejects the rest as unknown). */
+export function pickParams<K extends keyof ParamsSchema['properties']>(schema: ParamsSchema, keys: readonly K[]) {
+  return { ...schema, properties: Object.fromEntries(keys.map((key) => [key, schema.properties[key]])) as Pick<ParamsSchema['properties'], K> };
 }

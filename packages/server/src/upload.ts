@@ -83,11 +83,6 @@ export async function peekBytes(source: AsyncIterable<Uint8Array>, count: number
   return { head: new Uint8Array(head), source: replay };
 }
 
-/** True when bytes start like a Standard MIDI File (`MThd`). */
-export function startsLikeMidi(head: Uint8Array): boolean {
-  return head.length >= 4 && head[0] === 0x4d && head[1] === 0x54 && head[2] === 0x68 && head[3] === 0x64;
-}
-
 /**
  * A decoded stream that stops with `413` once it holds more than
  * `maxSeconds` of audio, and with the abort reason when `signal` aborts

@@ -44,9 +44,12 @@ describe('bad audio', () => {
     await expectError(await postRaw(`${server.url}/v1/score`, 'plain text pretending to be an mp3', 'audio/mpeg'), 422, 'unreadable-audio');
   });
 
-  it('MIDI is 415 with a clear message until the base model is served', async () => {
-    const body = await expectError(await postRaw(`${server.url}/v1/score`, midi, 'audio/midi'), 415, 'midi-unsupported');
-    expect(body.message).toMatch(/MIDI.*base Refractor model/);
+  it('MIDI without a concept is 400, a broken MIDI file 422, and MIDI to /v1/embed 415', async () => {
+    await expectError(await postRaw(`${server.url}/v1/score`, midi, 'audio/midi'), 400, 'concept-required', 'concept');
+    const broken = Uint8Array.from([...midi.subarray(0, 16)]);
+    const body = await expectError(await postRaw(`${server.url}/v1/score?concept=rain`, broken, 'audio/midi'), 422, 'unreadable-midi');
+    expect(body.message).toMatch(/upload/);
+    await expectError(await postRaw(`${server.url}/v1/embed`, midi, 'audio/midi'), 415, 'midi-unsupported');
   });
 });
 
@@ -69,6 +72,8 @@ describe('bad options', () => {
   it('an unknown query parameter or form field is 400, naming it', async () => {
     await expectError(await postRaw(`${server.url}/v1/score?concpet=rain`, good, 'audio/wav'), 400, 'unknown-field', 'concpet');
     await expectError(await fetch(`${server.url}/v1/score`, { method: 'POST', body: form({ colour: 'red' }, [['file', good, 'a.wav']]) }), 400, 'unknown-field', 'colour');
+    // Options that do not apply to candidates are unknown to the batch route.
+    await expectError(await fetch(`${server.url}/v1/score/batch`, { method: 'POST', body: form({ target: 'red' }, [['c', good, 'a.wav']]) }), 400, 'unknown-field', 'target');
   });
 
   it('a concept over the limit is 400, in the query or a form field', async () => {

@@ -12,8 +12,8 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('README', () => {
   it('runs the embedding example as written (against the source, on the example clip)', async () => {
-    const block = /```ts\n([\s\S]*?)```/.exec(readFileSync(README, 'utf8'))![1]!;
-    const code = block.replace("'@refractor/server'", JSON.stringify(SRC)).replace("'examples/clip.ogg'", JSON.stringify(CLIP));
+    const block = /<!-- readme-test[^\n]*-->\n```ts\n([\s\S]*?)```/.exec(readFileSync(README, 'utf8'))![1]!;
+    const code = block.replace("'@refractor/server'", JSON.stringify(SRC)).replace("'clip.ogg'", JSON.stringify(CLIP));
     const dir = mkdtempSync(join(new URL('.', import.meta.url).pathname, '.readme-'));
     const file = join(dir, 'example.ts');
     writeFileSync(file, code);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Refractor, songReport } from '@refractor/node';
+import { DEFAULT_CROP } from '@refractor/audio';
+import { DEFAULT_CANDIDATE_BATCH, Refractor, candidateReport, songReport, type CandidateItem, type CandidateResult } from '@refractor/node';
+import { endOfTrack, off, on, smf } from '../../audio/test/helpers/midi.js';
 import { CLIP, form, json, postRaw, startServer, wav, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -8,6 +10,14 @@ let library: Refractor;
 const clip = readFileSync(CLIP);
 const low = wav(12, 220);
 const high = wav(45, 880);
+const melody = smf(0, 96, [[on(0, 60), off(96, 60), on(0, 64, 90), off(96, 64), on(0, 67, 110), off(192, 67), endOfTrack()]]);
+const chord = smf(0, 96, [[on(0, 48), on(0, 52), on(0, 55), off(384, 48), off(0, 52), off(0, 55), endOfTrack()]]);
+
+/** The candidate JSON the library's own path gives (settings as the server reports them: file names only). */
+function candidateReports(items: CandidateItem[], crop = DEFAULT_CROP.crop, seed = DEFAULT_CROP.seed) {
+  const settings = { models: 'tiny', test_only: true, base_model: 'refractor.onnx', crop, seed, batch_size: DEFAULT_CANDIDATE_BATCH };
+  return items.map((item) => (item.error ? { input: item.input, error: item.error.message } : candidateReport(item as CandidateItem & { result: CandidateResult }, settings)));
+}
 
 beforeAll(async () => {
   [server, library] = await Promise.all([startServer(), Refractor.load({ models: 'tiny', offline: true })]);
@@ -38,7 +48,7 @@ describe('health, readiness, models, metrics, OpenAPI', () => {
     expect(roles).toEqual(Object.keys(library.modelSet.files).sort());
     for (const file of models.files) {
       expect(file.file).not.toContain('/');
-      expect(file.bytes).toBe(readFileSync(library.modelSet.files[file.role as keyof typeof library.modelSet.files]).length);
+      expect(file.bytes).toBe(readFileSync(library.modelSet.files[file.role as keyof typeof library.modelSet.files]!).length);
     }
   });
 
@@ -83,37 +93,57 @@ describe('POST /v1/score', () => {
   });
 });
 
-describe('POST /v1/score/batch', () => {
-  it('ranks candidates by confidence (stable, 0-based) with each result equal to the library\'s; bad ones get an error and no rank', async () => {
+describe('MIDI and candidate batches (the base model)', () => {
+  it('scores a MIDI upload with the base model, as the library does', async () => {
+    const response = await postRaw(`${server.url}/v1/score?concept=rain&lyric=${encodeURIComponent('la la la')}&name=melody.mid`, melody, 'audio/midi');
+    expect(response.status).toBe(200);
+    const body = await json(response);
+    const items = await library.scoreCandidates([{ id: 'melody.mid', midi: melody, lyric: 'la la la' }], { concept: 'rain' });
+    expect(body).toEqual(candidateReports(items)[0]);
+    expect(body.model).toBe('base');
+  });
+
+  it('ranks MIDI and audio candidates as `refractor score --rank` (stable, 0-based), equal to the library; bad ones get an error and no rank', async () => {
     const response = await fetch(`${server.url}/v1/score/batch`, {
       method: 'POST',
-      body: form({ concept: 'Evolving melody', target: 'R' }, [
-        ['candidate', low, 'low.wav'],
+      body: form({ concept: 'Evolving melody', sounds_like: ['a moody piano trio', 'bright synth pop'], crop: 'center' }, [
+        ['candidate', melody, 'melody.mid'],
         ['candidate', 'definitely not audio', 'broken.mp3'],
-        ['candidate', high, 'high.wav'],
+        ['candidate', low, 'low.wav'],
+        ['candidate', chord, 'chord.mid'],
+        ['candidate', Uint8Array.from([...melody.subarray(0, 20)]), 'cut.mid'],
+        ['candidate', melody, 'melody-again.mid'],
         ['candidate', clip, 'clip.ogg'],
-        ['candidate', low, 'low-again.wav'],
       ]),
     });
     expect(response.status).toBe(200);
     const { results } = await json(response);
-    expect(results).toHaveLength(5);
-    const expected = new Map<string, number>();
-    for (const [name, bytes] of [['low.wav', low], ['high.wav', high], ['clip.ogg', clip], ['low-again.wav', low]] as const) {
-      const report = songReport(name, await library.scoreFile(bytes, { concept: 'Evolving melody', target: 'Red' }));
-      const entry = results.find((e: { input: string }) => e.input === name);
-      expect(entry.result).toEqual({ ...report, color: report.predicted_color });
-      expected.set(name, report.confidence);
-    }
-    const ranked = results.slice(0, 4);
-    expect(ranked.map((e: { rank: number }) => e.rank)).toEqual([0, 1, 2, 3]);
-    const confidences = ranked.map((e: { result: { confidence: number } }) => e.result.confidence);
+    const items = await library.scoreCandidates(
+      [
+        { id: 'melody.mid', midi: melody },
+        { id: 'low.wav', audio: low },
+        { id: 'chord.mid', midi: chord },
+        { id: 'cut.mid', midi: melody.subarray(0, 20) },
+        { id: 'melody-again.mid', midi: melody },
+        { id: 'clip.ogg', audio: clip },
+      ],
+      { concept: 'Evolving melody', soundsLike: ['a moody piano trio', 'bright synth pop'], crop: 'center', rank: true },
+    );
+    const expected = candidateReports(items, 'center');
+    const scored = results.filter((entry: { result?: unknown }) => entry.result);
+    expect(scored.map((entry: { result: unknown }) => entry.result)).toEqual(expected.filter((e) => !('error' in e)));
+    expect(scored.map((entry: { rank: number }) => entry.rank)).toEqual([0, 1, 2, 3, 4]);
+    const confidences = scored.map((entry: { result: { confidence: number } }) => entry.result.confidence);
     expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
     // Equal confidences keep upload order (a stable sort).
-    const lows = ranked.filter((e: { input: string }) => e.input.startsWith('low')).map((e: { input: string }) => e.input);
-    expect(lows).toEqual(['low.wav', 'low-again.wav']);
-    expect(results[4]).toMatchObject({ input: 'broken.mp3', error: { error: 'unreadable-audio', field: 'candidate' } });
-    expect(results[4].rank).toBeUndefined();
+    const twins = scored.filter((e: { input: string }) => e.input.startsWith('melody')).map((e: { input: string }) => e.input);
+    expect(twins).toEqual(['melody.mid', 'melody-again.mid']);
+    expect(new Set(scored.map((e: { result: { model: string } }) => e.result.model))).toEqual(new Set(['base', 'cdm']));
+    const failures = results.filter((entry: { result?: unknown }) => !entry.result);
+    expect(failures).toEqual([
+      { input: 'cut.mid', error: expect.objectContaining({ error: 'unreadable-midi' }) },
+      { input: 'broken.mp3', error: expect.objectContaining({ error: 'unreadable-audio', field: 'candidate' }) },
+    ]);
   });
 });
 

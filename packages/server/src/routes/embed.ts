@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { songFeatureSettings } from '@refractor/audio';
 import type { ServerContext } from '../context.js';
-import { openUpload } from '../decode-upload.js';
+import { openAudioUpload, sniffUpload } from '../decode-upload.js';
 import { ApiError } from '../errors.js';
 import { readRequestInput } from '../request-input.js';
-import { scoreParamsSchema, songOptions, type ScoreParams } from '../score-options.js';
+import { pickParams, scoreParamsSchema, songOptions, type ScoreParams } from '../score-options.js';
 import { paramsCheck, withSlot } from './handle.js';
 import { requestSignal } from '../deadline.js';
 
@@ -12,9 +12,8 @@ import { requestSignal } from '../deadline.js';
 export function embedRoutes(app: FastifyInstance, context: ServerContext): void {
   const { limits, metrics } = context;
   const full = scoreParamsSchema(limits);
-  const { concept, crop, seed, chunk_size, chunk_stride, name } = full.properties;
-  const schema = { ...full, properties: { concept, crop, seed, chunk_size, chunk_stride, name } };
-  const jsonBody = { type: 'object', additionalProperties: false, required: ['concept'], properties: { concept } } as const;
+  const schema = pickParams(full, ['concept', 'crop', 'seed', 'chunk_size', 'chunk_stride', 'name']);
+  const jsonBody = { type: 'object', additionalProperties: false, required: ['concept'], properties: { concept: full.properties.concept } } as const;
 
   app.post(
     '/v1/embed',
@@ -43,7 +42,11 @@ export function embedRoutes(app: FastifyInstance, context: ServerContext): void 
         const params = input.params as ScoreParams;
         const options = songOptions(params);
         for await (const upload of input.files) {
-          const stream = await openUpload(upload, { maxSeconds: limits.audioSeconds, signal: requestSignal(request) });
+          const stream = await openAudioUpload(await sniffUpload(upload), {
+            maxSeconds: limits.audioSeconds,
+            signal: requestSignal(request),
+            midiHint: 'MIDI has no CLAP embedding: /v1/embed takes audio (score MIDI with /v1/score)',
+          });
           const { embeddings, chunks } = await refractor.embedChunks(stream, options);
           const dim = chunks.length ? embeddings.length / chunks.length : 0;
           metrics.chunks.inc({ endpoint: 'embed' }, chunks.length);
