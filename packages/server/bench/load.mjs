@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Load test for `refractor serve` on loopback (a benchmark, not a unit test).
 //
-//   node packages/server/bench/load.mjs [--duration 60] [--connections 16] [--models tiny] [--concurrency 2]
+//   node packages/server/bench/load.mjs [--duration 60] [--connections 16] [--models tiny] [--concurrency 2] [--soak 1000]
 //
 // Starts the real `refractor serve` (built CLI) on 127.0.0.1 with a free port,
 // then runs two bounded autocannon phases of --duration seconds each, every
@@ -9,6 +9,10 @@
 //   1. all uploads good: req/s, p50/p99 latency, errors (must be 0);
 //   2. 5 % malformed uploads mixed in (every 20th request): the good ones
 //      must all answer 200 and the malformed ones 422.
+//   3. a soak of --soak requests (default 1000; 0 skips it) of a 3 s WAV, so
+//      that 1,000+ scorings pass through the same process even on a slow
+//      machine: every one still decodes, spawns the featurize worker, runs
+//      CLAP and the CDM. All must answer 200.
 // Server RSS (from /proc) is printed at start, between and after the phases.
 // Exits 1 if any expectation fails. Nothing leaves 127.0.0.1.
 import { spawn } from 'node:child_process';
@@ -23,6 +27,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '16' },
     models: { type: 'string', default: 'tiny' },
     concurrency: { type: 'string', default: '2' },
+    soak: { type: 'string', default: '1000' },
   },
 });
 const duration = Number(args.duration);
@@ -51,6 +56,33 @@ const url = await new Promise((resolve, reject) => {
     }
   }, 50);
 });
+
+/** A 16-bit stereo 44.1 kHz WAV of a chord: a short song for the soak phase. */
+function shortWav(seconds) {
+  const rate = 44100;
+  const frames = seconds * rate;
+  const data = Buffer.alloc(frames * 4);
+  for (let i = 0; i < frames; i++) {
+    const t = i / rate;
+    const v = 0.3 * Math.sin(2 * Math.PI * 220 * t) + 0.2 * Math.sin(2 * Math.PI * 330 * t);
+    data.writeInt16LE(Math.round(v * 32767), i * 4);
+    data.writeInt16LE(Math.round(v * 0.8 * 32767), i * 4 + 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(2, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 4, 28);
+  header.writeUInt16LE(4, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
 
 function rssMiB() {
   const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
@@ -139,8 +171,24 @@ const goodNot200 = Object.entries(tally.good).filter(([status]) => status !== '2
 const malformedNot422 = Object.entries(tally.malformed).filter(([status]) => status !== '422').reduce((n, [, count]) => n + count, 0);
 if (mixed.errors || mixed.timeouts || goodNot200 || malformedNot422) failed = true;
 
-const total = good.requests.total + mixed.requests.total;
-console.log(JSON.stringify({ 'server RSS MiB (start, after good, after mixed)': rss.map((v) => Number(v.toFixed(1))), 'requests total': total }));
+let total = good.requests.total + mixed.requests.total;
+const soakCount = Number(args.soak);
+if (soakCount > 0) {
+  const short = shortWav(3);
+  const soak = await new Promise((resolve, reject) => {
+    const instance = autocannon(
+      { url, connections, amount: soakCount, pipelining: 1, timeout: 120, requests: [{ method: 'POST', path: '/v1/score', headers: { 'content-type': 'audio/wav' }, body: short }] },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    instance.on('error', reject);
+  });
+  await drained();
+  rss.push(rssMiB());
+  report(`soak (${soakCount} × 3 s WAV)`, soak);
+  if (soak.errors || soak.timeouts || soak.non2xx || soak['2xx'] !== soakCount) failed = true;
+  total += soak.requests.total;
+}
+console.log(JSON.stringify({ 'server RSS MiB (start, after good, after mixed[, after soak])': rss.map((v) => Number(v.toFixed(1))), 'requests total': total }));
 
 server.kill('SIGTERM');
 const code = await new Promise((resolve) => server.on('exit', resolve));
