@@ -5,4 +5,5 @@ export * from './rank.js';
 export * from './feeds.js';
 export * from './decode.js';
 export * from './candidates.js';
+export * from './items.js';
 export * from './report.js';
