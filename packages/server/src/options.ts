@@ -54,7 +54,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
 export interface ServerOptions {
   /**
    * The models: a set name (`default`, `tiny`), a directory holding a set,
-   * or an already loaded {@link Refractor} (the server then does not close it).
+   * or an already loaded `Refractor` from @refractor/node (the server then does not close it).
    * Default `default`.
    */
   models?: string | Refractor;
