@@ -10,7 +10,8 @@
  *
  * - `bench-clap/`: real-size CLAP (fp32 `audio_model.onnx`, q8
  *   `audio_model_quantized.onnx`, fp16 `audio_model_fp16.onnx`) beside the
- *   tiny CDM, tiny text encoder and the tiny configs;
+ *   tiny CDM, tiny text encoder (copied under the three dtype names) and the
+ *   tiny configs;
  * - `bench-full/`: the same plus the real-size DeBERTa (`text/onnx/model.onnx`)
  *   with the tiny tokenizer (its ids are < 128,100, so they are valid input).
  *
@@ -321,8 +322,9 @@ function placeModel(built, onnxDir, name) {
 /** The small files of the tiny set a bench directory borrows (configs, CDM, tokenizer). */
 function placeTiny(setDir, withTinyText) {
   const files = ['refractor_cdm.onnx', 'clap/config.json', 'clap/preprocessor_config.json', 'text/config.json', 'text/tokenizer.json', 'text/tokenizer_config.json'];
-  if (withTinyText) files.push('text/onnx/model.onnx');
   for (const file of files) copyAtomic(join(TINY, file), join(setDir, file));
+  // The tiny text encoder stands in for every dtype, so `--dtype q8|fp16` works on the CLAP variants.
+  if (withTinyText) for (const name of ['model', 'model_quantized', 'model_fp16']) copyAtomic(join(TINY, 'text/onnx/model.onnx'), join(setDir, `text/onnx/${name}.onnx`));
 }
 
 /**

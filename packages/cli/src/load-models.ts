@@ -1,5 +1,5 @@
-import { Option } from 'commander';
-import { ModelStoreError, Refractor, type NodeDevice, type StoreProgressEvent } from '@refractor/node';
+import { InvalidArgumentError, Option } from 'commander';
+import { MODEL_DTYPES, ModelStoreError, Refractor, type BatchSize, type ModelDtype, type NodeDevice, type StoreProgressEvent } from '@refractor/node';
 import type { CommandContext } from './context.js';
 import { integerParser } from './options.js';
 import { createProgress, type Progress } from './progress.js';
@@ -9,11 +9,22 @@ export interface ModelFlags {
   models: string;
   device: NodeDevice;
   offline: boolean;
-  batchSize: number;
+  batchSize: BatchSize;
   threads?: number;
+  dtype: ModelDtype;
+  textDtype?: ModelDtype;
+  spin: boolean;
 }
 
-/** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`. */
+/** `auto` or an integer >= 1. */
+function parseBatchSize(value: string): BatchSize {
+  if (value.trim() === 'auto') return 'auto';
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1) throw new InvalidArgumentError('expected "auto" or an integer >= 1');
+  return n;
+}
+
+/** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`, `--dtype`, `--no-spin`. */
 export function modelOptions(): Option[] {
   return [
     new Option('--models <set|dir>', 'model set: "default" (the real models, downloaded once and cached), "tiny" (test models: predictions mean nothing), or a directory holding a set').default(
@@ -21,8 +32,18 @@ export function modelOptions(): Option[] {
     ),
     new Option('--device <device>', 'where inference runs').choices(['cpu', 'cuda']).default('cpu'),
     new Option('--offline', 'never use the network (also REFRACTOR_OFFLINE=1); missing models are an error').default(false),
-    new Option('--batch-size <n>', 'chunks per CLAP run').argParser(integerParser(1)).default(16),
+    new Option('--batch-size <n>', 'chunks per CLAP run, or "auto" (1 on cpu, where batching measured slower and needs far more memory; 16 on cuda); results are the same either way')
+      .argParser(parseBatchSize)
+      .default('auto'),
     new Option('--threads <n>', "onnxruntime's intra-op threads (default: one per core)").argParser(integerParser(1)),
+    new Option(
+      '--dtype <dtype>',
+      'encoder weights: fp32 (what the CDM was trained on), fp16 or q8 (smaller files, transformers.js names *_fp16.onnx / *_quantized.onnx; they change the embeddings, so predictions can shift)',
+    )
+      .choices([...MODEL_DTYPES])
+      .default('fp32'),
+    new Option('--text-dtype <dtype>', 'the concept encoder\'s weights when they should differ from --dtype').choices([...MODEL_DTYPES]),
+    new Option('--no-spin', "let onnxruntime's idle threads sleep instead of spinning (leaves the cores to decoding and features)"),
   ];
 }
 
@@ -56,6 +77,10 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext):
       models: flags.models,
       device: flags.device,
       batchSize: flags.batchSize,
+      dtype: { clap: flags.dtype, text: flags.textDtype ?? flags.dtype },
+      // Sessions open while the first song decodes; a model that fails to open fails the first song.
+      openInBackground: true,
+      ...(flags.spin === false ? { allowSpinning: false } : {}),
       ...(flags.offline ? { offline: true } : {}),
       ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
       onProgress: progress.onProgress,

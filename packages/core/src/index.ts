@@ -21,4 +21,5 @@ export * from './model-contracts.js';
 export * from './manifest.js';
 export * from './contract-check.js';
 export * from './scorer.js';
+export * from './prefetch.js';
 export * from './truncating-tokenizer.js';

@@ -7,7 +7,7 @@
  */
 export * from '@refractor/core';
 export { Refractor, type BatchItem, type RefractorLoadOptions, type SongScoreOptions } from './refractor.js';
-export { createNodeBackend, DeviceUnavailableError, type NodeBackendOptions, type NodeDevice } from './runtime.js';
+export { createNodeBackend, DeviceUnavailableError, PREFERRED_BATCH_SIZE, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
 export { bundledManifest, bundledSetDirectory } from './bundled.js';
 export * from './store/index.js';

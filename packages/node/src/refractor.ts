@@ -4,7 +4,11 @@ import {
   MODEL_CONTRACTS,
   RefractorScorer,
   openCheckedSession,
+  prefetch,
+  resolveBatchSize,
   scoreSettings,
+  InvalidValueError,
+  type ChunkProgress,
   type ChunkResult,
   type ChunkSpan,
   type ConceptTokenizer,
@@ -40,6 +44,20 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
   models?: string;
   /** Defaults to the manifest shipped with @refractor/models. */
   manifest?: ModelManifest;
+  /**
+   * Return as soon as the model files are found, and open the encoder
+   * sessions in the background (default false): the first song then decodes
+   * and computes features while CLAP opens (seconds for the real model), and a
+   * model that fails to open rejects {@link Refractor.ready} and the first
+   * scoring call instead of `load`. The CLI does this.
+   */
+  openInBackground?: boolean;
+  /**
+   * Chunks of features computed ahead of the encoder, at most (default 8,
+   * 256 KB each): features keep coming while CLAP runs or opens, but never
+   * faster than it consumes them beyond this bound.
+   */
+  prefetchChunks?: number;
 }
 
 /** Options for scoring a song. */
@@ -52,6 +70,8 @@ export interface SongScoreOptions extends ChunkingOptions, CropOptions {
   target?: string;
   /** Decode on this thread and featurize on a worker thread (default true for files). */
   parallel?: boolean;
+  /** Called as each chunk is scored, in song order (for progress bars). */
+  onChunk?: ChunkProgress;
 }
 
 /** One input of {@link Refractor.scoreBatch}: its result or why it failed. */
@@ -76,17 +96,18 @@ export interface BatchItem {
  */
 export class Refractor {
   private textModels: Promise<{ session: InferenceSession; tokenizer: ConceptTokenizer }> | undefined;
-  private readonly scorerOptions: ScorerOptions;
+  /** Chunks per CLAP run (`auto` resolved for this backend: 1 on CPU). */
+  readonly batchSize: number;
 
   private constructor(
     readonly modelSet: ResolvedModelSet,
     readonly backend: InferenceBackend & { device: NodeDevice },
     readonly extractor: ClapFeatureExtractor,
-    private readonly clap: InferenceSession,
-    private readonly cdm: InferenceSession,
-    scorerOptions: ScorerOptions,
+    private readonly sessions: Promise<{ clap: InferenceSession; cdm: InferenceSession }>,
+    private readonly prefetchChunks: number,
+    batchSize: ScorerOptions['batchSize'],
   ) {
-    this.scorerOptions = scorerOptions;
+    this.batchSize = resolveBatchSize(batchSize, backend);
   }
 
   /** Resolves the model set (directory, cache or hub download), opens CLAP and the CDM and checks their contracts. */
@@ -96,14 +117,24 @@ export class Refractor {
     const modelSet = await resolveModelSet(bundledSetDirectory(spec) ?? spec, manifest, options);
     const backend = createNodeBackend(options);
     const config = parseClapPreprocessorConfig(JSON.parse(await readFile(modelSet.files['clap.preprocessor'], 'utf8')), modelSet.files['clap.preprocessor']);
-    const [clap, cdm] = await Promise.all([
+    const prefetchChunks = options.prefetchChunks ?? 8;
+    if (!Number.isInteger(prefetchChunks) || prefetchChunks < 1) throw new InvalidValueError('prefetchChunks', prefetchChunks, 'an integer >= 1');
+    // The CDM is tiny; CLAP takes seconds, mostly graph optimization on one core.
+    const sessions = Promise.all([
       openCheckedSession(backend, modelSet.files['clap.model'], MODEL_CONTRACTS.clap),
       openCheckedSession(backend, modelSet.files.cdm, MODEL_CONTRACTS.cdm),
-    ]);
-    const scorerOptions = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
+    ]).then(([clap, cdm]) => ({ clap, cdm }));
+    sessions.catch(() => undefined); // reported by ready() and the first use, never as an unhandled rejection
     // A set shipped as a directory keeps its manifest name and test-only flag.
     const named = bundledSetDirectory(spec) ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
-    return new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions);
+    const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), sessions, prefetchChunks, options.batchSize);
+    if (!options.openInBackground) await refractor.ready();
+    return refractor;
+  }
+
+  /** Resolves once CLAP and the CDM are open (at once unless loaded with `openInBackground`); rejects if either failed. */
+  async ready(): Promise<void> {
+    await this.sessions;
   }
 
   /** The concept encoder and tokenizer, opened on first use (about 600 MB for the real DeBERTa). */
@@ -120,17 +151,14 @@ export class Refractor {
   }
 
   private async scorer(withText: boolean): Promise<RefractorScorer> {
-    const text = withText ? await this.loadText() : undefined;
-    return new RefractorScorer(
-      this.backend,
-      { clap: this.clap, cdm: this.cdm, ...(text ? { text: text.session, tokenizer: text.tokenizer } : {}) },
-      this.scorerOptions,
-    );
+    const [text, { clap, cdm }] = await Promise.all([withText ? this.loadText() : undefined, this.sessions]);
+    return new RefractorScorer(this.backend, { clap, cdm, ...(text ? { text: text.session, tokenizer: text.tokenizer } : {}) }, { batchSize: this.batchSize });
   }
 
   /** A scorer over this instance's CLAP and CDM sessions with other options (e.g. another batch size). */
-  audioScorer(options: ScorerOptions = this.scorerOptions): RefractorScorer {
-    return new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm }, options);
+  async audioScorer(options: ScorerOptions = { batchSize: this.batchSize }): Promise<RefractorScorer> {
+    const { clap, cdm } = await this.sessions;
+    return new RefractorScorer(this.backend, { clap, cdm }, options);
   }
 
   /**
@@ -164,14 +192,22 @@ export class Refractor {
    * once, the CDM per chunk, aggregated with the per-chunk timeline.
    */
   async scoreFile(input: string | Uint8Array, options: SongScoreOptions = {}): Promise<ScoredSong> {
-    const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
+    // Features start first, so decoding overlaps opening the encoders (and embedding the concept).
     const { chunks, featureOptions } = await this.featureChunks(input, options);
-    const scorer = await this.scorer(false);
-    const song = await scorer.scoreChunks(chunks, concept, options.target === undefined ? {} : { target: options.target });
-    return {
-      ...song,
-      settings: scoreSettings({ models: this.modelSet.name, testOnly: this.modelSet.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
-    };
+    try {
+      const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
+      const scorer = await this.scorer(false);
+      const song = await scorer.scoreChunks(chunks, concept, {
+        ...(options.target === undefined ? {} : { target: options.target }),
+        ...(options.onChunk ? { onChunk: options.onChunk } : {}),
+      });
+      return {
+        ...song,
+        settings: scoreSettings({ models: this.modelSet.name, testOnly: this.modelSet.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
+      };
+    } finally {
+      await chunks.return?.(undefined); // stops the decoder and its worker if scoring failed part-way
+    }
   }
 
   /**
@@ -191,19 +227,27 @@ export class Refractor {
     options: ChunkingOptions & CropOptions & { parallel?: boolean } = {},
   ): Promise<{ embeddings: Float32Array; chunks: ChunkSpan[] }> {
     const { chunks } = await this.featureChunks(input, options);
-    return (await this.scorer(false)).embedChunks(chunks);
+    try {
+      return await (await this.scorer(false)).embedChunks(chunks);
+    } finally {
+      await chunks.return?.(undefined);
+    }
   }
 
-  /** A song's chunk features as a stream: decoded here, featurized on a worker thread unless `parallel` is false. */
+  /**
+   * A song's chunk features as a stream, already running: decoded here,
+   * featurized on a worker thread unless `parallel` is false, at most
+   * `prefetchChunks` ahead of the consumer.
+   */
   private async featureChunks(input: string | Uint8Array, options: ChunkingOptions & CropOptions & { parallel?: boolean }) {
     const name = typeof input === 'string' ? input : 'bytes';
     const stream: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
     const featureOptions = { name, ...songFeatureSettings(options) };
-    const chunks =
+    const source =
       options.parallel === false
         ? songChunkFeatures(stream, this.extractor, featureOptions)
         : songChunkFeaturesInWorker(stream, { ...featureOptions, config: this.extractor.config });
-    return { chunks, featureOptions };
+    return { chunks: prefetch(source, this.prefetchChunks), featureOptions };
   }
 
   /** Scores several songs in turn; a failing input is reported and the rest still scored. */
@@ -223,7 +267,8 @@ export class Refractor {
   /** Releases the sessions. */
   async close(): Promise<void> {
     const text = await this.textModels?.catch(() => undefined);
-    await Promise.all([this.clap.release(), this.cdm.release(), text?.session.release()]);
+    const sessions = await this.sessions.catch(() => undefined);
+    await Promise.all([sessions?.clap.release(), sessions?.cdm.release(), text?.session.release()]);
   }
 }
 

@@ -12,7 +12,16 @@ export interface NodeBackendOptions {
   intraOpNumThreads?: number;
   /** Threads across operators. */
   interOpNumThreads?: number;
+  /**
+   * Let onnxruntime's intra-op threads spin while waiting for work (its
+   * default, true). Off, idle encoder threads sleep and leave the cores to the
+   * decoder and the feature worker.
+   */
+  allowSpinning?: boolean;
 }
+
+/** Chunks per CLAP run that measured fastest per device (`batchSize: 'auto'`). */
+export const PREFERRED_BATCH_SIZE: Readonly<Record<NodeDevice, number>> = Object.freeze({ cpu: 1, cuda: 16 });
 
 /** The device could not be used; the message says how to fix it. */
 export class DeviceUnavailableError extends RefractorError {
@@ -41,7 +50,7 @@ function checkThreads(name: string, value: number | undefined): void {
  * const session = await backend.createSession('refractor_cdm.onnx');
  * ```
  */
-export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBackend & { device: NodeDevice } {
+export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBackend & { device: NodeDevice; preferredBatchSize: number } {
   const device = options.device ?? 'cpu';
   if (device !== 'cpu' && device !== 'cuda') throw new RefractorError(`device is ${JSON.stringify(device)}; expected "cpu" or "cuda"`);
   checkThreads('intraOpNumThreads', options.intraOpNumThreads);
@@ -51,10 +60,12 @@ export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBa
     graphOptimizationLevel: 'all',
     ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
     ...(options.interOpNumThreads ? { interOpNumThreads: options.interOpNumThreads } : {}),
+    ...(options.allowSpinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
   };
   return {
     name: `onnxruntime-node (${device})`,
     device,
+    preferredBatchSize: PREFERRED_BATCH_SIZE[device],
     Tensor: ort.Tensor,
     async createSession(model: ModelSource, extra?: ort.InferenceSession.SessionOptions) {
       try {
