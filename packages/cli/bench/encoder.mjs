@@ -1,7 +1,8 @@
 // The bare CLAP encoder on a song's chunks, in a fresh process (so its peak RSS is its own):
 // features computed first (not timed), then onnxruntime-node alone, batch 1.
 // Usage: node encoder.mjs <model.onnx> <song> <threads> [maxChunks]
-// Prints one JSON line: { createS, firstRunS, runS, chunks, perChunkS, cpuPerChunkS, maxRssMB }.
+// Prints one JSON line: { createS, firstRunS, runS, chunks, perChunkS, cpuPerChunkS, maxRssMB, batchInvariant }
+// (batchInvariant: 3 chunks in one run equal them one at a time, bit for bit).
 import { createRequire } from 'node:module';
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, songChunkFeatures } from '@refractor/audio';
 import { openAudioFile } from '@refractor/audio/node';
@@ -25,6 +26,19 @@ const cpu = process.cpuUsage();
 for (const f of features) await session.run(feed(f));
 const t3 = performance.now();
 const { user, system } = process.cpuUsage(cpu);
+// Batch invariance on this model: 3 chunks in one run must equal them one at a time, bit for bit.
+const three = features.slice(0, 3);
+let batchInvariant = null;
+if (three.length === 3) {
+  const joined = new Float32Array(three.length * three[0].length);
+  three.forEach((f, i) => joined.set(f, i * f.length));
+  const batched = (await session.run({ input_features: new ort.Tensor('float32', joined, [3, 1, 1001, 64]) })).audio_embeds.data;
+  batchInvariant = true;
+  for (let i = 0; i < 3; i++) {
+    const single = (await session.run(feed(three[i]))).audio_embeds.data;
+    for (let k = 0; k < single.length; k++) if (!Object.is(single[k], batched[i * single.length + k])) batchInvariant = false;
+  }
+}
 await session.release();
 console.log(
   JSON.stringify({
@@ -35,5 +49,6 @@ console.log(
     perChunkS: (t3 - t2) / 1000 / features.length,
     cpuPerChunkS: (user + system) / 1e6 / features.length,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
+    batchInvariant,
   }),
 );

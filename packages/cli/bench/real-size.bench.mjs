@@ -130,7 +130,8 @@ console.log(`song: ${basename(first.path)} (${first.seconds.toFixed(1)} s)${args
 const load = () => `load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
 const describeBare = (b) =>
   `${b.chunks} chunks ${fmt(b.runS)} (${(b.perChunkS * 1000).toFixed(0)} ms/chunk wall, ${(b.cpuPerChunkS * 1000).toFixed(0)} ms CPU); ` +
-  `session creation ${fmt(b.createS)}, first run ${fmt(b.firstRunS)}; peak RSS ${mb(b.maxRssMB)}`;
+  `session creation ${fmt(b.createS)}, first run ${fmt(b.firstRunS)}; peak RSS ${mb(b.maxRssMB)}; ` +
+  `batch 3 = 3 × batch 1 bit for bit: ${b.batchInvariant === null ? 'n/a' : b.batchInvariant ? 'yes' : 'NO'}`;
 const bareRuns = [await bareEncoder(clapModel, first.path)];
 console.log(`bare encoder (onnxruntime-node, batch 1, ${threads} threads): ${describeBare(bareRuns[0])} [${load()}]`);
 
