@@ -6,11 +6,9 @@ export default defineConfig({
   // ESM only: @refractor/audio (and its WASM decoders) are ESM-only.
   entry: ['src/index.ts', 'src/worker.ts'],
   format: ['esm'],
-  dts: { entry: ['src/index.ts'] },
+  dts: { entry: ['src/index.ts', 'src/worker.ts'] },
   clean: true,
   sourcemap: true,
   target: 'es2022',
   platform: 'browser',
-  // The manifest is bundled in (a private workspace package); the runtime dependencies stay imports.
-  noExternal: ['@refractor/models'],
 });

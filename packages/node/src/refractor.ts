@@ -33,7 +33,7 @@ import {
   type CropOptions,
 } from '@refractor/audio';
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
-import { bundledManifest, bundledSetDirectory } from './bundled.js';
+import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundled.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
 import { loadConceptTokenizer } from './tokenizer.js';
@@ -42,7 +42,7 @@ import { loadConceptTokenizer } from './tokenizer.js';
 export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, ScorerOptions {
   /** A set name from the manifest (`default`, `tiny`) or a directory holding a set (default `default`). */
   models?: string;
-  /** Defaults to the manifest shipped with @refractor/models. */
+  /** Defaults to the manifest shipped with @refractor/core. */
   manifest?: ModelManifest;
   /**
    * Return as soon as the model files are found, and open the encoder
@@ -114,7 +114,10 @@ export class Refractor {
   static async load(options: RefractorLoadOptions = {}): Promise<Refractor> {
     const spec = options.models ?? 'default';
     const manifest = options.manifest ?? bundledManifest();
-    const modelSet = await resolveModelSet(bundledSetDirectory(spec) ?? spec, manifest, options);
+    const shipped = bundledSetDirectory(spec);
+    const modelSet = await resolveModelSet(shipped ?? spec, manifest, options).catch((error: unknown) => {
+      throw missingSetPackage(spec, error) ?? error;
+    });
     const backend = createNodeBackend(options);
     const config = parseClapPreprocessorConfig(JSON.parse(await readFile(modelSet.files['clap.preprocessor'], 'utf8')), modelSet.files['clap.preprocessor']);
     const prefetchChunks = options.prefetchChunks ?? 8;
@@ -126,7 +129,7 @@ export class Refractor {
     ]).then(([clap, cdm]) => ({ clap, cdm }));
     sessions.catch(() => undefined); // reported by ready() and the first use, never as an unhandled rejection
     // A set shipped as a directory keeps its manifest name and test-only flag.
-    const named = bundledSetDirectory(spec) ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
+    const named = shipped ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
     const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), sessions, prefetchChunks, options.batchSize);
     if (!options.openInBackground) await refractor.ready();
     return refractor;
