@@ -22,7 +22,7 @@
  * is written to a temporary name and renamed, so an interrupted run leaves
  * nothing half-written.
  *
- * Usage: node scripts/bench-models.mjs [--out DIR] [--graphs DIR] [--only clap|full] [--no-check] [--print-dirs]
+ * Usage: node scripts/bench-models.mjs [--out DIR] [--graphs DIR] [--only clap|full] [--no-check] [--web] [--print-dirs]
  */
 import { createRequire } from 'node:module';
 import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -38,7 +38,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TINY = join(ROOT, 'models', 'tiny');
 const SEED = 20261127;
 
-const HELP = `Usage: pnpm bench:models [--out DIR] [--graphs DIR] [--only clap|full] [--no-check] [--print-dirs]
+const HELP = `Usage: pnpm bench:models [--out DIR] [--graphs DIR] [--only clap|full] [--no-check] [--web] [--print-dirs]
 
 Fills the real-size benchmark graphs with seeded random weights and lays out
 two model directories (bench-clap: real CLAP + tiny CDM/text; bench-full: real
@@ -50,6 +50,8 @@ CLAP + real DeBERTa + tiny CDM/tokenizer). About 1.3 GB; nothing goes into the r
   --only WHICH   clap: only the CLAP variants and bench-clap (skips the 735 MB DeBERTa);
                  full: everything (default)
   --no-check     do not open each new model in onnxruntime-node to check it loads and runs
+  --web          also lay out bench-web: bench-clap with the fp32 and q8 CLAP as single files
+                 (weights inline), which browsers can open from their bytes
   --print-dirs   print the model directories' paths on stdout, one per line (after building)
   -h, --help     this text`;
 
@@ -313,6 +315,33 @@ async function checkRuns(model, kind) {
 
 const CLAP_VARIANTS = ['audio_model', 'audio_model_quantized', 'audio_model_fp16'];
 
+/**
+ * A single-file copy of a filled model (weights inline), for browsers:
+ * onnxruntime-web opens a model from its bytes and would need every external
+ * data file handed over separately. Skipped when present and newer than its data.
+ */
+function inlineModel(built, to) {
+  if (existsSync(to) && statSync(to).mtimeMs >= statSync(built.data).mtimeMs) return;
+  const model = onnx.ModelProto.decode(readFileSync(built.model));
+  const data = readFileSync(built.data);
+  for (const init of model.graph.initializer) {
+    if (init.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
+    const entry = Object.fromEntries(init.externalData.map(({ key, value }) => [key, value]));
+    const offset = Number(entry.offset ?? 0);
+    init.rawData = data.subarray(offset, offset + Number(entry.length));
+    init.externalData = [];
+    init.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
+  }
+  const bytes = onnx.ModelProto.encode(model).finish();
+  mkdirSync(dirname(to), { recursive: true });
+  const tmp = `${to}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  writeSync(fd, bytes);
+  closeSync(fd);
+  renameSync(tmp, to);
+  process.stderr.write(`  wrote ${to} (${(bytes.length / 1e6).toFixed(1)} MB, weights inline)\n`);
+}
+
 /** Links a filled model (graph + data) into a set directory under `onnx/`. */
 function placeModel(built, onnxDir, name) {
   linkAtomic(built.model, join(onnxDir, `${name}.onnx`));
@@ -329,7 +358,7 @@ function placeTiny(setDir, withTinyText) {
 
 /**
  * Builds what is missing and returns the model directories.
- * @param {{ out?: string, graphs?: string, only?: 'clap'|'full', check?: boolean }} options
+ * @param {{ out?: string, graphs?: string, only?: 'clap'|'full', check?: boolean, web?: boolean }} options
  */
 export async function buildBenchModels(options = {}) {
   const out = resolve(options.out ?? defaultBenchModelsDir());
@@ -345,6 +374,13 @@ export async function buildBenchModels(options = {}) {
   for (const variant of CLAP_VARIANTS) placeModel(clap[variant], join(clapDir, 'clap', 'onnx'), variant);
   placeTiny(clapDir, true);
   const dirs = [clapDir];
+  if (options.web) {
+    // bench-web: bench-clap with single-file encoders, served to browsers by the web benchmark.
+    const webDir = join(out, 'bench-web');
+    for (const variant of ['audio_model', 'audio_model_quantized']) inlineModel(clap[variant], join(webDir, 'clap', 'onnx', `${variant}.onnx`));
+    placeTiny(webDir, true);
+    dirs.push(webDir);
+  }
   if ((options.only ?? 'full') === 'full') {
     const text = buildModel(graphs, out, 'deberta-v3-base', 'model');
     if (check && text.wrote) await checkRuns(text.model, 'text');
@@ -365,6 +401,7 @@ async function main() {
       only: { type: 'string' },
       'no-check': { type: 'boolean' },
       'print-dirs': { type: 'boolean' },
+      web: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -376,7 +413,7 @@ async function main() {
     console.error(`bench-models: --only is ${JSON.stringify(values.only)}; expected "clap" or "full"\n\n${HELP}`);
     process.exit(2);
   }
-  const dirs = await buildBenchModels({ out: values.out, graphs: values.graphs, only: values.only, check: !values['no-check'] });
+  const dirs = await buildBenchModels({ out: values.out, graphs: values.graphs, only: values.only, check: !values['no-check'], web: values.web });
   for (const dir of dirs) process.stderr.write(`bench-models: ready ${dir}\n`);
   if (values['print-dirs']) console.log(dirs.join('\n'));
 }

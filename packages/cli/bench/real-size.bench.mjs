@@ -9,7 +9,9 @@
 // Usage: node bench/real-size.bench.mjs [--quick] [--variants] [--flags "<cli flags>"]...
 //   --quick     skip the 10-song run
 //   --variants  also time each CLAP dtype variant (fp32, q8, fp16) bare and report sizes
-//   --flags     extra `refractor score` flags; each --flags adds a row (default: the defaults)
+//   --flags     extra `refractor score` flags; each --flags adds a row (default: the defaults);
+//               write --flags="--batch-size 16" (with =) for flags that start with a dash
+//   --cli PATH  another build of the CLI's bin.js (e.g. a checkout of an older commit, for before/after)
 // Environment: REFRACTOR_BENCH_MODELS (bench model dir), REFRACTOR_BENCH_THREADS (default: cores).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -20,8 +22,10 @@ import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
-const cli = join(root, 'packages', 'cli', 'dist', 'bin.js');
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, variants: { type: 'boolean' }, flags: { type: 'string', multiple: true } } });
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean' }, variants: { type: 'boolean' }, flags: { type: 'string', multiple: true }, cli: { type: 'string' } },
+});
+const cli = args.cli ?? join(root, 'packages', 'cli', 'dist', 'bin.js');
 
 const modelsRoot = process.env.REFRACTOR_BENCH_MODELS || join(homedir(), '.cache', 'refractor', 'bench-models');
 const clapSet = join(modelsRoot, 'bench-clap');

@@ -1,4 +1,4 @@
-import { AXES, COLOR_NAMES, MODE_ORDERS, type ColorName } from '@refractor/core';
+import { AXES, COLOR_NAMES, MODE_ORDERS, MODEL_DTYPES, type ColorName, type ModelDtype } from '@refractor/core';
 import { createRefractorWorker, type RefractorProgress, type WebDevice, type WebScoredSong } from '../src/index.js';
 
 /** Display colors for the nine classes (White and Black get outlines from the CSS border). */
@@ -27,11 +27,14 @@ const drop = $<HTMLLabelElement>('drop');
 
 for (const name of COLOR_NAMES) target.add(new Option(name, name));
 
-// ?models=<base URL of a set directory> (default: the Hugging Face hub); ?device=wasm|webgpu|auto (default auto).
+// ?models=<base URL of a set directory> (default: the Hugging Face hub); ?device=wasm|webgpu|auto (default auto);
+// ?dtype=fp32|fp16|q8 (encoder weights, default fp32: q8 is a quarter of the download but shifts the embeddings).
 const params = new URLSearchParams(location.search);
 const models = params.get('models') || undefined;
 const deviceParam = params.get('device') ?? 'auto';
 const device: WebDevice = deviceParam === 'wasm' || deviceParam === 'webgpu' ? deviceParam : 'auto';
+const dtypeParam = params.get('dtype') ?? 'fp32';
+const dtype: ModelDtype = (MODEL_DTYPES as readonly string[]).includes(dtypeParam) ? (dtypeParam as ModelDtype) : 'fp32';
 
 const setStatus = (text: string) => (status.textContent = text);
 const showError = (message: string) => {
@@ -63,6 +66,9 @@ function onProgress(progress: RefractorProgress) {
     setProgress(total ? loaded / total : null);
   } else if (progress.phase === 'init') {
     setStatus(`Loading models: ${progress.message}…`);
+  } else if (progress.phase === 'score') {
+    setStatus(`Scoring ${progress.name}: ${progress.scored} chunk${progress.scored === 1 ? '' : 's'} done (to ${progress.seconds.toFixed(0)} s)…`);
+    setProgress(null);
   } else {
     setStatus(`Decoding and scoring ${progress.name}: chunk ${progress.chunks} (at ${progress.seconds.toFixed(0)} s)…`);
     setProgress(null);
@@ -72,7 +78,7 @@ function onProgress(progress: RefractorProgress) {
 const worker = new Worker(new URL('../src/worker.ts', import.meta.url), { type: 'module' });
 const refractor = createRefractorWorker({ worker, onProgress });
 setStatus('Loading models…');
-const loaded = refractor.load({ ...(models ? { baseUrl: models } : {}), device, wasmPaths: new URL('ort/', document.baseURI).href });
+const loaded = refractor.load({ ...(models ? { baseUrl: models } : {}), device, dtype, wasmPaths: new URL('ort/', document.baseURI).href });
 loaded.then(
   (info) => {
     downloads.clear();

@@ -1,4 +1,3 @@
-import type { WebDevice } from './backend.js';
 import type { WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';
 import type { RefractorProgress, WebScoreOptions, WebScoredSong } from './refractor-web.js';
 
@@ -23,7 +22,7 @@ export interface RefractorWorkerOptions {
 /** The main-thread side of the Refractor worker. */
 export interface RefractorWorkerClient {
   /** Loads (or reloads) the models; resolves with the backend's name. */
-  load(options?: { baseUrl?: string; device?: WebDevice; wasmPaths?: string; cache?: boolean; batchSize?: number }): Promise<{ backend: string; device: 'webgpu' | 'wasm'; testOnly: boolean }>;
+  load(options?: Omit<Extract<WorkerRequest, { type: 'load' }>, 'type' | 'id'>): Promise<{ backend: string; device: 'webgpu' | 'wasm'; testOnly: boolean }>;
   /** Scores one file's bytes; the buffer is transferred (the caller's copy is emptied). */
   score(bytes: Uint8Array, options?: Omit<WebScoreOptions, 'onProgress'>): Promise<WebScoredSong>;
   terminate(): void;

@@ -1,5 +1,6 @@
 import type { RefractorProgress, WebScoreOptions, WebScoredSong } from './refractor-web.js';
 import type { WebDevice } from './backend.js';
+import type { DtypeChoice } from '@refractor/core';
 
 /** Messages to the Refractor worker. */
 export type WorkerRequest =
@@ -12,7 +13,8 @@ export type WorkerRequest =
       /** Absolute URL prefix of onnxruntime-web's wasm files. */
       wasmPaths?: string;
       cache?: boolean;
-      batchSize?: number;
+      batchSize?: number | 'auto';
+      dtype?: DtypeChoice;
     }
   | { type: 'score'; id?: number; bytes: Uint8Array; options?: Omit<WebScoreOptions, 'onProgress'> };
 
