@@ -1,6 +1,8 @@
 // The bare CLAP encoder on a song's chunks, in a fresh process (so its peak RSS is its own):
 // features computed first (not timed), then onnxruntime-node alone, batch 1.
 // Usage: node encoder.mjs <model.onnx> <song> <threads> [maxChunks]
+// REFRACTOR_BENCH_SPIN=1 lets onnxruntime's idle threads spin (its default); unset, they sleep
+// (the CLI's default), so the bare encoder runs with the CLI's thread settings.
 // Prints one JSON line: { createS, firstRunS, runS, chunks, perChunkS, cpuPerChunkS, maxRssMB, batchInvariant }
 // (batchInvariant: 3 chunks in one run equal them one at a time, bit for bit).
 import { createRequire } from 'node:module';
@@ -17,7 +19,9 @@ for await (const chunk of songChunkFeatures(await openAudioFile(song), new ClapF
   if (features.length < limit) features.push(chunk.features);
 }
 const t0 = performance.now();
-const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: Number(threads) });
+const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: Number(threads),
+  ...(process.env.REFRACTOR_BENCH_SPIN === '1' ? {} : { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }),
+});
 const t1 = performance.now();
 const feed = (f) => ({ input_features: new ort.Tensor('float32', f, [1, 1, 1001, 64]) });
 await session.run(feed(features[0])); // warm-up: the first run allocates and pre-packs

@@ -12,6 +12,7 @@
 //   --flags     extra `refractor score` flags; each --flags adds a row (default: the defaults);
 //               write --flags="--batch-size 16" (with =) for flags that start with a dash
 //   --cli PATH  another build of the CLI's bin.js (e.g. a checkout of an older commit, for before/after)
+//   --before-cli PATH --before-flags="…"  extra rows run with an older build, against the same bare encoder
 // Environment: REFRACTOR_BENCH_MODELS (bench model dir), REFRACTOR_BENCH_THREADS (default: cores).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,14 @@ import { parseArgs } from 'node:util';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean' }, variants: { type: 'boolean' }, flags: { type: 'string', multiple: true }, cli: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean' },
+    variants: { type: 'boolean' },
+    flags: { type: 'string', multiple: true },
+    cli: { type: 'string' },
+    'before-cli': { type: 'string' },
+    'before-flags': { type: 'string', multiple: true },
+  },
 });
 const cli = args.cli ?? join(root, 'packages', 'cli', 'dist', 'bin.js');
 
@@ -117,8 +125,8 @@ async function bareEncoder(model, song, maxChunks) {
   return JSON.parse(stdout.trim().split('\n').at(-1));
 }
 
-async function score(inputs, flags) {
-  const run = await measure(process.execPath, [...preload, cli, 'score', ...inputs, '--models', clapSet, '--offline', '--format', 'json', ...flags]);
+async function score(inputs, flags, bin = cli) {
+  const run = await measure(process.execPath, [...preload, bin, 'score', ...inputs, '--models', clapSet, '--offline', '--format', 'json', ...flags]);
   const songs = JSON.parse(run.stdout);
   return { ...run, chunks: songs.reduce((n, song) => n + song.chunk_count, 0), songs: songs.length };
 }
@@ -137,7 +145,8 @@ const describeBare = (b) =>
   `session creation ${fmt(b.createS)}, first run ${fmt(b.firstRunS)}; peak RSS ${mb(b.maxRssMB)}; ` +
   `batch 3 = 3 × batch 1 bit for bit: ${b.batchInvariant === null ? 'n/a' : b.batchInvariant ? 'yes' : 'NO'}`;
 const bareRuns = [await bareEncoder(clapModel, first.path)];
-console.log(`bare encoder (onnxruntime-node, batch 1, ${threads} threads): ${describeBare(bareRuns[0])} [${load()}]`);
+const spin = process.env.REFRACTOR_BENCH_SPIN === '1' ? 'spinning' : 'no spinning, as the CLI';
+console.log(`bare encoder (onnxruntime-node, batch 1, ${threads} threads, ${spin}): ${describeBare(bareRuns[0])} [${load()}]`);
 
 let tenDir;
 if (!args.quick) {
@@ -150,11 +159,15 @@ if (!args.quick) {
 // ratio uses the mean of both; CPU-time ratios (all threads) are printed beside the wall ones
 // because they hardly move with other load.
 const rows = [];
-for (const flagText of args.flags ?? ['']) {
+const plan = [
+  ...(args.flags ?? ['']).map((flagText) => ({ flagText, bin: cli, tag: '' })),
+  ...(args['before-cli'] ? (args['before-flags'] ?? ['']).map((flagText) => ({ flagText, bin: args['before-cli'], tag: ' [before: ' + args['before-cli'] + ']' })) : []),
+];
+for (const { flagText, bin, tag } of plan) {
   const flags = flagText.split(/\s+/).filter(Boolean);
-  const row = { label: flags.length ? flags.join(' ') : '(defaults)', one: await score([first.path], flags), loadOne: load() };
+  const row = { label: (flags.length ? flags.join(' ') : '(defaults)') + tag, one: await score([first.path], flags, bin), loadOne: load() };
   if (tenDir) {
-    row.ten = await score([tenDir], flags);
+    row.ten = await score([tenDir], flags, bin);
     row.loadTen = load();
   }
   rows.push(row);

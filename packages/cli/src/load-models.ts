@@ -13,7 +13,7 @@ export interface ModelFlags {
   threads?: number;
   dtype: ModelDtype;
   textDtype?: ModelDtype;
-  spin: boolean;
+  spin?: boolean;
 }
 
 /** `auto` or an integer >= 1. */
@@ -24,7 +24,7 @@ function parseBatchSize(value: string): BatchSize {
   return n;
 }
 
-/** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`, `--dtype`, `--no-spin`. */
+/** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`, `--dtype`, `--text-dtype`, `--spin`. */
 export function modelOptions(): Option[] {
   return [
     new Option('--models <set|dir>', 'model set: "default" (the real models, downloaded once and cached), "tiny" (test models: predictions mean nothing), or a directory holding a set').default(
@@ -43,7 +43,7 @@ export function modelOptions(): Option[] {
       .choices([...MODEL_DTYPES])
       .default('fp32'),
     new Option('--text-dtype <dtype>', 'the concept encoder\'s weights when they should differ from --dtype').choices([...MODEL_DTYPES]),
-    new Option('--no-spin', "let onnxruntime's idle threads sleep instead of spinning (leaves the cores to decoding and features)"),
+    new Option('--spin', "let onnxruntime's idle threads spin (busy-wait) for work, its own default; off (ours), they sleep and leave the cores to decoding and features").default(false),
   ];
 }
 
@@ -80,7 +80,7 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext):
       dtype: { clap: flags.dtype, text: flags.textDtype ?? flags.dtype },
       // Sessions open while the first song decodes; a model that fails to open fails the first song.
       openInBackground: true,
-      ...(flags.spin === false ? { allowSpinning: false } : {}),
+      ...(flags.spin ? { allowSpinning: true } : {}),
       ...(flags.offline ? { offline: true } : {}),
       ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
       onProgress: progress.onProgress,

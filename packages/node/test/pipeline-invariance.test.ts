@@ -65,7 +65,7 @@ describe('results do not depend on how the pipeline runs', () => {
   it.each([
     ['batch auto (1 on cpu)', { batchSize: 'auto' as const }, {}],
     ['2 threads', { intraOpNumThreads: 2 }, {}],
-    ['2 threads, no spinning', { intraOpNumThreads: 2, allowSpinning: false }, {}],
+    ['2 threads, spinning', { intraOpNumThreads: 2, allowSpinning: true }, {}],
     ['sessions opened in the background', { openInBackground: true }, {}],
     ['prefetch 1, features on this thread', { prefetchChunks: 1 }, { parallel: false }],
     ['prefetch 32, features on a worker', { prefetchChunks: 32 }, { parallel: true }],
