@@ -19,3 +19,5 @@ export * from './features/index.js';
 export * from './song-features.js';
 export * from './sliding-buffer.js';
 export * from './probe.js';
+export * from './midi/index.js';
+export * from './clip.js';

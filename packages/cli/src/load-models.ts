@@ -14,6 +14,8 @@ export interface ModelFlags {
   dtype: ModelDtype;
   textDtype?: ModelDtype;
   spin?: boolean;
+  /** The base model (refractor.onnx), for MIDI candidates (`--base-model`, score only). */
+  baseModel?: string;
 }
 
 /** `auto` or an integer >= 1. */
@@ -83,10 +85,11 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext):
       ...(flags.spin ? { allowSpinning: true } : {}),
       ...(flags.offline ? { offline: true } : {}),
       ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
+      ...(flags.baseModel ? { baseModel: flags.baseModel } : {}),
       onProgress: progress.onProgress,
     });
     if (refractor.modelSet.testOnly) {
-      context.err(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);
+      context.note(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);
     }
     return refractor;
   } catch (error) {

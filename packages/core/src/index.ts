@@ -24,3 +24,4 @@ export * from './contract-check.js';
 export * from './scorer.js';
 export * from './prefetch.js';
 export * from './truncating-tokenizer.js';
+export * from './base/index.js';

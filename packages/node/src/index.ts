@@ -7,7 +7,9 @@
  * @packageDocumentation
  */
 export * from '@refractor/core';
-export { Refractor, type BatchItem, type RefractorLoadOptions, type SongScoreOptions } from './refractor.js';
+export { Refractor, type BatchItem, type RefractorLoadOptions, type SongScoreOptions, type SongTimings } from './refractor.js';
+export { MidiParseError, isMidi } from '@refractor/audio';
+export { prepareMidi, type Candidate, type CandidateScoreOptions } from './candidates.js';
 export { createNodeBackend, DeviceUnavailableError, PREFERRED_BATCH_SIZE, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
 export { bundledManifest, bundledSetDirectory, bundledSetPackage, TINY_MODELS_PACKAGE } from './bundled.js';

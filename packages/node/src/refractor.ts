@@ -3,6 +3,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import {
   MODEL_CONTRACTS,
   RefractorScorer,
+  newStageTimings,
   openCheckedSession,
   prefetch,
   resolveBatchSize,
@@ -10,6 +11,7 @@ import {
   InvalidValueError,
   type ChunkProgress,
   type ChunkResult,
+  type CandidateItem,
   type ChunkSpan,
   type ConceptTokenizer,
   type EmbeddingPair,
@@ -17,14 +19,13 @@ import {
   type ModelManifest,
   type ScorerOptions,
   type ScoredSong,
+  type StageTimings,
 } from '@refractor/core';
 import {
   ClapFeatureExtractor,
-  CropPlanner,
-  cropOffsetRange,
+  clipFeatures,
   openAudioStream,
   parseClapPreprocessorConfig,
-  resample,
   songChunkFeatures,
   songFeatureSettings,
   type AudioStream,
@@ -34,6 +35,7 @@ import {
 } from '@refractor/audio';
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
 import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundled.js';
+import { prepareMidi, scoreNodeCandidates, type Candidate, type CandidateScoreOptions } from './candidates.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
 import { loadConceptTokenizer } from './tokenizer.js';
@@ -58,6 +60,11 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    * faster than it consumes them beyond this bound.
    */
   prefetchChunks?: number;
+  /**
+   * The base Refractor model (`refractor.onnx`), needed to score MIDI. Default:
+   * the set's own `refractor.onnx` when it has one (the default set does not).
+   */
+  baseModel?: string;
 }
 
 /** Options for scoring a song. */
@@ -70,8 +77,25 @@ export interface SongScoreOptions extends ChunkingOptions, CropOptions {
   target?: string;
   /** Decode on this thread and featurize on a worker thread (default true for files). */
   parallel?: boolean;
-  /** Called as each chunk is scored, in song order (for progress bars). */
-  onChunk?: ChunkProgress;
+  /** The input's name in error messages when it is given as bytes (default `bytes`). */
+  name?: string;
+  /** Called as each chunk's features are ready, with the count so far (for progress bars). */
+  onChunk?: (chunksDone: number) => void;
+  /** Called as each chunk is scored (after its CLAP run), in song order. */
+  onScored?: ChunkProgress;
+  /** Called once the song is scored with where its time went (for `--verbose`-style reports). */
+  onTimings?: (timings: SongTimings) => void;
+}
+
+/**
+ * Where a song's scoring time went, in milliseconds. Stages overlap:
+ * `decode_ms` is time spent reading and decoding (on this thread), and
+ * `features_ms` the time the scorer waited for features (decode and log-mel
+ * not hidden behind CLAP), so the parts need not add up to `total_ms`.
+ */
+export interface SongTimings extends StageTimings {
+  decode_ms: number;
+  total_ms: number;
 }
 
 /** One input of {@link Refractor.scoreBatch}: its result or why it failed. */
@@ -98,6 +122,10 @@ export class Refractor {
   private textModels: Promise<{ session: InferenceSession; tokenizer: ConceptTokenizer }> | undefined;
   /** Chunks per CLAP run (`auto` resolved for this backend: 1 on CPU). */
   readonly batchSize: number;
+  /** The base model's session, when one was given or found beside the CDM. */
+  private base: InferenceSession | undefined;
+  /** Path of the loaded base model (`refractor.onnx`), if any. */
+  baseModelPath: string | undefined;
 
   private constructor(
     readonly modelSet: ResolvedModelSet,
@@ -131,6 +159,12 @@ export class Refractor {
     // A set shipped as a directory keeps its manifest name and test-only flag.
     const named = shipped ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
     const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), sessions, prefetchChunks, options.batchSize);
+    // The base model auto-loads from the set (refractor.onnx beside refractor_cdm.onnx), as the card says.
+    const basePath = options.baseModel ?? modelSet.files.base;
+    if (basePath !== undefined) {
+      refractor.base = await openCheckedSession(backend, basePath, MODEL_CONTRACTS.base);
+      refractor.baseModelPath = basePath;
+    }
     if (!options.openInBackground) await refractor.ready();
     return refractor;
   }
@@ -138,6 +172,54 @@ export class Refractor {
   /** Resolves once CLAP and the CDM are open (at once unless loaded with `openInBackground`); rejects if either failed. */
   async ready(): Promise<void> {
     await this.sessions;
+  }
+
+  /** Whether a base model is loaded (needed for MIDI candidates). */
+  get hasBaseModel(): boolean {
+    return this.base !== undefined;
+  }
+
+  /**
+   * A MIDI file (path or bytes) as the base model's piano roll: float32
+   * `[128, 256]`, pitch-major (`roll[pitch * 256 + step]`), 100 ms steps,
+   * velocity / 127, with the original's quirks. A bad file throws
+   * `MidiParseError` naming it. Needs no model.
+   *
+   * @example
+   * ```ts
+   * const roll = await refractor.prepareMidi('take.mid');
+   * ```
+   */
+  prepareMidi(input: string | Uint8Array): Promise<Float32Array> {
+    return prepareMidi(input);
+  }
+
+  /**
+   * Scores candidates (each any of MIDI, audio, lyric) against one concept,
+   * as the original's `score_batch`: audio-only candidates go to the CDM (one
+   * 10 s CLAP crop), the rest to the base model (needs one, and a concept),
+   * one ONNX run per `batchSize` (default 64). A bad input fails only its own
+   * item. With `rank`, items come sorted by confidence with a 0-based rank.
+   *
+   * @example
+   * ```ts
+   * const refractor = await Refractor.load({ models: 'tiny' }); // the tiny set ships a base model
+   * const items = await refractor.scoreCandidates([{ midi: 'a.mid' }, { midi: 'b.mid', lyric: 'la la' }], { concept: 'a song about leaving', rank: true });
+   * for (const item of items) console.log(item.rank, item.input, item.result?.confidence ?? item.error?.message);
+   * ```
+   */
+  async scoreCandidates(candidates: readonly Candidate[], options: CandidateScoreOptions = {}): Promise<CandidateItem[]> {
+    return scoreNodeCandidates(
+      {
+        backend: this.backend,
+        base: this.base,
+        cdm: (await this.sessions).cdm,
+        embedText: (text) => this.prepareConcept(text),
+        prepareAudio: (waveform, sampleRate, crop) => this.prepareAudio(waveform, sampleRate, crop),
+      },
+      candidates,
+      options,
+    );
   }
 
   /** The concept encoder and tokenizer, opened on first use (about 600 MB for the real DeBERTa). */
@@ -170,12 +252,7 @@ export class Refractor {
    * wrapper, or the checkpoint's `repeatpad`), then encoded.
    */
   async prepareAudio(waveform: Float32Array, sampleRate: number, options: CropOptions & { padding?: ClapPadding } = {}): Promise<Float32Array> {
-    const rate = this.extractor.config.sampling_rate;
-    const audio = sampleRate === rate ? waveform : resample(waveform, sampleRate, rate);
-    const range = cropOffsetRange(audio.length, this.extractor.cropSamples);
-    const cropOffset = range ? new CropPlanner(options).pick(range) : 0;
-    const { features } = this.extractor.extract(audio, { cropOffset, padding: options.padding ?? 'pad' });
-    return (await this.scorer(false)).embedAudio(features, 1);
+    return (await this.scorer(false)).embedAudio(clipFeatures(this.extractor, waveform, sampleRate, options), 1);
   }
 
   /** The 768-d concept embedding (zeros for no text). */
@@ -195,21 +272,26 @@ export class Refractor {
    * once, the CDM per chunk, aggregated with the per-chunk timeline.
    */
   async scoreFile(input: string | Uint8Array, options: SongScoreOptions = {}): Promise<ScoredSong> {
+    const started = performance.now();
+    const timings = options.onTimings ? { decode_ms: 0, total_ms: 0, ...newStageTimings() } : undefined;
     // Features start first, so decoding overlaps opening the encoders (and embedding the concept).
-    const { chunks, featureOptions } = await this.featureChunks(input, options);
+    const { chunks: featureChunks, featureOptions } = await this.featureChunks(input, options, timings);
     try {
       const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
+      const chunks = options.onChunk ? countedChunks(featureChunks, options.onChunk) : featureChunks;
       const scorer = await this.scorer(false);
       const song = await scorer.scoreChunks(chunks, concept, {
         ...(options.target === undefined ? {} : { target: options.target }),
-        ...(options.onChunk ? { onChunk: options.onChunk } : {}),
+        ...(timings ? { timings, clock: () => performance.now() } : {}),
+        ...(options.onScored ? { onChunk: options.onScored } : {}),
       });
+      if (timings) options.onTimings!({ ...timings, total_ms: performance.now() - started });
       return {
         ...song,
         settings: scoreSettings({ models: this.modelSet.name, testOnly: this.modelSet.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
       };
     } finally {
-      await chunks.return?.(undefined); // stops the decoder and its worker if scoring failed part-way
+      await featureChunks.return?.(undefined); // stops the decoder and its worker if scoring failed part-way
     }
   }
 
@@ -242,9 +324,15 @@ export class Refractor {
    * featurized on a worker thread unless `parallel` is false, at most
    * `prefetchChunks` ahead of the consumer.
    */
-  private async featureChunks(input: string | Uint8Array, options: ChunkingOptions & CropOptions & { parallel?: boolean }) {
-    const name = typeof input === 'string' ? input : 'bytes';
-    const stream: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
+  private async featureChunks(
+    input: string | Uint8Array,
+    options: ChunkingOptions & CropOptions & { parallel?: boolean; name?: string },
+    timings?: { decode_ms: number },
+  ) {
+    const name = typeof input === 'string' ? input : (options.name ?? 'bytes');
+    const started = performance.now();
+    const opened: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
+    const stream = timings ? timedStream(opened, timings, performance.now() - started) : opened;
     const featureOptions = { name, ...songFeatureSettings(options) };
     const source =
       options.parallel === false
@@ -271,7 +359,37 @@ export class Refractor {
   async close(): Promise<void> {
     const text = await this.textModels?.catch(() => undefined);
     const sessions = await this.sessions.catch(() => undefined);
-    await Promise.all([sessions?.clap.release(), sessions?.cdm.release(), text?.session.release()]);
+    await Promise.all([sessions?.clap.release(), sessions?.cdm.release(), this.base?.release(), text?.session.release()]);
   }
 }
 
+/** `chunks`, reporting the running count as each arrives. */
+async function* countedChunks<T>(chunks: AsyncIterable<T>, onChunk: (done: number) => void): AsyncGenerator<T> {
+  let done = 0;
+  for await (const chunk of chunks) {
+    yield chunk;
+    onChunk(++done);
+  }
+}
+
+/** `stream`, adding the time spent opening it and producing each block to `timings.decode_ms`. */
+function timedStream(stream: AudioStream, timings: { decode_ms: number }, openMs: number): AudioStream {
+  timings.decode_ms += openMs;
+  return {
+    format: stream.format,
+    async *[Symbol.asyncIterator]() {
+      const iterator = stream[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          const started = performance.now();
+          const next = await iterator.next();
+          timings.decode_ms += performance.now() - started;
+          if (next.done) return;
+          yield next.value;
+        }
+      } finally {
+        await iterator.return?.();
+      }
+    },
+  };
+}

@@ -1,5 +1,5 @@
-import type { WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';
-import type { RefractorProgress, WebScoreOptions, WebScoredSong } from './refractor-web.js';
+import type { WorkerCandidateItem, WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';
+import type { RefractorProgress, WebCandidate, WebCandidateOptions, WebScoreOptions, WebScoredSong } from './refractor-web.js';
 
 /** An error from the worker, keeping its name (e.g. `AudioDecodeError`) and code. */
 export class RefractorWorkerError extends Error {
@@ -25,6 +25,8 @@ export interface RefractorWorkerClient {
   load(options?: Omit<Extract<WorkerRequest, { type: 'load' }>, 'type' | 'id'>): Promise<{ backend: string; device: 'webgpu' | 'wasm'; testOnly: boolean }>;
   /** Scores one file's bytes; the buffer is transferred (the caller's copy is emptied). */
   score(bytes: Uint8Array, options?: Omit<WebScoreOptions, 'onProgress'>): Promise<WebScoredSong>;
+  /** Scores candidates (MIDI/audio bytes, lyric) against one concept; needs `baseModelUrl` for MIDI. Errors come back per item. */
+  scoreCandidates(candidates: WebCandidate[], options?: WebCandidateOptions): Promise<WorkerCandidateItem[]>;
   terminate(): void;
   readonly worker: Worker;
 }
@@ -73,7 +75,8 @@ export function createRefractorWorker(options: RefractorWorkerOptions = {}): Ref
     async load(loadOptions = {}) {
       const baseUrl = absolute(loadOptions.baseUrl);
       const wasmPaths = absolute(loadOptions.wasmPaths);
-      const message = await request({ type: 'load', ...loadOptions, ...(baseUrl ? { baseUrl } : {}), ...(wasmPaths ? { wasmPaths } : {}) });
+      const baseModelUrl = absolute(loadOptions.baseModelUrl);
+      const message = await request({ type: 'load', ...loadOptions, ...(baseUrl ? { baseUrl } : {}), ...(wasmPaths ? { wasmPaths } : {}), ...(baseModelUrl ? { baseModelUrl } : {}) });
       if (message.type !== 'loaded') throw new Error(`unexpected worker reply ${message.type}`);
       return { backend: message.backend, device: message.device, testOnly: message.testOnly };
     },
@@ -81,6 +84,11 @@ export function createRefractorWorker(options: RefractorWorkerOptions = {}): Ref
       const message = await request({ type: 'score', bytes, options: scoreOptions }, [bytes.buffer]);
       if (message.type !== 'result') throw new Error(`unexpected worker reply ${message.type}`);
       return message.result;
+    },
+    async scoreCandidates(candidates, candidateOptions = {}) {
+      const message = await request({ type: 'candidates', candidates, options: candidateOptions });
+      if (message.type !== 'candidates') throw new Error(`unexpected worker reply ${message.type}`);
+      return message.items;
     },
     terminate() {
       worker.terminate();

@@ -42,6 +42,7 @@ async function handle(request: WorkerRequest): Promise<void> {
         ...(request.cache === undefined ? {} : { cache: request.cache }),
         ...(request.batchSize === undefined ? {} : { batchSize: request.batchSize }),
         ...(request.dtype === undefined ? {} : { dtype: request.dtype }),
+        ...(request.baseModelUrl ? { baseModelUrl: request.baseModelUrl } : {}),
         onProgress,
       });
       refractor.catch(() => undefined);
@@ -53,6 +54,10 @@ async function handle(request: WorkerRequest): Promise<void> {
       const loaded = await refractor;
       const result = await loaded.scoreBytes(request.bytes, { ...request.options, onProgress });
       post({ type: 'result', id, result });
+    } else if (request.type === 'candidates') {
+      if (!refractor) throw new Error('load the models first (a {type: "load"} message)');
+      const items = await (await refractor).scoreCandidates(request.candidates, request.options ?? {});
+      post({ type: 'candidates', id, items: items.map(({ error, ...item }) => ({ ...item, ...(error ? { error: toWorkerError(error) } : {}) })) });
     } else {
       throw new Error(`unknown message type ${JSON.stringify((request as { type?: unknown }).type)}`);
     }
