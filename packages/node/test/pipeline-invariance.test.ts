@@ -100,7 +100,7 @@ describe('results do not depend on how the pipeline runs', () => {
     const refractor = await Refractor.load({ models: 'tiny', offline: true, batchSize: 16 });
     const seen: number[] = [];
     try {
-      await refractor.scoreFile(song, { ...SONG_OPTIONS, onChunk: (scored) => seen.push(scored) });
+      await refractor.scoreFile(song, { ...SONG_OPTIONS, onScored: (scored) => seen.push(scored) });
     } finally {
       await refractor.close();
     }
