@@ -1,5 +1,5 @@
-import { Option } from 'commander';
-import { ModelStoreError, Refractor, type NodeDevice, type StoreProgressEvent } from '@refractor/node';
+import { InvalidArgumentError, Option } from 'commander';
+import { MODEL_DTYPES, ModelStoreError, Refractor, type BatchSize, type ModelDtype, type NodeDevice, type StoreProgressEvent } from '@refractor/node';
 import type { CommandContext } from './context.js';
 import { integerParser } from './options.js';
 import { createProgress, type Progress } from './progress.js';
@@ -9,15 +9,26 @@ export interface ModelFlags {
   models: string;
   device: NodeDevice;
   offline: boolean;
-  batchSize: number;
+  batchSize: BatchSize;
   threads?: number;
   /** False with `--no-concept-cache`. */
   conceptCache?: boolean;
+  dtype: ModelDtype;
+  textDtype?: ModelDtype;
+  spin?: boolean;
   /** The base model (refractor.onnx), for MIDI candidates (`--base-model`, score only). */
   baseModel?: string;
 }
 
-/** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`. */
+/** `auto` or an integer >= 1. */
+function parseBatchSize(value: string): BatchSize {
+  if (value.trim() === 'auto') return 'auto';
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1) throw new InvalidArgumentError('expected "auto" or an integer >= 1');
+  return n;
+}
+
+/** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`, `--dtype`, `--text-dtype`, `--spin`. */
 export function modelOptions(): Option[] {
   return [
     new Option('--models <set|dir>', 'model set: "default" (the real models, downloaded once and cached), "tiny" (test models: predictions mean nothing), or a directory holding a set').default(
@@ -25,12 +36,22 @@ export function modelOptions(): Option[] {
     ),
     new Option('--device <device>', 'where inference runs').choices(['cpu', 'cuda']).default('cpu'),
     new Option('--offline', 'never use the network (also REFRACTOR_OFFLINE=1); missing models are an error').default(false),
-    new Option('--batch-size <n>', 'chunks per CLAP run').argParser(integerParser(1)).default(16),
+    new Option('--batch-size <n>', 'chunks per CLAP run, or "auto" (1 on cpu, where batching measured slower and needs far more memory; 16 on cuda); results are the same either way')
+      .argParser(parseBatchSize)
+      .default('auto'),
     new Option('--threads <n>', "onnxruntime's intra-op threads (default: one per core)").argParser(integerParser(1)),
     new Option(
       '--no-concept-cache',
       'embed concepts with the text encoder even when cached, and cache nothing (the cache lives in <cache dir>/concepts; see `refractor models concepts`)',
     ),
+    new Option(
+      '--dtype <dtype>',
+      'encoder weights: fp32 (what the CDM was trained on), fp16 or q8 (smaller files, transformers.js names *_fp16.onnx / *_quantized.onnx; they change the embeddings, so predictions can shift)',
+    )
+      .choices([...MODEL_DTYPES])
+      .default('fp32'),
+    new Option('--text-dtype <dtype>', 'the concept encoder\'s weights when they should differ from --dtype').choices([...MODEL_DTYPES]),
+    new Option('--spin', "let onnxruntime's idle threads spin (busy-wait) for work, its own default; off (ours), they sleep and leave the cores to decoding and features").default(false),
   ];
 }
 
@@ -66,6 +87,10 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext, 
       models: flags.models,
       device: flags.device,
       batchSize: flags.batchSize,
+      dtype: { clap: flags.dtype, text: flags.textDtype ?? flags.dtype },
+      // Sessions open while the first song decodes; a model that fails to open fails the first song.
+      openInBackground: true,
+      ...(flags.spin ? { allowSpinning: true } : {}),
       ...(flags.offline ? { offline: true } : {}),
       ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
       ...(flags.baseModel ? { baseModel: flags.baseModel } : {}),

@@ -30,4 +30,9 @@ export interface InferenceBackend {
   createSession(model: ModelSource, options?: InferenceSession.SessionOptions): Promise<InferenceSession>;
   /** The runtime's Tensor constructor. */
   readonly Tensor: typeof Tensor;
+  /**
+   * Chunks per CLAP run that measured fastest on this runtime and device
+   * (what batch size `auto` means): 1 on CPU/WASM, larger on GPUs. Absent: 1.
+   */
+  readonly preferredBatchSize?: number;
 }

@@ -23,5 +23,6 @@ export * from './manifest.js';
 export { BUNDLED_MANIFEST } from './bundled-manifest.js';
 export * from './contract-check.js';
 export * from './scorer.js';
+export * from './prefetch.js';
 export * from './truncating-tokenizer.js';
 export * from './base/index.js';

@@ -73,6 +73,11 @@ export interface ModelSet {
   /** True for sets whose predictions mean nothing (the generated tiny set). */
   testOnly?: boolean;
   files: Record<ModelFileRole, ModelFileSource> & Partial<Record<OptionalModelFileRole, ModelFileSource>>;
+  /**
+   * Where the encoders' fp16 / q8 variants are, when they are not the
+   * transformers.js names beside the fp32 files (see {@link modelSetForDtype}).
+   */
+  variants?: Partial<Record<Exclude<ModelDtype, 'fp32'>, Partial<Record<(typeof DTYPE_ROLES)[number], ModelFileSource>>>>;
 }
 
 /** A model manifest (the bundled one: {@link BUNDLED_MANIFEST}). */
@@ -101,6 +106,16 @@ export function parseModelManifest(json: unknown, source = 'manifest'): ModelMan
     throw new InvalidValueError(`${source}: ${field}`, value, expected);
   };
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const checkSource = (file: unknown, fileAt: string): void => {
+    if (!isObject(file)) return fail(fileAt, file, 'an object with repo, revision and path');
+    if (!safePath(file.repo) || (file.repo as string).split('/').length !== 2) fail(`${fileAt}.repo`, file.repo, '"owner/name"');
+    if (!safePath(file.revision)) fail(`${fileAt}.revision`, file.revision, 'a branch, tag or commit');
+    if (!safePath(file.path)) fail(`${fileAt}.path`, file.path, 'a relative path inside the repository (no "..", ".", empty segments or backslashes)');
+    if (file.size !== undefined && !(Number.isInteger(file.size) && (file.size as number) >= 0)) fail(`${fileAt}.size`, file.size, 'a byte count');
+    if (file.sha256 !== undefined && !(typeof file.sha256 === 'string' && SHA256.test(file.sha256))) {
+      fail(`${fileAt}.sha256`, file.sha256, '64 lowercase hex digits');
+    }
+  };
   if (!isObject(json)) return fail('(top level)', json, 'an object');
   if (json.version !== 1) fail('version', json.version, '1');
   if (!isObject(json.sets) || Object.keys(json.sets).length === 0) fail('sets', json.sets, 'an object with at least one set');
@@ -113,15 +128,17 @@ export function parseModelManifest(json: unknown, source = 'manifest'): ModelMan
     const files = set.files;
     const optional = Object.keys(OPTIONAL_MODEL_FILE_ROLES).filter((role) => files[role] !== undefined);
     for (const role of [...Object.keys(MODEL_FILE_ROLES), ...optional]) {
-      const file = files[role];
-      const fileAt = `${at}.files.${role}`;
-      if (!isObject(file)) return fail(fileAt, file, 'an object with repo, revision and path');
-      if (!safePath(file.repo) || (file.repo as string).split('/').length !== 2) fail(`${fileAt}.repo`, file.repo, '"owner/name"');
-      if (!safePath(file.revision)) fail(`${fileAt}.revision`, file.revision, 'a branch, tag or commit');
-      if (!safePath(file.path)) fail(`${fileAt}.path`, file.path, 'a relative path inside the repository (no "..", ".", empty segments or backslashes)');
-      if (file.size !== undefined && !(Number.isInteger(file.size) && (file.size as number) >= 0)) fail(`${fileAt}.size`, file.size, 'a byte count');
-      if (file.sha256 !== undefined && !(typeof file.sha256 === 'string' && SHA256.test(file.sha256))) {
-        fail(`${fileAt}.sha256`, file.sha256, '64 lowercase hex digits');
+      checkSource(files[role], `${at}.files.${role}`);
+    }
+    if (set.variants !== undefined) {
+      if (!isObject(set.variants)) fail(`${at}.variants`, set.variants, 'an object keyed by dtype (fp16, q8)');
+      for (const [dtype, roles] of Object.entries(set.variants as Record<string, unknown>)) {
+        if (dtype !== 'fp16' && dtype !== 'q8') fail(`${at}.variants`, dtype, '"fp16" or "q8"');
+        if (!isObject(roles)) return fail(`${at}.variants.${dtype}`, roles, 'an object keyed by role (clap.model, text.model)');
+        for (const [role, file] of Object.entries(roles)) {
+          if (!(DTYPE_ROLES as readonly string[]).includes(role)) fail(`${at}.variants.${dtype}`, role, DTYPE_ROLES.join(' or '));
+          checkSource(file, `${at}.variants.${dtype}.${role}`);
+        }
       }
     }
     const unknownRoles = Object.keys(set.files).filter((role) => !(role in MODEL_FILE_ROLES) && !(role in OPTIONAL_MODEL_FILE_ROLES));
@@ -130,4 +147,88 @@ export function parseModelManifest(json: unknown, source = 'manifest'): ModelMan
     }
   }
   return json as unknown as ModelManifest;
+}
+
+/**
+ * Encoder weight variants, named as transformers.js names them: `fp32` (the
+ * default, what the CDM was trained on), `fp16` (half-precision weights) and
+ * `q8` (8-bit dynamic quantization). Non-fp32 variants are smaller downloads
+ * but change the embeddings the CDM sees, so its predictions can shift.
+ */
+export const MODEL_DTYPES = Object.freeze(['fp32', 'fp16', 'q8'] as const);
+
+/** One of {@link MODEL_DTYPES}. */
+export type ModelDtype = (typeof MODEL_DTYPES)[number];
+
+/** The roles whose file changes with the dtype (the two encoders; the CDM and configs do not). */
+export const DTYPE_ROLES = Object.freeze(['clap.model', 'text.model'] as const satisfies readonly ModelFileRole[]);
+
+/** One dtype for both encoders, or one per encoder (`{ clap: 'q8', text: 'fp32' }`; a missing one is fp32). */
+export type DtypeChoice = ModelDtype | { clap?: ModelDtype; text?: ModelDtype };
+
+/**
+ * The dtype a choice gives one encoder role.
+ *
+ * @example
+ * ```ts
+ * dtypeForRole({ clap: 'q8' }, 'text.model'); // 'fp32'
+ * ```
+ */
+export function dtypeForRole(choice: DtypeChoice | undefined, role: (typeof DTYPE_ROLES)[number]): ModelDtype {
+  if (choice === undefined) return 'fp32';
+  if (typeof choice === 'string') return parseModelDtype(choice);
+  const key = role === 'clap.model' ? 'clap' : 'text';
+  return parseModelDtype(choice[key] ?? 'fp32', `dtype.${key}`);
+}
+
+const DTYPE_SUFFIX: Record<ModelDtype, string> = { fp32: '', fp16: '_fp16', q8: '_quantized' };
+
+/**
+ * Checks a dtype name, naming what was expected.
+ *
+ * @example
+ * ```ts
+ * parseModelDtype('q8'); // 'q8'
+ * ```
+ */
+export function parseModelDtype(value: unknown, field = 'dtype'): ModelDtype {
+  if (typeof value === 'string' && (MODEL_DTYPES as readonly string[]).includes(value)) return value as ModelDtype;
+  throw new InvalidValueError(field, value, MODEL_DTYPES.map((d) => `"${d}"`).join(', '));
+}
+
+/**
+ * A model file's path for a dtype, by transformers.js's naming:
+ * `onnx/audio_model.onnx` → `onnx/audio_model_fp16.onnx` / `onnx/audio_model_quantized.onnx`.
+ *
+ * @example
+ * ```ts
+ * dtypeFilePath('clap/onnx/audio_model.onnx', 'q8'); // 'clap/onnx/audio_model_quantized.onnx'
+ * dtypeFilePath('text/onnx/model.onnx', 'fp32');     // 'text/onnx/model.onnx'
+ * ```
+ */
+export function dtypeFilePath(path: string, dtype: ModelDtype): string {
+  const suffix = DTYPE_SUFFIX[parseModelDtype(dtype)];
+  return suffix === '' ? path : path.replace(/\.onnx$/, `${suffix}.onnx`);
+}
+
+/**
+ * The set with its encoder files switched to a dtype's variant: the
+ * manifest's explicit `variants[dtype][role]` entry when it has one (with
+ * size and sha256), else the fp32 file's repository with the transformers.js
+ * variant name (unverified: no size or hash).
+ *
+ * @example
+ * ```ts
+ * modelSetForDtype(manifest.sets.default, 'q8').files['clap.model'].path; // 'onnx/audio_model_quantized.onnx'
+ * ```
+ */
+export function modelSetForDtype(set: ModelSet, dtype: DtypeChoice): ModelSet {
+  const files = { ...set.files };
+  for (const role of DTYPE_ROLES) {
+    const variant = dtypeForRole(dtype, role);
+    if (variant === 'fp32') continue;
+    const base = set.files[role];
+    files[role] = set.variants?.[variant]?.[role] ?? { repo: base.repo, revision: base.revision, path: dtypeFilePath(base.path, variant) };
+  }
+  return { ...set, files };
 }

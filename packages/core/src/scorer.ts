@@ -27,11 +27,28 @@ export interface RefractorModels {
   tokenizer?: ConceptTokenizer;
 }
 
+/** Chunks per CLAP run: a count, or `auto` (the backend's measured best; 1 without one). */
+export type BatchSize = number | 'auto';
+
 /** Options for {@link RefractorScorer}. */
 export interface ScorerOptions {
-  /** Chunks per CLAP run (default 16; the original ran them one at a time). */
-  batchSize?: number;
+  /**
+   * Chunks per CLAP run (default `auto`: the backend's `preferredBatchSize` —
+   * 1 on CPU and WASM, where batching measured slower and needs several times
+   * the memory; larger on GPUs). Results are the same whatever the batch size.
+   */
+  batchSize?: BatchSize;
 }
+
+/** Resolves a {@link BatchSize} against a backend: `auto` is its preferred size (1 when it has none). */
+export function resolveBatchSize(batchSize: BatchSize | undefined, backend: Pick<InferenceBackend, 'preferredBatchSize'>): number {
+  const size = batchSize === undefined || batchSize === 'auto' ? (backend.preferredBatchSize ?? 1) : batchSize;
+  if (!Number.isInteger(size) || size < 1) throw new InvalidValueError('batchSize', batchSize, 'an integer >= 1 or "auto"');
+  return size;
+}
+
+/** Called as each chunk is scored (after its CLAP run), in song order: for progress bars. */
+export type ChunkProgress = (scored: number, span: ChunkSpan) => void;
 
 /**
  * Milliseconds a song spent waiting on each stage, summed over its chunks (a
@@ -78,7 +95,7 @@ export const CLAP_INPUT_SIZE = CLAP_CHANNELS * CLAP_FRAMES * CLAP_MELS;
  *
  * @example
  * ```ts
- * const scorer = new RefractorScorer(backend, { clap, cdm, text, tokenizer }, { batchSize: 16 });
+ * const scorer = new RefractorScorer(backend, { clap, cdm, text, tokenizer }, { batchSize: 'auto' });
  * const concept = await scorer.prepareConcept('A song about forgetting the future');
  * const song = await scorer.scoreChunks(featureChunks, concept, { target: 'Indigo' });
  * ```
@@ -87,14 +104,11 @@ export class RefractorScorer {
   readonly batchSize: number;
 
   constructor(
-    private readonly backend: Pick<InferenceBackend, 'Tensor'>,
+    private readonly backend: Pick<InferenceBackend, 'Tensor' | 'preferredBatchSize'>,
     private readonly models: RefractorModels,
     options: ScorerOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 16;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
-      throw new InvalidValueError('batchSize', this.batchSize, 'an integer >= 1');
-    }
+    this.batchSize = resolveBatchSize(options.batchSize, backend);
   }
 
   /**
@@ -188,11 +202,13 @@ export class RefractorScorer {
    * Scores a song's chunks: CLAP in batches of {@link batchSize}, the CDM on
    * `[audio ‖ concept]`, then {@link aggregateChunks}. Chunks are consumed as
    * they arrive, so features can stream in while earlier batches run.
+   * `onChunk` is called as each chunk is scored (progress that keeps moving
+   * during long real-size runs).
    */
   async scoreChunks(
     chunks: AsyncIterable<FeatureChunk> | Iterable<FeatureChunk>,
     conceptEmbedding: ArrayLike<number>,
-    options: { target?: string; timings?: StageTimings; clock?: () => number } = {},
+    options: { target?: string; timings?: StageTimings; clock?: () => number; onChunk?: ChunkProgress } = {},
   ): Promise<SongResult> {
     const timings = options.timings;
     const now = options.clock ?? Date.now;
@@ -216,7 +232,10 @@ export class RefractorScorer {
       started = clock();
       const probs = await runCdm(this.backend, this.models.cdm, rows, count);
       if (timings) timings.cdm_ms += clock() - started;
-      spans.forEach((span, i) => results.push(decodeChunk(probs.subarray(i * 9, i * 9 + 9), span)));
+      spans.forEach((span, i) => {
+        results.push(decodeChunk(probs.subarray(i * 9, i * 9 + 9), span));
+        options.onChunk?.(results.length, span);
+      });
       spans = [];
     };
     const source = timings ? timedChunks(chunks, timings, now) : chunks;
@@ -229,7 +248,7 @@ export class RefractorScorer {
       if (spans.length === this.batchSize) await flush();
     }
     await flush();
-    return aggregateChunks(results, options);
+    return aggregateChunks(results, options.target === undefined ? {} : { target: options.target });
   }
 }
 

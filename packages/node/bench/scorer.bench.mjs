@@ -25,7 +25,7 @@ const chunks = Array.from({ length: chunkCount }, (_, i) => ({
 }));
 const concept = new Float32Array(768);
 for (const batchSize of [1, 16]) {
-  const scorer = refractor.audioScorer({ batchSize });
+  const scorer = await refractor.audioScorer({ batchSize });
   await scorer.scoreChunks(chunks.slice(0, 16), concept); // warm-up
   const started = performance.now();
   await scorer.scoreChunks(chunks, concept);

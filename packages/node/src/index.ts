@@ -10,7 +10,7 @@ export * from '@refractor/core';
 export { Refractor, type BatchItem, type RefractorLoadOptions, type SongInput, type SongScoreOptions, type SongTimings } from './refractor.js';
 export { MidiParseError, isMidi } from '@refractor/audio';
 export { prepareMidi, type Candidate, type CandidateScoreOptions } from './candidates.js';
-export { createNodeBackend, DeviceUnavailableError, type NodeBackendOptions, type NodeDevice } from './runtime.js';
+export { createNodeBackend, DeviceUnavailableError, PREFERRED_BATCH_SIZE, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
 export { bundledManifest, bundledSetDirectory, bundledSetPackage, TINY_MODELS_PACKAGE } from './bundled.js';
 export * from './store/index.js';

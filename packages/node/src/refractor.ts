@@ -7,7 +7,11 @@ import {
   RefractorScorer,
   newStageTimings,
   openCheckedSession,
+  prefetch,
+  resolveBatchSize,
   scoreSettings,
+  InvalidValueError,
+  type ChunkProgress,
   type ChunkResult,
   type CandidateItem,
   type ChunkSpan,
@@ -77,6 +81,20 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    */
   externalWeights?: boolean;
   /**
+   * Return as soon as the model files are found, and open the encoder
+   * sessions in the background (default false): the first song then decodes
+   * and computes features while CLAP opens (seconds for the real model), and a
+   * model that fails to open rejects {@link Refractor.ready} and the first
+   * scoring call instead of `load`. The CLI does this.
+   */
+  openInBackground?: boolean;
+  /**
+   * Chunks of features computed ahead of the encoder, at most (default 8,
+   * 256 KB each): features keep coming while CLAP runs or opens, but never
+   * faster than it consumes them beyond this bound.
+   */
+  prefetchChunks?: number;
+  /**
    * The base Refractor model (`refractor.onnx`), needed to score MIDI. Default:
    * the set's own `refractor.onnx` when it has one (the default set does not).
    */
@@ -97,6 +115,8 @@ export interface SongScoreOptions extends ChunkingOptions, CropOptions {
   name?: string;
   /** Called as each chunk's features are ready, with the count so far (for progress bars). */
   onChunk?: (chunksDone: number) => void;
+  /** Called as each chunk is scored (after its CLAP run), in song order. */
+  onScored?: ChunkProgress;
   /** Called once the song is scored with where its time went (for `--verbose`-style reports). */
   onTimings?: (timings: SongTimings) => void;
 }
@@ -139,7 +159,8 @@ export interface BatchItem {
  * ```
  */
 export class Refractor {
-  private readonly scorerOptions: ScorerOptions;
+  /** Chunks per CLAP run (`auto` resolved for this backend: 1 on CPU). */
+  readonly batchSize: number;
   /** The base model's session, when one was given or found beside the CDM. */
   private base: InferenceSession | undefined;
   /** Path of the loaded base model (`refractor.onnx`), if any. */
@@ -149,12 +170,12 @@ export class Refractor {
     readonly modelSet: ResolvedModelSet,
     readonly backend: InferenceBackend & { device: NodeDevice },
     readonly extractor: ClapFeatureExtractor,
-    private readonly clap: InferenceSession,
-    private readonly cdm: InferenceSession,
-    scorerOptions: ScorerOptions,
+    private readonly sessions: Promise<{ clap: InferenceSession; cdm: InferenceSession }>,
+    private readonly prefetchChunks: number,
+    batchSize: ScorerOptions['batchSize'],
     private readonly concepts: ConceptEmbedder<TextModels>,
   ) {
-    this.scorerOptions = scorerOptions;
+    this.batchSize = resolveBatchSize(batchSize, backend);
   }
 
   /** Resolves the model set (directory, cache or hub download), opens CLAP and the CDM and checks their contracts. */
@@ -170,21 +191,30 @@ export class Refractor {
     // Before the audio models open, so a text encoder opened here is released before CLAP takes its memory.
     if (options.concepts) await concepts.embedMany(options.concepts.filter((text) => text.trim() !== ''));
     const config = parseClapPreprocessorConfig(JSON.parse(await readFile(modelSet.files['clap.preprocessor'], 'utf8')), modelSet.files['clap.preprocessor']);
-    const [clap, cdm] = await Promise.all([
+    const prefetchChunks = options.prefetchChunks ?? 8;
+    if (!Number.isInteger(prefetchChunks) || prefetchChunks < 1) throw new InvalidValueError('prefetchChunks', prefetchChunks, 'an integer >= 1');
+    // The CDM is tiny; CLAP takes seconds, mostly graph optimization on one core.
+    const sessions = Promise.all([
       openCheckedSession(backend, modelSet.files['clap.model'], MODEL_CONTRACTS.clap),
       openCheckedSession(backend, modelSet.files.cdm, MODEL_CONTRACTS.cdm),
-    ]);
-    const scorerOptions = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
+    ]).then(([clap, cdm]) => ({ clap, cdm }));
+    sessions.catch(() => undefined); // reported by ready() and the first use, never as an unhandled rejection
     // A set shipped as a directory keeps its manifest name and test-only flag.
     const named = shipped ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
-    const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions, concepts);
+    const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), sessions, prefetchChunks, options.batchSize, concepts);
     // The base model auto-loads from the set (refractor.onnx beside refractor_cdm.onnx), as the card says.
     const basePath = options.baseModel ?? modelSet.files.base;
     if (basePath !== undefined) {
       refractor.base = await openCheckedSession(backend, basePath, MODEL_CONTRACTS.base);
       refractor.baseModelPath = basePath;
     }
+    if (!options.openInBackground) await refractor.ready();
     return refractor;
+  }
+
+  /** Resolves once CLAP and the CDM are open (at once unless loaded with `openInBackground`); rejects if either failed. */
+  async ready(): Promise<void> {
+    await this.sessions;
   }
 
   /** Whether a base model is loaded (needed for MIDI candidates). */
@@ -226,7 +256,7 @@ export class Refractor {
       {
         backend: this.backend,
         base: this.base,
-        cdm: this.cdm,
+        cdm: (await this.sessions).cdm,
         embedText: (text) => this.prepareConcept(text),
         prepareAudio: (waveform, sampleRate, crop) => this.prepareAudio(waveform, sampleRate, crop),
       },
@@ -236,13 +266,14 @@ export class Refractor {
   }
 
   /** The audio scorer (concepts go through {@link prepareConcepts}; the flag stays so call sites keep their shape). */
-  private async scorer(_withText: false): Promise<RefractorScorer> {
-    return new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm }, this.scorerOptions);
+  private scorer(_withText: false): Promise<RefractorScorer> {
+    return this.audioScorer();
   }
 
   /** A scorer over this instance's CLAP and CDM sessions with other options (e.g. another batch size). */
-  audioScorer(options: ScorerOptions = this.scorerOptions): RefractorScorer {
-    return new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm }, options);
+  async audioScorer(options: ScorerOptions = { batchSize: this.batchSize }): Promise<RefractorScorer> {
+    const { clap, cdm } = await this.sessions;
+    return new RefractorScorer(this.backend, { clap, cdm }, options);
   }
 
   /**
@@ -300,20 +331,26 @@ export class Refractor {
    */
   async scoreFile(input: SongInput, options: SongScoreOptions = {}): Promise<ScoredSong> {
     const started = performance.now();
-    const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
     const timings = options.onTimings ? { decode_ms: 0, total_ms: 0, ...newStageTimings() } : undefined;
+    // Features start first, so decoding overlaps opening the encoders (and embedding the concept).
     const { chunks: featureChunks, featureOptions } = await this.featureChunks(input, options, timings);
-    const chunks = options.onChunk ? countedChunks(featureChunks, options.onChunk) : featureChunks;
-    const scorer = await this.scorer(false);
-    const song = await scorer.scoreChunks(chunks, concept, {
-      ...(options.target === undefined ? {} : { target: options.target }),
-      ...(timings ? { timings, clock: () => performance.now() } : {}),
-    });
-    if (timings) options.onTimings!({ ...timings, total_ms: performance.now() - started });
-    return {
-      ...song,
-      settings: scoreSettings({ models: this.modelSet.name, testOnly: this.modelSet.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
-    };
+    try {
+      const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
+      const chunks = options.onChunk ? countedChunks(featureChunks, options.onChunk) : featureChunks;
+      const scorer = await this.scorer(false);
+      const song = await scorer.scoreChunks(chunks, concept, {
+        ...(options.target === undefined ? {} : { target: options.target }),
+        ...(timings ? { timings, clock: () => performance.now() } : {}),
+        ...(options.onScored ? { onChunk: options.onScored } : {}),
+      });
+      if (timings) options.onTimings!({ ...timings, total_ms: performance.now() - started });
+      return {
+        ...song,
+        settings: scoreSettings({ models: this.modelSet.name, testOnly: this.modelSet.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
+      };
+    } finally {
+      await featureChunks.return?.(undefined); // stops the decoder and its worker if scoring failed part-way
+    }
   }
 
   /**
@@ -333,10 +370,18 @@ export class Refractor {
     options: ChunkingOptions & CropOptions & { parallel?: boolean } = {},
   ): Promise<{ embeddings: Float32Array; chunks: ChunkSpan[] }> {
     const { chunks } = await this.featureChunks(input, options);
-    return (await this.scorer(false)).embedChunks(chunks);
+    try {
+      return await (await this.scorer(false)).embedChunks(chunks);
+    } finally {
+      await chunks.return?.(undefined);
+    }
   }
 
-  /** A song's chunk features as a stream: decoded here, featurized on a worker thread unless `parallel` is false. */
+  /**
+   * A song's chunk features as a stream, already running: decoded here,
+   * featurized on a worker thread unless `parallel` is false, at most
+   * `prefetchChunks` ahead of the consumer.
+   */
   private async featureChunks(
     input: SongInput,
     options: ChunkingOptions & CropOptions & { parallel?: boolean; name?: string },
@@ -348,11 +393,11 @@ export class Refractor {
       typeof input === 'string' ? await openAudioFile(input) : input instanceof Uint8Array ? await openAudioStream([input], { name }) : input;
     const stream = timings ? timedStream(opened, timings, performance.now() - started) : opened;
     const featureOptions = { name, ...songFeatureSettings(options) };
-    const chunks =
+    const source =
       options.parallel === false
         ? songChunkFeatures(stream, this.extractor, featureOptions)
         : songChunkFeaturesInWorker(stream, { ...featureOptions, config: this.extractor.config });
-    return { chunks, featureOptions };
+    return { chunks: prefetch(source, this.prefetchChunks), featureOptions };
   }
 
   /** Scores several songs in turn; a failing input is reported and the rest still scored. */
@@ -371,7 +416,8 @@ export class Refractor {
 
   /** Releases the sessions. */
   async close(): Promise<void> {
-    await Promise.all([this.clap.release(), this.cdm.release(), this.base?.release(), this.concepts.close()]);
+    const sessions = await this.sessions.catch(() => undefined);
+    await Promise.all([sessions?.clap.release(), sessions?.cdm.release(), this.base?.release(), this.concepts.close()]);
   }
 }
 

@@ -28,6 +28,9 @@ export class ModelHolder {
             ...(options.device ? { device: options.device } : {}),
             ...(options.offline ? { offline: true } : {}),
             ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+            ...(options.dtype ? { dtype: options.dtype } : {}),
+            ...(options.allowSpinning ? { allowSpinning: true } : {}),
+            ...(options.conceptCache === false ? { conceptCache: false } : {}),
             ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
           })
     ).then(

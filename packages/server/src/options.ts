@@ -1,5 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
-import type { NodeDevice, Refractor } from '@refractor/node';
+import type { BatchSize, NodeDevice, Refractor, RefractorLoadOptions } from '@refractor/node';
 
 /** Every limit the server enforces; all have defaults ({@link DEFAULT_LIMITS}). */
 export interface ServerLimits {
@@ -62,8 +62,14 @@ export interface ServerOptions {
   device?: NodeDevice;
   /** Never download models (missing ones are an error). */
   offline?: boolean;
-  /** Chunks per CLAP run. */
-  batchSize?: number;
+  /** Chunks per CLAP run, or `auto` (default: 1 on CPU, 16 on CUDA). */
+  batchSize?: BatchSize;
+  /** Encoder weight variants (`fp32` default; see @refractor/node). */
+  dtype?: RefractorLoadOptions['dtype'];
+  /** Let onnxruntime's idle threads spin (default false). */
+  allowSpinning?: boolean;
+  /** The persistent concept-embedding cache (default on; the text encoder stays open, as a server embeds many concepts). */
+  conceptCache?: boolean;
   /** onnxruntime's intra-op threads. */
   threads?: number;
   /** Any subset of the limits; the rest keep their defaults. */

@@ -1,4 +1,4 @@
-import { AXES, COLOR_NAMES, MODE_ORDERS, type CandidateResult, type ColorName } from '@refractor/core';
+import { AXES, COLOR_NAMES, MODE_ORDERS, MODEL_DTYPES, type CandidateResult, type ColorName, type ModelDtype } from '@refractor/core';
 import { isMidi } from '@refractor/audio';
 import { createRefractorWorker, type RefractorProgress, type WebDevice, type WebScoredSong } from '../src/index.js';
 
@@ -29,6 +29,7 @@ const drop = $<HTMLLabelElement>('drop');
 for (const name of COLOR_NAMES) target.add(new Option(name, name));
 
 // ?models=<base URL of a set directory> (default: the Hugging Face hub); ?device=wasm|webgpu|auto (default auto);
+// ?dtype=fp32|fp16|q8 (encoder weights, default fp32: q8 is a quarter of the download but shifts the embeddings).
 // ?base=<URL of a base model refractor.onnx> enables MIDI files (e.g. ?models=/models/tiny/&base=/models/tiny/refractor.onnx).
 const params = new URLSearchParams(location.search);
 const models = params.get('models') || undefined;
@@ -39,6 +40,8 @@ if (baseModelUrl) {
 }
 const deviceParam = params.get('device') ?? 'auto';
 const device: WebDevice = deviceParam === 'wasm' || deviceParam === 'webgpu' ? deviceParam : 'auto';
+const dtypeParam = params.get('dtype') ?? 'fp32';
+const dtype: ModelDtype = (MODEL_DTYPES as readonly string[]).includes(dtypeParam) ? (dtypeParam as ModelDtype) : 'fp32';
 
 const setStatus = (text: string) => (status.textContent = text);
 const showError = (message: string) => {
@@ -70,6 +73,9 @@ function onProgress(progress: RefractorProgress) {
     setProgress(total ? loaded / total : null);
   } else if (progress.phase === 'init') {
     setStatus(`Loading models: ${progress.message}…`);
+  } else if (progress.phase === 'score') {
+    setStatus(`Scoring ${progress.name}: ${progress.scored} chunk${progress.scored === 1 ? '' : 's'} done (to ${progress.seconds.toFixed(0)} s)…`);
+    setProgress(null);
   } else {
     setStatus(`Decoding and scoring ${progress.name}: chunk ${progress.chunks} (at ${progress.seconds.toFixed(0)} s)…`);
     setProgress(null);
@@ -83,6 +89,7 @@ const loaded = refractor.load({
   ...(models ? { baseUrl: models } : {}),
   ...(baseModelUrl ? { baseModelUrl } : {}),
   device,
+  dtype,
   wasmPaths: new URL('ort/', document.baseURI).href,
 });
 loaded.then(

@@ -81,6 +81,8 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
   return {
     name,
     device,
+    // batch `auto`: WASM runs one chunk at a time fastest (as CPU does); GPUs want batches.
+    preferredBatchSize: device === 'webgpu' ? 16 : 1,
     Tensor: ort.Tensor,
     createSession(model: ModelSource, sessionOptions?: InferenceSession.SessionOptions) {
       const opts: InferenceSession.SessionOptions = { executionProviders: providers, graphOptimizationLevel: 'all', ...sessionOptions };

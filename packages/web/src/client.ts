@@ -1,4 +1,3 @@
-import type { WebDevice } from './backend.js';
 import type { WorkerCandidateItem, WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';
 import type { RefractorProgress, WebCandidate, WebCandidateOptions, WebScoreOptions, WebScoredSong } from './refractor-web.js';
 
@@ -23,7 +22,7 @@ export interface RefractorWorkerOptions {
 /** The main-thread side of the Refractor worker. */
 export interface RefractorWorkerClient {
   /** Loads (or reloads) the models; resolves with the backend's name. */
-  load(options?: { baseUrl?: string; device?: WebDevice; wasmPaths?: string; cache?: boolean; batchSize?: number; baseModelUrl?: string }): Promise<{ backend: string; device: 'webgpu' | 'wasm'; testOnly: boolean }>;
+  load(options?: Omit<Extract<WorkerRequest, { type: 'load' }>, 'type' | 'id'>): Promise<{ backend: string; device: 'webgpu' | 'wasm'; testOnly: boolean }>;
   /** Scores one file's bytes; the buffer is transferred (the caller's copy is emptied). */
   score(bytes: Uint8Array, options?: Omit<WebScoreOptions, 'onProgress'>): Promise<WebScoredSong>;
   /** Scores candidates (MIDI/audio bytes, lyric) against one concept; needs `baseModelUrl` for MIDI. Errors come back per item. */

@@ -1,4 +1,16 @@
-import { BUNDLED_MANIFEST, MODEL_FILE_ROLES, RefractorError, type AnyModelFileRole, type ModelFileRole, type ModelManifest } from '@refractor/core';
+import {
+  BUNDLED_MANIFEST,
+  DTYPE_ROLES,
+  MODEL_FILE_ROLES,
+  RefractorError,
+  dtypeFilePath,
+  dtypeForRole,
+  modelSetForDtype,
+  type AnyModelFileRole,
+  type DtypeChoice,
+  type ModelFileRole,
+  type ModelManifest,
+} from '@refractor/core';
 
 /** The model manifest shipped with Refractor (`@refractor/core`'s `BUNDLED_MANIFEST`). */
 export const MANIFEST: ModelManifest = BUNDLED_MANIFEST;
@@ -15,6 +27,12 @@ export interface ModelLocation {
   set?: string;
   /** Defaults to the bundled {@link MANIFEST}. */
   manifest?: ModelManifest;
+  /**
+   * Encoder weights (default `fp32`): `fp16` / `q8` fetch the transformers.js
+   * variants (`audio_model_fp16.onnx`, `audio_model_quantized.onnx`, …),
+   * smaller downloads that change the embeddings the CDM was trained on.
+   */
+  dtype?: DtypeChoice;
 }
 
 /**
@@ -30,12 +48,14 @@ export interface ModelLocation {
  */
 export function modelUrl(baseUrl: string | undefined, role: ModelFileRole, location: Omit<ModelLocation, 'baseUrl'> = {}): string {
   if (!(role in MODEL_FILE_ROLES)) throw new RefractorError(`unknown model file role ${JSON.stringify(role)}`);
-  if (baseUrl !== undefined && baseUrl !== '') return `${baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`}${MODEL_FILE_ROLES[role]}`;
+  const encoder = DTYPE_ROLES.find((r) => r === role);
+  const path = encoder ? dtypeFilePath(MODEL_FILE_ROLES[role], dtypeForRole(location.dtype, encoder)) : MODEL_FILE_ROLES[role];
+  if (baseUrl !== undefined && baseUrl !== '') return `${baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`}${path}`;
   const manifest = location.manifest ?? MANIFEST;
   const setName = location.set ?? 'default';
   const set = manifest.sets[setName];
   if (!set) throw new RefractorError(`no model set ${JSON.stringify(setName)} in the manifest (have ${Object.keys(manifest.sets).join(', ')})`);
-  const file = set.files[role];
+  const file = modelSetForDtype(set, location.dtype ?? 'fp32').files[role];
   return `https://huggingface.co/${file.repo}/resolve/${file.revision}/${file.path}`;
 }
 

@@ -1,6 +1,7 @@
 import type { CandidateResult } from '@refractor/core';
 import type { RefractorProgress, WebCandidate, WebCandidateOptions, WebScoreOptions, WebScoredSong } from './refractor-web.js';
 import type { WebDevice } from './backend.js';
+import type { DtypeChoice } from '@refractor/core';
 
 /** Messages to the Refractor worker. */
 export type WorkerRequest =
@@ -13,7 +14,8 @@ export type WorkerRequest =
       /** Absolute URL prefix of onnxruntime-web's wasm files. */
       wasmPaths?: string;
       cache?: boolean;
-      batchSize?: number;
+      batchSize?: number | 'auto';
+      dtype?: DtypeChoice;
       /** Absolute URL of a base model (refractor.onnx), for MIDI candidates. */
       baseModelUrl?: string;
     }

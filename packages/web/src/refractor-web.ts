@@ -2,6 +2,7 @@ import type { InferenceSession } from 'onnxruntime-web';
 import {
   MODEL_CONTRACTS,
   RefractorScorer,
+  modelSetForDtype,
   openCheckedSession,
   scoreCandidateItems,
   scoreSettings,
@@ -37,7 +38,9 @@ import { conceptTokenizer } from './tokenizer.js';
 export type RefractorProgress =
   | ({ phase: 'download' } & FileProgress)
   | { phase: 'init'; message: string }
-  | { phase: 'analyze'; name: string; chunks: number; seconds: number };
+  | { phase: 'analyze'; name: string; chunks: number; seconds: number }
+  /** After each chunk's CLAP run: keeps moving during long real-size runs. */
+  | { phase: 'score'; name: string; scored: number; seconds: number };
 
 /** Options for {@link RefractorWeb.load}. */
 export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOptions, ScorerOptions {
@@ -222,7 +225,10 @@ export class RefractorWeb {
     );
     const scorer = await this.scorer(false);
     const target = options.target == null || options.target === '' ? {} : { target: options.target };
-    const song = await scorer.scoreChunks(chunks, concept, target);
+    const song = await scorer.scoreChunks(chunks, concept, {
+      ...target,
+      onChunk: (scored, span) => onProgress?.({ phase: 'score', name, scored, seconds: span.end_s }),
+    });
     return {
       ...song,
       settings: scoreSettings({ models: this.modelsName, testOnly: this.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
@@ -239,7 +245,8 @@ export class RefractorWeb {
 export type { WebDevice };
 
 function fileOptions(options: RefractorWebLoadOptions, role: AnyModelFileRole) {
-  const size = options.baseUrl ? undefined : (options.manifest ?? MANIFEST).sets[options.set ?? 'default']?.files[role]?.size;
+  const set = (options.manifest ?? MANIFEST).sets[options.set ?? 'default'];
+  const size = options.baseUrl || !set ? undefined : modelSetForDtype(set, options.dtype ?? 'fp32').files[role as ModelFileRole]?.size;
   return {
     cache: options.cache ?? true,
     ...(size === undefined ? {} : { size }),

@@ -41,6 +41,7 @@ async function handle(request: WorkerRequest): Promise<void> {
         ...(request.wasmPaths ? { wasmPaths: request.wasmPaths } : {}),
         ...(request.cache === undefined ? {} : { cache: request.cache }),
         ...(request.batchSize === undefined ? {} : { batchSize: request.batchSize }),
+        ...(request.dtype === undefined ? {} : { dtype: request.dtype }),
         ...(request.baseModelUrl ? { baseModelUrl: request.baseModelUrl } : {}),
         onProgress,
       });

@@ -37,7 +37,7 @@ function settingsOf(refractor: Refractor, flags: ValidateFlags): ScoreSettings {
     chunk_stride_s: flags.chunkStride,
     device: refractor.backend.device,
     backend: refractor.backend.name,
-    batch_size: refractor.audioScorer().batchSize,
+    batch_size: refractor.batchSize,
   };
 }
 

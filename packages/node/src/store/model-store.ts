@@ -1,7 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
+  DTYPE_ROLES,
   MODEL_FILE_ROLES,
+  dtypeFilePath,
+  dtypeForRole,
+  modelSetForDtype,
+  type DtypeChoice,
   OPTIONAL_MODEL_FILE_ROLES,
   modelSetRoles,
   type AnyModelFileRole,
@@ -90,8 +95,9 @@ const ROLES = Object.keys(MODEL_FILE_ROLES) as ModelFileRole[];
  */
 export async function resolveModelSet(spec: string, manifest: ModelManifest, options: StoreOptions = {}): Promise<ResolvedModelSet> {
   const set = findSet(manifest, spec);
-  if (set) return resolveFromCache(spec, set, resolveStoreOptions(options));
-  if (looksLikePath(spec) || (await isDirectory(spec))) return resolveDirectory(spec);
+  const dtype = options.dtype ?? 'fp32';
+  if (set) return resolveFromCache(spec, modelSetForDtype(set, dtype), resolveStoreOptions(options));
+  if (looksLikePath(spec) || (await isDirectory(spec))) return resolveDirectory(spec, dtype);
   throw unknownSetError(manifest, spec, true);
 }
 
@@ -190,19 +196,25 @@ async function resolveFromCache(name: string, set: ModelSet, settings: ResolvedS
   return { name, source: 'cache', testOnly: set.testOnly ?? false, files };
 }
 
-async function resolveDirectory(spec: string): Promise<ResolvedModelSet> {
+/** A role's path inside a set directory, for a dtype (the encoders' variant files). */
+function directoryPath(role: ModelFileRole, dtype: DtypeChoice): string {
+  const encoder = DTYPE_ROLES.find((r) => r === role);
+  return encoder ? dtypeFilePath(MODEL_FILE_ROLES[role], dtypeForRole(dtype, encoder)) : MODEL_FILE_ROLES[role];
+}
+
+async function resolveDirectory(spec: string, dtype: DtypeChoice): Promise<ResolvedModelSet> {
   const directory = resolve(spec);
   if (!(await isDirectory(directory))) {
     throw new ModelStoreError('missing-files', `There is no model directory at ${directory}.\n${expectedLayout(directory)}`);
   }
-  const files = Object.fromEntries(ROLES.map((role) => [role, join(directory, ...MODEL_FILE_ROLES[role].split('/'))])) as Record<
+  const files = Object.fromEntries(ROLES.map((role) => [role, join(directory, ...directoryPath(role, dtype).split('/'))])) as Record<
     ModelFileRole,
     string
   >;
   const sizes = await Promise.all(ROLES.map((role) => regularFileSize(files[role])));
   const missing = ROLES.filter((_, index) => sizes[index] === undefined);
   if (missing.length > 0) {
-    const list = missing.map((role) => `  - ${MODEL_FILE_ROLES[role]} (${role})`).join('\n');
+    const list = missing.map((role) => `  - ${directoryPath(role, dtype)} (${role})`).join('\n');
     throw new ModelStoreError(
       'missing-files',
       `The model directory ${directory} lacks ${missing.length} of ${ROLES.length} files:\n${list}\n${expectedLayout(directory)}`,

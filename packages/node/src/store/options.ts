@@ -1,3 +1,4 @@
+import type { DtypeChoice } from '@refractor/core';
 import { resolve } from 'node:path';
 import type { AnyModelFileRole } from '@refractor/core';
 import { defaultCacheDir, type CacheEnv } from './cache-dir.js';
@@ -48,6 +49,14 @@ export interface StoreOptions {
   fetch?: typeof fetch;
   /** Cancels downloads in flight; the partial file is kept and resumes next time. */
   signal?: AbortSignal;
+  /**
+   * Which weights of the two encoders (default `fp32`), for both
+   * (`'q8'`) or each (`{ clap: 'q8', text: 'fp32' }`): `fp16` or `q8` pick
+   * the transformers.js variant files (`audio_model_fp16.onnx`,
+   * `audio_model_quantized.onnx`, `model_quantized.onnx`, …). They change
+   * the embeddings the CDM was trained on, so predictions can shift.
+   */
+  dtype?: DtypeChoice;
 }
 
 /** {@link StoreOptions} with every default applied. */

@@ -37,7 +37,7 @@ export function infoRoutes(app: FastifyInstance, context: ServerContext): void {
       source: refractor.modelSet.source,
       device: refractor.backend.device,
       backend: refractor.backend.name,
-      batch_size: refractor.audioScorer().batchSize,
+      batch_size: refractor.batchSize,
       load_seconds: models.loadSeconds,
       files: await files,
     };
