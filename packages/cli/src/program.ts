@@ -3,9 +3,11 @@ import { extractCommand } from './commands/extract.js';
 import { featuresCommand } from './commands/features.js';
 import { infoCommand } from './commands/info.js';
 import { modelsCommand } from './commands/models.js';
+import { queueCommand } from './commands/queue.js';
 import { scoreCommand } from './commands/score.js';
 import { trainCommand } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
 import { createContext } from './context.js';
 import { VERSION } from './version.js';
 
@@ -48,6 +50,8 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     trainCommand(context),
     infoCommand(context),
     featuresCommand(context),
+    queueCommand(context),
+    workerCommand(context),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }

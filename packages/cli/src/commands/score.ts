@@ -25,7 +25,7 @@ interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags {
   timeline: boolean;
 }
 
-function parseTarget(value: string): string {
+export function parseTarget(value: string): string {
   try {
     return lookupColor(value).name;
   } catch {
