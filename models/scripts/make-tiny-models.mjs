@@ -3,7 +3,8 @@
  * Generates the tiny test model set: the real set's file names, configs and tensor
  * interfaces, with small seeded random weights. Predictions mean nothing.
  *
- *   node models/scripts/make-tiny-models.mjs                 # writes models/tiny/ and updates models/manifest.json
+ *   node models/scripts/make-tiny-models.mjs                 # writes models/tiny/ and updates the bundled manifest
+ *                                                            (packages/core/src/manifest/default-manifest.json)
  *   node models/scripts/make-tiny-models.mjs OUT_DIR         # writes OUT_DIR/, prints the manifest entries
  *   node models/scripts/make-tiny-models.mjs OUT_DIR --manifest PATH   # … and updates the tiny set in PATH
  *
@@ -27,6 +28,8 @@ import { attr, buildCdmModel, encodeModel, graph, model, node, tensor, valueInfo
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MODELS_DIR = resolve(HERE, '..');
+/** The manifest @refractor/core bundles (node, web and cli read it from there). */
+export const BUNDLED_MANIFEST_PATH = resolve(MODELS_DIR, '..', 'packages', 'core', 'src', 'manifest', 'default-manifest.json');
 const SEED = 0x5eed_c0de;
 const PRODUCER = { producerName: 'refractor make-tiny-models', producerVersion: '1' };
 const TINY_DOC = 'Refractor tiny TEST model: seeded random weights with the real interface. Its outputs mean nothing.';
@@ -571,7 +574,7 @@ function main(argv) {
     throw new Error('usage: node models/scripts/make-tiny-models.mjs [OUT_DIR] [--manifest PATH]');
   }
   const outDir = args.length ? resolve(args[0]) : join(MODELS_DIR, 'tiny');
-  if (!args.length && manifestPath === undefined) manifestPath = join(MODELS_DIR, 'manifest.json');
+  if (!args.length && manifestPath === undefined) manifestPath = BUNDLED_MANIFEST_PATH;
   const entries = writeTinyModels(outDir);
   const total = Object.values(entries).reduce((sum, e) => sum + e.size, 0);
   if (manifestPath) {

@@ -7,12 +7,14 @@ import { MODEL_FILE_ROLES, type ModelFileRole } from '@refractor/core';
 
 export const { onnx } = onnxProto;
 
-/** The @refractor/models package directory. */
+/** The @refractor/models package directory (the manifest it checks lives in @refractor/core). */
 export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The committed tiny set. */
 export const TINY_DIR = join(MODELS_DIR, 'tiny');
+/** The files that make `tiny/` the `@refractor/tiny-models` package (not model files; the generator leaves them alone). */
+export const TINY_PACKAGE_FILES: readonly string[] = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'index.js', 'index.cjs', 'index.d.ts', 'index.d.cts'];
 export const GENERATOR = join(MODELS_DIR, 'scripts', 'make-tiny-models.mjs');
-export const MANIFEST_PATH = join(MODELS_DIR, 'manifest.json');
+export const MANIFEST_PATH = join(MODELS_DIR, '..', 'packages', 'core', 'src', 'manifest', 'default-manifest.json');
 
 /** Absolute path of a role's file in the committed tiny set. */
 export function tinyPath(role: ModelFileRole): string {

@@ -7,7 +7,7 @@ const raw = (): Record<string, any> => JSON.parse(readFileSync(MANIFEST_PATH, 'u
 const DEBERTA = { repo: 'khursani8/microsoft_deberta-v3-base_onnx', revision: '18bd3afc2cc56b3384232ef64c4cc3c239f50f34' };
 const CLAP = { repo: 'Xenova/larger_clap_music', revision: 'main' };
 
-describe('models/manifest.json', () => {
+describe('the bundled manifest (@refractor/core)', () => {
   it('passes parseModelManifest with the default and tiny sets', () => {
     const manifest = parseModelManifest(raw(), MANIFEST_PATH);
     expect(manifest.version).toBe(1);

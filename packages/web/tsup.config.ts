@@ -11,6 +11,4 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   platform: 'browser',
-  // The manifest is bundled in (a private workspace package); the runtime dependencies stay imports.
-  noExternal: ['@refractor/models'],
 });

@@ -62,7 +62,8 @@ function refractorAssets(): Plugin {
     writeBundle() {
       mkdirSync(join(outDir, 'ort'), { recursive: true });
       for (const name of ORT_FILES) cpSync(join(ortDist, name), join(outDir, 'ort', name));
-      cpSync(join(modelsDir, 'tiny'), join(outDir, 'models', 'tiny'), { recursive: true });
+      // models/tiny is also the @refractor/tiny-models package: copy the set, not a node_modules/ pnpm may create there.
+      cpSync(join(modelsDir, 'tiny'), join(outDir, 'models', 'tiny'), { recursive: true, filter: (path) => !path.split(sep).includes('node_modules') });
     },
   };
 }

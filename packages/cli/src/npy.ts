@@ -1,5 +1,5 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { buildNpyHeader } from '@refractor/node';
+import { buildNpyHeader } from '@refractor/train';
 import { temporaryPathFor } from './atomic.js';
 
 // No npm package streams float32 rows to disk with a shape fixed at the end:

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Refractor, readEmbeddings, type EmbeddingsFile } from '@refractor/node';
+import { Refractor } from '@refractor/node';
+import { readEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { makeWav, seededNoise, sine } from '../../audio/test/helpers/wav.js';
 import { runRefractor } from './run-cli.js';
 

@@ -2,7 +2,8 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MODEL_CONTRACTS, bundledSetDirectory, checkModelContract, createNodeBackend, readEmbeddings } from '@refractor/node';
+import { MODEL_CONTRACTS, bundledSetDirectory, checkModelContract, createNodeBackend } from '@refractor/node';
+import { readEmbeddings } from '@refractor/train';
 import { makeWav, seededNoise, sine } from '../../audio/test/helpers/wav.js';
 import { runRefractor } from './run-cli.js';
 

@@ -19,6 +19,7 @@ export * from './backend.js';
 export * from './cdm.js';
 export * from './model-contracts.js';
 export * from './manifest.js';
+export { BUNDLED_MANIFEST } from './bundled-manifest.js';
 export * from './contract-check.js';
 export * from './scorer.js';
 export * from './truncating-tokenizer.js';

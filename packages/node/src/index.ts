@@ -1,7 +1,8 @@
 /**
  * @refractor/node — the Refractor CDM in Node with onnxruntime-node (CPU,
  * CUDA): the model store (local directories, the user cache, Hugging Face hub
- * downloads), the tiny test set, and the `Refractor` scorer.
+ * downloads), the tiny test set (through the optional `@refractor/tiny-models`),
+ * and the `Refractor` scorer. Training lives in `@refractor/train`.
  *
  * @packageDocumentation
  */
@@ -9,7 +10,5 @@ export * from '@refractor/core';
 export { Refractor, type BatchItem, type RefractorLoadOptions, type SongScoreOptions } from './refractor.js';
 export { createNodeBackend, DeviceUnavailableError, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
-export { bundledManifest, bundledSetDirectory } from './bundled.js';
+export { bundledManifest, bundledSetDirectory, bundledSetPackage, TINY_MODELS_PACKAGE } from './bundled.js';
 export * from './store/index.js';
-export * from './npz/index.js';
-export * from './train/index.js';

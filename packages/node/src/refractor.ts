@@ -29,7 +29,7 @@ import {
   type CropOptions,
 } from '@refractor/audio';
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
-import { bundledManifest, bundledSetDirectory } from './bundled.js';
+import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundled.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
 import { loadConceptTokenizer } from './tokenizer.js';
@@ -38,7 +38,7 @@ import { loadConceptTokenizer } from './tokenizer.js';
 export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, ScorerOptions {
   /** A set name from the manifest (`default`, `tiny`) or a directory holding a set (default `default`). */
   models?: string;
-  /** Defaults to the manifest shipped with @refractor/models. */
+  /** Defaults to the manifest shipped with @refractor/core. */
   manifest?: ModelManifest;
 }
 
@@ -93,7 +93,10 @@ export class Refractor {
   static async load(options: RefractorLoadOptions = {}): Promise<Refractor> {
     const spec = options.models ?? 'default';
     const manifest = options.manifest ?? bundledManifest();
-    const modelSet = await resolveModelSet(bundledSetDirectory(spec) ?? spec, manifest, options);
+    const shipped = bundledSetDirectory(spec);
+    const modelSet = await resolveModelSet(shipped ?? spec, manifest, options).catch((error: unknown) => {
+      throw missingSetPackage(spec, error) ?? error;
+    });
     const backend = createNodeBackend(options);
     const config = parseClapPreprocessorConfig(JSON.parse(await readFile(modelSet.files['clap.preprocessor'], 'utf8')), modelSet.files['clap.preprocessor']);
     const [clap, cdm] = await Promise.all([
@@ -102,7 +105,7 @@ export class Refractor {
     ]);
     const scorerOptions = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
     // A set shipped as a directory keeps its manifest name and test-only flag.
-    const named = bundledSetDirectory(spec) ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
+    const named = shipped ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
     return new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions);
   }
 

@@ -6,7 +6,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClapFeatureExtractor, parseClapPreprocessorConfig, songChunkFeatures } from '@refractor/audio';
 import { openAudioFile } from '@refractor/audio/node';
-import { buildCdmModel, encodeModel } from '@refractor/models/onnx-graph';
+// A test-only use of the trainer's ONNX writer; a source import keeps @refractor/train out of node's dependencies.
+import { buildCdmModel, encodeModel } from '../../train/src/onnx/graph.js';
 import { makeWav, sine } from '../../audio/test/helpers/wav.js';
 import { COLOR_NAMES, ModelContractError, Refractor, aggregateChunks, bundledSetDirectory, decodeChunk, type ChunkResult } from '../src/index.js';
 

@@ -1,8 +1,7 @@
-import { MODEL_FILE_ROLES, RefractorError, parseModelManifest, type ModelFileRole, type ModelManifest } from '@refractor/core';
-import manifestJson from '@refractor/models/manifest.json';
+import { BUNDLED_MANIFEST, MODEL_FILE_ROLES, RefractorError, type ModelFileRole, type ModelManifest } from '@refractor/core';
 
-/** The model manifest shipped with Refractor (`models/manifest.json`), bundled in. */
-export const MANIFEST: ModelManifest = parseModelManifest(manifestJson, 'models/manifest.json');
+/** The model manifest shipped with Refractor (`@refractor/core`'s `BUNDLED_MANIFEST`). */
+export const MANIFEST: ModelManifest = BUNDLED_MANIFEST;
 
 /** Where model files come from: a manifest set on the Hugging Face hub, or a base URL serving a set directory. */
 export interface ModelLocation {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { writeEmbeddings, type EmbeddingsFile } from '@refractor/node';
+import { writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
 import { concatEmbeddings } from '../extract/concat.js';

@@ -19,7 +19,7 @@ Exit status: 0 ok, 1 ${failure}, 2 usage error.`;
 
 /**
  * `refractor models list | pull | verify | path`: see, fetch, check and
- * locate the model sets of the manifest shipped with @refractor/models.
+ * locate the model sets of the manifest shipped with @refractor/core.
  *
  * @example
  * ```ts

@@ -1,16 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import {
-  CDM_RECIPE,
-  embeddingRows,
-  exportCdmOnnx,
-  readEmbeddings,
-  renderValidationTable,
-  resolveColorName,
-  COLOR_NAMES,
-  trainCdm,
-  type EpochRecord,
-} from '@refractor/node';
+import { COLOR_NAMES, renderValidationTable, resolveColorName } from '@refractor/core';
+import { CDM_RECIPE, embeddingRows, exportCdmOnnx, readEmbeddings, trainCdm, type EpochRecord } from '@refractor/train';
 import { writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
 import { integerParser } from '../options.js';

@@ -1,4 +1,4 @@
-import type { EmbeddingsFile } from '@refractor/node';
+import type { EmbeddingsFile } from '@refractor/train';
 
 /**
  * Stacks per-song caches into one, rows in the given order.

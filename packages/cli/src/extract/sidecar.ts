@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { readEmbeddings, writeEmbeddings, type EmbeddingsFile } from '@refractor/node';
+import { readEmbeddings, writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { writeFileAtomic } from '../atomic.js';
 import type { LabeledSong } from '../validate/types.js';
 

@@ -1,5 +1,6 @@
 import { AudioDecodeError, type ChunkingOptions, type CropOptions } from '@refractor/audio';
-import type { EmbeddingsFile, Refractor } from '@refractor/node';
+import type { Refractor } from '@refractor/node';
+import type { EmbeddingsFile } from '@refractor/train';
 import { isExpectedError } from '../context.js';
 import type { LabeledSong, SkippedSong } from '../validate/types.js';
 

@@ -24,7 +24,7 @@ export async function cachedSetPaths(
   const missing = files.filter((file) => !file.cached);
   if (missing.length > 0) {
     const list = missing.map((file) => `  - ${file.role}: expected at ${file.cachePath}`).join('\n');
-    // A set shipped inside @refractor/models (tiny) works without any download; say so rather than send people to the network.
+    // A set shipped as a package (tiny, in @refractor/tiny-models) works without any download; say so rather than send people to the network.
     const bundled = bundledSetDirectory(name);
     const shipped = bundled ? `\n(--models ${name} needs no download: it uses the copy shipped at ${bundled}.)` : '';
     throw new ModelStoreError(

@@ -11,12 +11,14 @@ import {
   readTensor,
   tensor,
   valueInfo,
-} from '../scripts/onnx-graph.mjs';
-import { ort, rng } from './helpers.js';
+} from '../src/onnx/graph.js';
+import * as ort from 'onnxruntime-node';
+import { SeededRng } from '../src/train/rng.js';
 
-describe('onnx-graph.mjs', () => {
+describe('@refractor/train/onnx-graph', () => {
   it('buildCdmModel exports given weights that come back unchanged and run as Linear/ReLU/Softmax', async () => {
-    const next = rng(5);
+    const seeded = new SeededRng(5);
+    const next = () => seeded.next();
     const sizes = [1280, 256, 128, 9];
     const layers = [0, 1, 2].map((i) => ({
       inFeatures: sizes[i]!,

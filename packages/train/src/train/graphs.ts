@@ -8,7 +8,7 @@
  *
  * Parameters are graph inputs, not initializers, so one session serves every step.
  */
-import { attr, encodeModel, graph, model, node, tensor, valueInfo } from '@refractor/models/onnx-graph';
+import { attr, encodeModel, graph, model, node, tensor, valueInfo } from '../onnx/graph.js';
 import { CDM_CLASSES, cdmLayerSizes, type CdmInputDim } from './model.js';
 
 /** Names of the parameter inputs, in the order of {@link parameterTensors}. */

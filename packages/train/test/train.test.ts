@@ -2,7 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { checkModelContract, MODEL_CONTRACTS } from '@refractor/core';
-import { countParameters, decodeModel } from '@refractor/models/onnx-graph';
+import { countParameters, decodeModel } from '../src/onnx/graph.js';
 import { exportCdmOnnx, predictCdm, SeededRng, trainCdm, type CdmTrainingData, type EpochRecord } from '../src/train/index.js';
 
 /** Class-dependent Gaussian clusters in 1280-d, `songs` songs per color, `chunks` rows per song. */

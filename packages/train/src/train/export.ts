@@ -1,7 +1,7 @@
 /**
  * Using a trained CDM: inference in memory and export to the CDM contract.
  */
-import { buildCdmModel, encodeModel } from '@refractor/models/onnx-graph';
+import { buildCdmModel, encodeModel } from '../onnx/graph.js';
 import { RefractorError } from '@refractor/core';
 import type { CdmWeights } from './model.js';
 import { EvalSession } from './sessions.js';
