@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RefractorQueue } from '@refractor/queue';
 import { makeWav, seededNoise, sine } from '../../audio/test/helpers/wav.js';
-import { REDIS_SKIP_REASON, startRedisServer, type RedisServer } from '../../queue/test/helpers/redis-server.js';
+import { REDIS_SKIP_REASON, startRedisServer, type RedisServer } from '../../queue/test/helpers/redis-server.mjs';
 import { FAST_STALL, finishedJobs, spawnWorker, startedJobs, waitFor, type WorkerProcess } from './queue-helpers.js';
 import { runRefractorAsync } from './run-cli.js';
 

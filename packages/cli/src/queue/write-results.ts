@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { writeEmbeddings, type EmbeddingsFile } from '@refractor/node';
+import { writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { decodeFloat32, type JobErrorRecord, type Outcome, type RefractorQueue } from '@refractor/queue';
 import { temporaryPathFor, writeFileAtomic } from '../atomic.js';
 import { concatEmbeddings } from '../extract/concat.js';

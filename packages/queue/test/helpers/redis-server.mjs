@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,26 +12,14 @@ export const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-serv
 /** Why Redis tests are skipped, or undefined when they can run. */
 export const REDIS_SKIP_REASON = REDIS_SERVER ? undefined : 'redis-server is not installed (apt-get install redis-server, or run scripts/install-system-deps.sh): skipping the Redis tests';
 
-/** A real Redis on a free loopback port, in its own temporary directory. */
-export interface RedisServer {
-  url: string;
-  port: number;
-  dir: string;
-  /** Stops it (SIGTERM: with AOF on, Redis writes everything out first) and waits for the exit. */
-  stop(): Promise<void>;
-  /** Starts it again on the same port and directory (with AOF on, with the same data). */
-  start(): Promise<void>;
-  /** Stops it and deletes its directory. */
-  dispose(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
+/** @returns {Promise<number>} */
+async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
@@ -48,22 +36,28 @@ async function freePort(): Promise<number> {
  * await redis.stop(); await redis.start(); // a restart with the data kept
  * await redis.dispose();
  * ```
+ *
+ * @param {{ appendonly?: boolean }} [options]
+ * @returns {Promise<import('./redis-server.d.mts').RedisServer>}
  */
-export async function startRedisServer(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
-  if (!REDIS_SERVER) throw new Error(REDIS_SKIP_REASON);
+export async function startRedisServer(options = {}) {
+  if (!REDIS_SERVER) throw new Error(String(REDIS_SKIP_REASON));
   const dir = mkdtempSync(join(tmpdir(), 'refractor-redis-'));
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--protected-mode', 'yes', '--daemonize', 'no'];
   if (options.appendonly) args.push('--appendonly', 'yes', '--appendfsync', 'always');
-  let child: ChildProcess | undefined;
+  /** @type {import('node:child_process').ChildProcess | undefined} */
+  let child;
   let log = '';
 
+  /** @returns {Promise<void>} */
   const start = () =>
-    new Promise<void>((resolve, reject) => {
-      const process = spawn(REDIS_SERVER!, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    new Promise((resolve, reject) => {
+      const process = spawn(/** @type {string} */ (REDIS_SERVER), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       child = process;
       const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${log}`)), 10_000);
-      const onData = (text: string) => {
+      /** @param {string} text */
+      const onData = (text) => {
         log += text;
         if (/Ready to accept connections/.test(log)) {
           clearTimeout(timer);
@@ -71,8 +65,8 @@ export async function startRedisServer(options: { appendonly?: boolean } = {}): 
           resolve();
         }
       };
-      process.stdout!.setEncoding('utf8').on('data', onData);
-      process.stderr!.setEncoding('utf8').on('data', onData);
+      process.stdout.setEncoding('utf8').on('data', onData);
+      process.stderr.setEncoding('utf8').on('data', onData);
       process.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`redis-server exited (${code}):\n${log}`));
