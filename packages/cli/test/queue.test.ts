@@ -52,6 +52,7 @@ if (skip) console.warn(`queue tests: ${REDIS_SKIP_REASON}`);
 describe.skipIf(skip)(`refractor queue + refractor worker${skip ? ` (SKIPPED: ${REDIS_SKIP_REASON})` : ''}`, () => {
   let redis: RedisServer;
   let http: Server;
+  let goneIsBack = false;
   let base: string;
   const workers: WorkerProcess[] = [];
   const queueFlags = () => ['--redis', redis.url, '--queue', 'main'];
@@ -75,7 +76,7 @@ describe.skipIf(skip)(`refractor queue + refractor worker${skip ? ` (SKIPPED: ${
     // A catalog host for URL inputs.
     const big = Buffer.alloc(300_000, 1);
     http = createServer((request, response) => {
-      if (request.url === '/song.wav') response.writeHead(200).end(readFileSync(good[1]!));
+      if (request.url === '/song.wav' || (request.url === '/gone.wav' && goneIsBack)) response.writeHead(200).end(readFileSync(good[1]!));
       else if (request.url === '/big.wav') response.writeHead(200, { 'content-length': big.length }).end(big);
       else response.writeHead(404).end();
     });
@@ -188,6 +189,16 @@ describe.skipIf(skip)(`refractor queue + refractor worker${skip ? ` (SKIPPED: ${
     expect(big!.error).toMatchObject({ code: 'too-large' });
     expect(big!.error!.message).toContain('200000-byte limit');
     expect(gone!.error).toMatchObject({ code: 'http-status', message: `${urls[2]}: HTTP 404 Not Found` });
+
+    // The host has it now: --retry-failed puts the failed jobs of the batch back.
+    goneIsBack = true;
+    const retry = await runRefractorAsync(['queue', 'add', ...urls, '--retry-failed', ...queueFlags()]);
+    expect(retry.stderr).toContain('; 2 failed jobs queued again');
+    const again = await runRefractorAsync(['queue', 'results', '--batch', add.stdout.trim(), '--wait', '--poll-ms', '200', '--out', out, ...queueFlags()], { timeoutMs: 50_000 });
+    expect(again.status, again.stderr).toBe(1);
+    const [, stillBig, back] = lines(out);
+    expect(stillBig!.error).toMatchObject({ code: 'too-large' });
+    expect(back).toEqual({ ...local, file: urls[2] });
   });
 
   it('runs refractor extract on the queue: the merged .npz has the same bytes as the single-machine one', { timeout: 60_000 }, async () => {

@@ -44,6 +44,8 @@ export interface AddOptions {
   attempts?: number;
   /** First retry delay in ms, doubling each time (default 2000). */
   backoffMs?: number;
+  /** Put the batch's jobs that failed for good back in the queue (e.g. after a long network outage), attempts reset. */
+  retryFailed?: boolean;
 }
 
 /** A job to add: its payload and its batch record. */
@@ -64,6 +66,8 @@ export interface AddReport {
   added: number;
   /** Inputs that could not be queued. */
   failed: number;
+  /** Failed jobs put back in the queue (with `retryFailed`). */
+  retried: number;
 }
 
 /** Counts and recent throughput, as `refractor queue status` shows them. */
@@ -164,7 +168,40 @@ export class RefractorQueue {
       const info: BatchInfo = { id, task, created: Date.now(), count: items.length, settings };
       await this.redis.multi().set(keys.meta, JSON.stringify(info)).persist(keys.items).rpush(queueKeys(this.name).batches, id).exec();
     }
-    return { ...report, existing, added: ids.length - known.size };
+    let retried = 0;
+    if (options.retryFailed) {
+      const states = await this.jobStates(ids);
+      for (const [i, jobId] of ids.entries()) {
+        if (states[i] !== 'failed') continue;
+        await (await this.queue.getJob(jobId))?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        retried += 1;
+      }
+    }
+    return { ...report, existing, added: ids.length - known.size, retried };
+  }
+
+  /**
+   * Where each job stands, from set membership alone (cheap even for a
+   * catalog: the results themselves are not read).
+   */
+  async jobStates(ids: readonly string[]): Promise<Array<'completed' | 'failed' | 'pending' | 'missing'>> {
+    const states: Array<'completed' | 'failed' | 'pending' | 'missing'> = [];
+    const completed = this.queue.toKey('completed');
+    const failed = this.queue.toKey('failed');
+    for (let at = 0; at < ids.length; at += PAGE) {
+      const page = ids.slice(at, at + PAGE);
+      const pipeline = this.redis.pipeline();
+      for (const jobId of page) pipeline.zscore(completed, jobId).zscore(failed, jobId).exists(this.queue.toKey(jobId));
+      const answers = ((await pipeline.exec()) ?? []).map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      });
+      for (let i = 0; i < page.length; i++) {
+        const [inCompleted, inFailed, exists] = answers.slice(3 * i, 3 * i + 3);
+        states.push(exists !== 1 ? 'missing' : inCompleted !== null ? 'completed' : inFailed !== null ? 'failed' : 'pending');
+      }
+    }
+    return states;
   }
 
   /** Which of these job ids the queue holds already. */
@@ -204,12 +241,19 @@ export class RefractorQueue {
     }
   }
 
-  /** How far a batch has come. */
+  /** How far a batch has come, per input (an input that could not be queued, or whose job is gone, counts as failed). */
   async progress(id: string): Promise<BatchProgress | undefined> {
     const batch = await this.batch(id);
     if (!batch) return undefined;
     const progress = { batch, completed: 0, failed: 0, pending: 0 };
-    for await (const outcome of this.outcomes(id)) progress[outcome.state] += 1;
+    const key = batchKeys(this.name, id).items;
+    const total = await this.redis.llen(key);
+    for (let at = 0; at < total; at += PAGE) {
+      const items = (await this.redis.lrange(key, at, at + PAGE - 1)).map((text) => JSON.parse(text) as BatchItem);
+      const queued = items.flatMap((item) => (item.job ? [item.job] : []));
+      progress.failed += items.length - queued.length;
+      for (const state of await this.jobStates(queued)) progress[state === 'missing' ? 'failed' : state] += 1;
+    }
     return progress;
   }
 

@@ -61,22 +61,23 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
   return async (job) => {
     options.onStart?.(job);
     const data = job.data;
-    const name = 'url' in data.input ? data.input.url : data.input.path;
+    const input = data?.input;
+    const name = input && 'url' in input ? input.url : (input?.path ?? `job ${job.id}`);
     try {
-      if (data?.v !== 1 || (data.task !== 'score' && data.task !== 'embed')) {
+      if (data?.v !== 1 || (data.task !== 'score' && data.task !== 'embed') || !input) {
         throw new JobError('invalid-input', `job ${job.id}: not a Refractor job of a version this worker knows (v ${String(data?.v)}, task ${String(data?.task)})`, true);
       }
-      const input = await loadInput(data.input, options.fetch ?? {});
+      const loaded = await loadInput(input, options.fetch ?? {});
       const s = data.settings;
       const features = { chunkSizeS: s.chunk_size_s, chunkStrideS: s.chunk_stride_s, crop: s.crop, seed: s.seed };
       const conceptEmbedding = await concept(s.concept);
       if (data.task === 'score') {
         const target = data.settings.target;
-        const song = await refractor.scoreFile(input.source, { ...features, conceptEmbedding, ...(target !== null ? { target } : {}) });
-        return { task: 'score', content_sha256: input.sha256, song };
+        const song = await refractor.scoreFile(loaded.source, { ...features, conceptEmbedding, ...(target !== null ? { target } : {}) });
+        return { task: 'score', content_sha256: loaded.sha256, song };
       }
-      const { embeddings, chunks } = await refractor.embedChunks(input.source, features);
-      return { task: 'embed', content_sha256: input.sha256, chunks: chunks.length, clap: encodeFloat32(embeddings), concept: encodeFloat32(conceptEmbedding) };
+      const { embeddings, chunks } = await refractor.embedChunks(loaded.source, features);
+      return { task: 'embed', content_sha256: loaded.sha256, chunks: chunks.length, clap: encodeFloat32(embeddings), concept: encodeFloat32(conceptEmbedding) };
     } catch (error) {
       throw toBullError(classifyError(error, name));
     }

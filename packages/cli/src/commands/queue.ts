@@ -74,6 +74,7 @@ interface AddFlags extends QueueFlags, ChunkingFlags, CropFlags {
   target?: string;
   attempts: number;
   backoff: number;
+  retryFailed: boolean;
 }
 
 function addCommand(context: CommandContext): Command {
@@ -92,6 +93,7 @@ function addCommand(context: CommandContext): Command {
     .addOption(new Option('--target <color>', 'a target color (name or letter): adds chromatic match and drift').argParser(parseTarget))
     .addOption(new Option('--attempts <n>', 'tries per job for transient failures (fetch, I/O); bad audio fails at once').argParser(integerParser(1)).default(5))
     .addOption(new Option('--backoff <ms>', 'first retry delay, doubled on each further try').argParser(integerParser(0)).default(2000))
+    .option('--retry-failed', "put this batch's jobs that failed for good back in the queue (e.g. after an outage outlasted their attempts)", false)
     .addHelpText('after', '\nExit status: 0 all inputs queued; 1 some could not be read (recorded in the batch as errors); 2 usage error.');
   for (const option of [...queueOptions(), ...chunkingOptions(), ...cropOptions()]) command.addOption(option);
   return command.action(async (inputs: string[], flags: AddFlags) => {
@@ -121,12 +123,13 @@ function addCommand(context: CommandContext): Command {
       settings = scoreSettings;
       entries = await scoreEntries(all, scoreSettings, isUrl);
     }
-    const report: AddReport = await withQueue(flags, (queue) => queue.addBatch(task, settings, entries, { attempts: flags.attempts, backoffMs: flags.backoff }));
+    const report: AddReport = await withQueue(flags, (queue) => queue.addBatch(task, settings, entries, { attempts: flags.attempts, backoffMs: flags.backoff, retryFailed: flags.retryFailed }));
     for (const entry of entries) if (!('data' in entry) && entry.item.error) context.fail('not queued', entry.item.error.message);
     context.out(report.batch);
     context.err(
       `${report.existing ? 'batch already queued' : 'queued batch'} ${report.batch}: ${plural(report.inputs, 'input')}, ${plural(report.jobs, 'job')} ` +
-        `(${report.added} new, ${report.jobs - report.added} already queued or done)${report.failed ? `, ${report.failed} not queued` : ''}`,
+        `(${report.added} new, ${report.jobs - report.added} already queued or done)${report.failed ? `, ${report.failed} not queued` : ''}` +
+        `${report.retried ? `; ${report.retried} failed jobs queued again` : ''}`,
     );
   });
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { sha256File, type BatchItem, type EmbedSettings, type FeatureSettings, type NewJob, type ScoreSettings } from '@refractor/queue';
-import { expandInputs } from '../score/inputs.js';
+import { createProgress } from '../progress.js';
+import { expandInputs, type ExpandedInput } from '../score/inputs.js';
 import { openDataset } from '../validate/dataset.js';
 
 /** A batch to add: one entry per input, in input order (a job, or an input that could not be queued). */
@@ -26,14 +27,40 @@ export async function readInputList(file: string): Promise<string[]> {
     .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
-/** Reads and hashes a local file for its job; an unreadable one becomes an error entry. */
-async function fileInput(path: string): Promise<{ path: string; sha256: string } | { error: string }> {
+type Hashed = { path: string; sha256: string } | { error: string };
+
+/** Files hashed at once: reading is I/O bound (a shared file system most of all). */
+const HASHING_IN_PARALLEL = 8;
+
+/**
+ * Hashes files for their jobs, a few at a time, with a progress bar on a
+ * terminal (a catalog is long work); an unreadable file gives its error.
+ */
+async function hashFiles(files: readonly string[]): Promise<Hashed[]> {
+  const hashed: Hashed[] = new Array(files.length);
+  const progress = files.length > 50 ? createProgress('hashing', files.length) : { update: () => undefined, stop: () => undefined };
+  let next = 0;
+  let done = 0;
+  const lane = async () => {
+    while (next < files.length) {
+      const index = next++;
+      const file = files[index]!;
+      hashed[index] = await sha256File(file).then(
+        (sha256) => ({ path: resolve(file), sha256 }),
+        (error: Error) => ({ error: error.message }),
+      );
+      progress.update(++done);
+    }
+  };
   try {
-    return { path: resolve(path), sha256: await sha256File(path) };
-  } catch (error) {
-    return { error: (error as Error).message };
+    await Promise.all(Array.from({ length: HASHING_IN_PARALLEL }, lane));
+  } finally {
+    progress.stop();
   }
+  return hashed;
 }
+
+const notQueued = (file: string, reason: string) => ({ code: 'not-queued', message: `${file}: ${reason}` });
 
 /**
  * Score jobs for command-line inputs: files, directories and globs are
@@ -41,26 +68,17 @@ async function fileInput(path: string): Promise<{ path: string; sha256: string }
  * same way), each file is hashed; URLs are kept for the workers to fetch.
  */
 export async function scoreEntries(inputs: readonly string[], settings: ScoreSettings, isUrl: (input: string) => boolean): Promise<BatchEntry[]> {
-  const entries: BatchEntry[] = [];
-  for (const input of inputs) {
-    if (isUrl(input)) {
-      entries.push({ data: { v: 1, task: 'score', input: { url: input }, settings }, item: { file: input } });
-      continue;
-    }
-    for (const expanded of await expandInputs([input])) {
-      if ('missing' in expanded) {
-        entries.push({ item: { file: expanded.missing, error: { code: 'not-queued', message: `${expanded.missing}: ${expanded.reason}` } } });
-        continue;
-      }
-      const file = await fileInput(expanded.file);
-      entries.push(
-        'error' in file
-          ? { item: { file: expanded.file, error: { code: 'not-queued', message: `${expanded.file}: ${file.error}` } } }
-          : { data: { v: 1, task: 'score', input: file, settings }, item: { file: expanded.file } },
-      );
-    }
-  }
-  return entries;
+  const planned: Array<ExpandedInput | { url: string }> = [];
+  for (const input of inputs) planned.push(...(isUrl(input) ? [{ url: input }] : await expandInputs([input])));
+  const files = planned.flatMap((entry) => ('file' in entry ? [entry.file] : []));
+  const hashed = await hashFiles(files);
+  let fileIndex = 0;
+  return planned.map((entry): BatchEntry => {
+    if ('url' in entry) return { data: { v: 1, task: 'score', input: { url: entry.url }, settings }, item: { file: entry.url } };
+    if ('missing' in entry) return { item: { file: entry.missing, error: notQueued(entry.missing, entry.reason) } };
+    const file = hashed[fileIndex++]!;
+    return 'error' in file ? { item: { file: entry.file, error: notQueued(entry.file, file.error) } } : { data: { v: 1, task: 'score', input: file, settings }, item: { file: entry.file } };
+  });
 }
 
 /**
@@ -70,17 +88,15 @@ export async function scoreEntries(inputs: readonly string[], settings: ScoreSet
  */
 export async function extractEntries(path: string, features: FeatureSettings): Promise<BatchEntry[]> {
   const dataset = await openDataset(path);
-  const entries: BatchEntry[] = [];
-  for (const song of dataset.songs) {
+  const hashed = await hashFiles(dataset.songs.map((song) => song.audio));
+  const entries = dataset.songs.map((song, i): BatchEntry => {
     const settings: EmbedSettings = { ...features, concept: song.concept };
-    const file = await fileInput(song.audio);
+    const file = hashed[i]!;
     const meta = { id: song.id, color: song.color };
-    entries.push(
-      'error' in file
-        ? { item: { file: song.audio, song: meta, error: { code: 'not-queued', message: `${song.audio}: ${file.error}` } } }
-        : { data: { v: 1, task: 'embed', input: file, settings }, item: { file: song.audio, song: meta } },
-    );
-  }
+    return 'error' in file
+      ? { item: { file: song.audio, song: meta, error: notQueued(song.audio, file.error) } }
+      : { data: { v: 1, task: 'embed', input: file, settings }, item: { file: song.audio, song: meta } };
+  });
   for (const skipped of dataset.skipped) {
     entries.push({ item: { file: skipped.file, song: { id: skipped.id, color: '' }, error: { code: skipped.reason, message: skipped.message } } });
   }
