@@ -174,6 +174,12 @@ describe.skipIf(skip)(`refractor queue + refractor worker${skip ? ` (SKIPPED: ${
     const text = await runRefractorAsync(['queue', 'status', ...queueFlags()]);
     expect(text.stdout).toMatch(/completed 37 {2}failed 3/);
     expect(text.stdout).toMatch(/throughput \d+\.\d\d jobs\/s/);
+
+    // Job ids leave the models out, so a worker with another model set must not serve this queue.
+    const tinyDirectory = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny');
+    const stranger = await runRefractorAsync(['worker', ...queueFlags(), '--models', tinyDirectory, '--offline']);
+    expect(stranger.status).toBe(1);
+    expect(stranger.stderr).toContain('queue "main" is worked with the model set "tiny"');
   });
 
   it('fetches URL inputs with a size limit: too large and 404 fail for good, the song equals its local copy', { timeout: 60_000 }, async () => {
