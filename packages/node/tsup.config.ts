@@ -2,8 +2,11 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   entry: ['src/index.ts'],
-  // ESM only: @refractor/audio (and its WASM decoders) are ESM-only.
-  format: ['esm'],
+  // ESM, and CommonJS for `require('@refractor/node')`. The CommonJS build still
+  // require()s the ESM-only @refractor/audio, which Node ≥ 20.19 allows (require(esm)).
+  format: ['esm', 'cjs'],
+  // import.meta.url (createRequire, worker URLs) in the CommonJS build.
+  shims: true,
   dts: true,
   clean: true,
   sourcemap: true,

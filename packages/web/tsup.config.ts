@@ -6,7 +6,7 @@ export default defineConfig({
   // ESM only: @refractor/audio (and its WASM decoders) are ESM-only.
   entry: ['src/index.ts', 'src/worker.ts'],
   format: ['esm'],
-  dts: { entry: ['src/index.ts'] },
+  dts: { entry: ['src/index.ts', 'src/worker.ts'] },
   clean: true,
   sourcemap: true,
   target: 'es2022',
