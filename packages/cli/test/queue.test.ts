@@ -268,6 +268,9 @@ describe.skipIf(skip)(`a Redis restart under running workers${skip ? ` (SKIPPED:
     expect(add.status, add.stderr).toBe(0);
     for (let i = 0; i < 2; i++) workers.push(spawnWorker([...flags, ...MODELS, '--lock-duration', '10000']));
     const done = () => workers.reduce((n, worker) => n + finishedJobs(worker.log()).length, 0);
+    // The collector waits from the start, through the restart too.
+    const out = join(work, 'restart.jsonl');
+    const collecting = runRefractorAsync(['queue', 'results', '--wait', '--poll-ms', '200', '--out', out, ...flags], { timeoutMs: 80_000 });
     await waitFor('a few jobs to finish', () => done() >= 3, 60_000);
 
     await redis.stop();
@@ -275,9 +278,9 @@ describe.skipIf(skip)(`a Redis restart under running workers${skip ? ` (SKIPPED:
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await redis.start();
 
-    const out = join(work, 'restart.jsonl');
-    const results = await runRefractorAsync(['queue', 'results', '--wait', '--poll-ms', '200', '--out', out, ...flags], { timeoutMs: 60_000 });
+    const results = await collecting;
     expect(results.status, results.stderr).toBe(0);
+    expect(results.stderr).toMatch(/redis: .*; still waiting/);
     const records = lines(out);
     expect(records.map((record) => record.file)).toEqual(songs);
     expect(records.every((record) => record.error === undefined && record.content_sha256 === sha256(record.file))).toBe(true);

@@ -197,10 +197,18 @@ function resultsCommand(context: CommandContext): Command {
       let progress = await queue.progress(batch.id);
       if (progress!.pending > 0 && flags.wait) {
         const bar = createProgress(`batch ${batch.id}`, batch.count);
+        let outage = false;
         while (progress!.pending > 0) {
           bar.update(progress!.completed + progress!.failed);
           await sleep(flags.pollMs);
-          progress = await queue.progress(batch.id);
+          // A long wait outlives Redis restarts: the connection comes back by itself, so keep asking.
+          try {
+            progress = await queue.progress(batch.id);
+            outage = false;
+          } catch (error) {
+            if (!outage) context.err(`refractor: redis: ${(error as Error).message}; still waiting`);
+            outage = true;
+          }
         }
         bar.stop();
       }
