@@ -95,7 +95,7 @@ describe.skipIf(skip)(`refractor queue + refractor worker${skip ? ` (SKIPPED: ${
   let survivor: WorkerProcess;
 
   it('scores 40 inputs with two workers, one SIGKILLed mid-job: one result or error per input, in input order, equal to refractor score', { timeout: 90_000 }, async () => {
-    const add = await runRefractorAsync(['queue', 'add', '--candidates', list, ...queueFlags()]);
+    const add = await runRefractorAsync(['queue', 'add', '--input-list', list, ...queueFlags()]);
     expect(add.status, add.stderr).toBe(0);
     batch = add.stdout.trim();
     expect(batch).toMatch(/^[0-9a-f]{16}$/);
@@ -154,7 +154,7 @@ describe.skipIf(skip)(`refractor queue + refractor worker${skip ? ` (SKIPPED: ${
   });
 
   it('adding the same work again queues nothing new; status reports counts and throughput', { timeout: 30_000 }, async () => {
-    const again = await runRefractorAsync(['queue', 'add', '--candidates', list, ...queueFlags()]);
+    const again = await runRefractorAsync(['queue', 'add', '--input-list', list, ...queueFlags()]);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout.trim()).toBe(batch);
     expect(again.stderr).toContain(`batch already queued ${batch}: 40 inputs, 40 jobs (0 new, 40 already queued or done)`);

@@ -67,7 +67,7 @@ async function pickBatch(queue: RefractorQueue, id: string | undefined, context:
 }
 
 interface AddFlags extends QueueFlags, ChunkingFlags, CropFlags {
-  candidates?: string;
+  inputList?: string;
   extract?: string;
   concept?: string;
   conceptFile?: string;
@@ -86,7 +86,7 @@ function addCommand(context: CommandContext): Command {
         'queued or done is not repeated. Prints the batch id (stdout); `queue results` returns the results in this order.',
     )
     .argument('[inputs...]', 'audio files, directories, glob patterns or http(s) URLs')
-    .option('--candidates <file>', 'read the inputs from a file: one path or URL per line (# comments), or a JSON array of strings')
+    .option('--input-list <file>', 'read more inputs from a file: one path or URL per line (# comments), or a JSON array of strings (for catalogs too long for a command line)')
     .option('--extract <dataset>', '`refractor extract` on the queue: one embedding job per song of a labeled dataset (folder or CSV, as extract reads it); `queue results --out x.npz` merges them')
     .option('--concept <text>', "the songs' concept text (default: none, i.e. zeros as the original)")
     .option('--concept-file <file>', 'read the concept text from a file')
@@ -100,13 +100,13 @@ function addCommand(context: CommandContext): Command {
     if (flags.concept !== undefined && flags.conceptFile !== undefined) {
       command.error('error: use either --concept or --concept-file, not both', { exitCode: 2, code: 'refractor.conflict' });
     }
-    const listed = flags.candidates !== undefined ? await readInputList(flags.candidates) : [];
+    const listed = flags.inputList !== undefined ? await readInputList(flags.inputList) : [];
     const all = [...inputs, ...listed];
     if (flags.extract !== undefined && (all.length > 0 || flags.concept !== undefined || flags.conceptFile !== undefined || flags.target !== undefined)) {
       command.error('error: --extract takes the songs, concepts and colors from the dataset; give no inputs, --concept or --target with it', { exitCode: 2, code: 'refractor.conflict' });
     }
     if (flags.extract === undefined && all.length === 0) {
-      command.error('error: give inputs, --candidates <file> or --extract <dataset>', { exitCode: 2, code: 'refractor.usage' });
+      command.error('error: give inputs, --input-list <file> or --extract <dataset>', { exitCode: 2, code: 'refractor.usage' });
     }
     const features: FeatureSettings = { chunk_size_s: flags.chunkSize, chunk_stride_s: flags.chunkStride, crop: flags.crop, seed: flags.seed };
     let task: 'score' | 'embed';
