@@ -19,12 +19,14 @@
  *   text/config.json, text/tokenizer.json, text/tokenizer_config.json
  *   text/onnx/model.onnx                 input_ids, attention_mask, token_type_ids [batch,sequence]
  *                                        → last_hidden_state [batch,sequence,768]
+ *   refractor.onnx                       the base model (optional role `base`; see make-tiny-base-model.mjs)
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attr, buildCdmModel, encodeModel, graph, model, node, tensor, valueInfo } from './onnx-graph.mjs';
+import { makeTinyBaseModel } from './make-tiny-base-model.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const MODELS_DIR = resolve(HERE, '..');
@@ -497,6 +499,20 @@ function makeText() {
   );
 }
 
+/* ------------------------------------------------------------------ base model */
+
+/**
+ * The tiny base model (`refractor.onnx`) from this generator's seeded streams.
+ * `{ soundsLike: false }` gives an older export without the sounds-like pair (for tests).
+ * @param {{ soundsLike?: boolean }} [options]
+ */
+export function tinyBaseModel(options = {}) {
+  return makeTinyBaseModel(
+    { uniform, withStd },
+    { ...options, producer: PRODUCER, docString: `${TINY_DOC} Interface of the base Refractor model (refractor.onnx), narrower inside.` },
+  );
+}
+
 /* ------------------------------------------------------------------ the set */
 
 const json = (value) => `${JSON.stringify(value, null, 2)}\n`;
@@ -512,6 +528,7 @@ export function tinyModelFiles() {
     'text.tokenizer': ['text/tokenizer.json', json(tokenizerJson())],
     'text.tokenizer_config': ['text/tokenizer_config.json', json(tokenizerConfigJson())],
     'text.model': ['text/onnx/model.onnx', makeText()],
+    base: ['refractor.onnx', tinyBaseModel()],
   };
 }
 
@@ -525,6 +542,7 @@ export const TINY_SOURCES = Object.freeze({
   'text.tokenizer': { repo: 'refractor-test/tiny-deberta', path: 'tokenizer.json' },
   'text.tokenizer_config': { repo: 'refractor-test/tiny-deberta', path: 'tokenizer_config.json' },
   'text.model': { repo: 'refractor-test/tiny-deberta', path: 'onnx/model.onnx' },
+  base: { repo: 'refractor-test/tiny-refractor', path: 'refractor.onnx' },
 });
 
 const TINY_DESCRIPTION =

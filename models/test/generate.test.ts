@@ -4,10 +4,13 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_FILE_ROLES, parseModelManifest, type ModelFileRole } from '@refractor/core';
+import { modelFileLocalPath, modelSetRoles, parseModelManifest, type AnyModelFileRole } from '@refractor/core';
 import { GENERATOR, MANIFEST_PATH, TINY_DIR, TINY_PACKAGE_FILES } from './helpers.js';
 
-const roles = Object.keys(MODEL_FILE_ROLES) as ModelFileRole[];
+const manifestNow = parseModelManifest(JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')), MANIFEST_PATH);
+/** Every role of the tiny set, the optional base model included. */
+const roles: AnyModelFileRole[] = modelSetRoles(manifestNow.sets['tiny']!);
+const localPaths = roles.map(modelFileLocalPath);
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /** Every file under a directory, as paths relative to it. */
@@ -34,15 +37,16 @@ describe('make-tiny-models.mjs', () => {
   });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it('writes exactly the files of MODEL_FILE_ROLES, in their local paths', () => {
-    expect(listFiles(outDir)).toEqual(Object.values(MODEL_FILE_ROLES).slice().sort());
+  it('writes exactly the files of MODEL_FILE_ROLES and the base model, in their local paths', () => {
+    expect(roles).toContain('base');
+    expect(listFiles(outDir)).toEqual(localPaths.slice().sort());
     const modelFiles = listFiles(TINY_DIR).filter((file) => !TINY_PACKAGE_FILES.includes(file) && !file.startsWith('node_modules/'));
-    expect(modelFiles).toEqual(Object.values(MODEL_FILE_ROLES).slice().sort());
+    expect(modelFiles).toEqual(localPaths.slice().sort());
   });
 
   it.each(roles)('reproduces the committed %s byte for byte', (role) => {
-    const fresh = readFileSync(join(outDir, MODEL_FILE_ROLES[role]));
-    const committed = readFileSync(join(TINY_DIR, MODEL_FILE_ROLES[role]));
+    const fresh = readFileSync(join(outDir, modelFileLocalPath(role)));
+    const committed = readFileSync(join(TINY_DIR, modelFileLocalPath(role)));
     expect(fresh.length).toBe(committed.length);
     expect(sha256(fresh)).toBe(sha256(committed));
     expect(fresh.equals(committed)).toBe(true);
@@ -64,8 +68,8 @@ describe('make-tiny-models.mjs', () => {
     const manifest = parseModelManifest(JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')), MANIFEST_PATH);
     let total = 0;
     for (const role of roles) {
-      const bytes = readFileSync(join(TINY_DIR, MODEL_FILE_ROLES[role]));
-      const entry = manifest.sets['tiny']!.files[role];
+      const bytes = readFileSync(join(TINY_DIR, modelFileLocalPath(role)));
+      const entry = manifest.sets['tiny']!.files[role]!;
       expect({ role, size: bytes.length, sha256: sha256(bytes) }).toEqual({ role, size: entry.size, sha256: entry.sha256 });
       total += bytes.length;
     }

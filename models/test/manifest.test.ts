@@ -17,6 +17,7 @@ describe('the bundled manifest (@refractor/core)', () => {
   it('default: the real files, by repo, revision and path, without size or checksum', () => {
     const { files, testOnly } = parseModelManifest(raw()).sets['default']!;
     expect(testOnly).toBeUndefined();
+    expect(files.base).toBeUndefined(); // the base model's weights are not published
     expect(files).toEqual({
       cdm: { repo: 'earthlyframes/refractor_cdm', revision: 'main', path: 'refractor_cdm.onnx' },
       'clap.config': { ...CLAP, path: 'config.json' },
@@ -43,6 +44,7 @@ describe('the bundled manifest (@refractor/core)', () => {
       'text.tokenizer': 'refractor-test/tiny-deberta@main:tokenizer.json',
       'text.tokenizer_config': 'refractor-test/tiny-deberta@main:tokenizer_config.json',
       'text.model': 'refractor-test/tiny-deberta@main:onnx/model.onnx',
+      base: 'refractor-test/tiny-refractor@main:refractor.onnx',
     });
     for (const role of Object.keys(MODEL_FILE_ROLES)) {
       const file = set.files[role as keyof typeof MODEL_FILE_ROLES];

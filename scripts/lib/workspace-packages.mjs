@@ -3,7 +3,7 @@
  * tarballs: shared by `scripts/publish.mjs`, `scripts/lint-packages.mjs`, the
  * consumer test and the footprint script.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,11 +75,12 @@ export function run(command, args, options = {}) {
   return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
 }
 
-/** `pnpm` as this process can run it: the one that started us (npm_execpath), else `pnpm` on PATH. */
+/** `pnpm` as this process can run it: the one that started us (npm_execpath), else `pnpm` on PATH, else `npx -y pnpm@10`. */
 export function pnpmCommand() {
   const execpath = process.env.npm_execpath;
   if (execpath && /pnpm/.test(basename(execpath))) return execpath.endsWith('.js') || execpath.endsWith('.cjs') ? [process.execPath, execpath] : [execpath];
-  return ['pnpm'];
+  if (spawnSync('pnpm', ['--version'], { stdio: 'ignore' }).status === 0) return ['pnpm'];
+  return ['npx', '-y', 'pnpm@10'];
 }
 
 /** Builds the public packages and what they need (turbo; cached when nothing changed). */

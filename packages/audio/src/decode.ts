@@ -1,4 +1,6 @@
-import { decodeChunked } from 'audio-decode';
+// @audio/decode pinned to 3.14.0: 3.15+ import() codec packages they do not
+// declare (@audio/decode-ape, -eac3), which breaks every bundler of a consumer.
+import { decodeChunked } from '@audio/decode';
 import { AudioDecodeError, UNNAMED_INPUT } from './errors.js';
 import type { PcmBlock } from './pcm.js';
 import { SNIFF_BYTES, hexPreview, sniffFormat, type AudioFormat } from './sniff.js';

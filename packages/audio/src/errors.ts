@@ -22,7 +22,7 @@ export type AudioErrorCode =
  * ```
  */
 export class AudioDecodeError extends Error {
-  override readonly name = 'AudioDecodeError';
+  override readonly name: string = 'AudioDecodeError';
   constructor(
     /** The file (or the name given for a byte buffer). */
     readonly file: string,

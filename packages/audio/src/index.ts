@@ -19,3 +19,4 @@ export * from './features/index.js';
 export * from './song-features.js';
 export * from './sliding-buffer.js';
 export * from './probe.js';
+export * from './midi/index.js';

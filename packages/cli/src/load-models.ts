@@ -11,6 +11,8 @@ export interface ModelFlags {
   offline: boolean;
   batchSize: number;
   threads?: number;
+  /** The base model (refractor.onnx), for MIDI candidates (`--base-model`, score only). */
+  baseModel?: string;
 }
 
 /** `--models`, `--device`, `--offline`, `--batch-size`, `--threads`. */
@@ -58,6 +60,7 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext):
       batchSize: flags.batchSize,
       ...(flags.offline ? { offline: true } : {}),
       ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
+      ...(flags.baseModel ? { baseModel: flags.baseModel } : {}),
       onProgress: progress.onProgress,
     });
     if (refractor.modelSet.testOnly) {

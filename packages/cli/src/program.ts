@@ -3,6 +3,7 @@ import { extractCommand } from './commands/extract.js';
 import { featuresCommand } from './commands/features.js';
 import { infoCommand } from './commands/info.js';
 import { modelsCommand } from './commands/models.js';
+import { pianoRollCommand } from './commands/piano-roll.js';
 import { queueCommand } from './commands/queue.js';
 import { scoreCommand } from './commands/score.js';
 import { trainCommand } from './commands/train.js';
@@ -50,6 +51,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     trainCommand(context),
     infoCommand(context),
     featuresCommand(context),
+    pianoRollCommand(context),
     queueCommand(context),
     workerCommand(context),
   ]) {

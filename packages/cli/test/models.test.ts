@@ -3,19 +3,21 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MODEL_FILE_ROLES, bundledManifest, bundledSetDirectory, type ModelFileRole } from '@refractor/node';
+import { bundledManifest, bundledSetDirectory, modelFileLocalPath, modelSetRoles, type AnyModelFileRole } from '@refractor/node';
 import { startHubServer, type HubServer } from '../../node/test/helpers/hub-server.js';
 import type { ModelListing } from '../src/models/list.js';
 import { runRefractorAsync } from './run-cli.js';
 
 // The real tiny set, served from models/tiny in the hub's layout by a fake hub on 127.0.0.1.
-const ROLES = Object.keys(MODEL_FILE_ROLES) as ModelFileRole[];
+
 const tinySet = bundledManifest().sets.tiny!;
 const tinyDir = bundledSetDirectory('tiny')!;
-const tinyBytes = Object.fromEntries(ROLES.map((role) => [role, readFileSync(join(tinyDir, MODEL_FILE_ROLES[role]))])) as Record<ModelFileRole, Buffer>;
-const hubFiles = ROLES.map((role) => ({ ...tinySet.files[role], bytes: new Uint8Array(tinyBytes[role]) }));
+/** Every role of the tiny set, the optional base model included. */
+const ROLES = modelSetRoles(tinySet);
+const tinyBytes = Object.fromEntries(ROLES.map((role) => [role, readFileSync(join(tinyDir, modelFileLocalPath(role)))])) as Record<AnyModelFileRole, Buffer>;
+const hubFiles = ROLES.map((role) => ({ ...tinySet.files[role]!, bytes: new Uint8Array(tinyBytes[role]) }));
 /** `<repo>/<path>`, as the hub's fault options and the store's progress name a file. */
-const hubKey = (role: ModelFileRole) => `${tinySet.files[role].repo}/${tinySet.files[role].path}`;
+const hubKey = (role: AnyModelFileRole) => `${tinySet.files[role]!.repo}/${tinySet.files[role]!.path}`;
 
 let server: HubServer | undefined;
 afterEach(async () => {
@@ -23,7 +25,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** Every temporary cache, removed at the end: each full pull leaves 4.8 MB. */
+/** Every temporary cache, removed at the end: each full pull leaves 5 MB. */
 const temporaryDirs: string[] = [];
 function temporaryDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -40,8 +42,8 @@ function sandbox(endpoint = 'http://127.0.0.1:9') {
 }
 
 /** Where the store caches a tiny file: `<cache>/hub/<repo>/<revision>/<path>`. */
-function cachedTinyFile(cacheDir: string, role: ModelFileRole): string {
-  const { repo, revision, path } = tinySet.files[role];
+function cachedTinyFile(cacheDir: string, role: AnyModelFileRole): string {
+  const { repo, revision, path } = tinySet.files[role]!;
   return resolve(cacheDir, 'hub', repo, revision, path);
 }
 
@@ -64,7 +66,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('refractor models pull and list', () => {
-  it('lists tiny as not cached (path and verify refuse), pulls all 8 files, then lists, locates and verifies them; a second pull asks the hub for nothing', async () => {
+  it('lists tiny as not cached (path and verify refuse), pulls all 9 files, then lists, locates and verifies them; a second pull asks the hub for nothing', async () => {
     server = await startHubServer({ files: hubFiles });
     const { cacheDir, refractor } = sandbox(server.url);
 
@@ -83,7 +85,7 @@ describe('refractor models pull and list', () => {
     expect(listed.sets[0]!.files[0]).toMatchObject({ repo: 'refractor-test/tiny-cdm', revision: 'main', path: 'refractor_cdm.onnx', size: 1448955, sha256: tinySet.files.cdm.sha256 });
     expect(pathBefore.status).toBe(1);
     expect(pathBefore.stdout).toBe('');
-    expect(pathBefore.stderr).toContain('Model set "tiny" is not fully cached: 8 of 8 files missing');
+    expect(pathBefore.stderr).toContain('Model set "tiny" is not fully cached: 9 of 9 files missing');
     expect(pathBefore.stderr).toContain(`  - cdm: expected at ${cachedTinyFile(cacheDir, 'cdm')}`);
     expect(pathBefore.stderr).toContain('Run `refractor models pull tiny` to download them.');
     expect(pathBefore.stderr).toContain(`--models tiny needs no download: it uses the copy shipped at ${tinyDir}`);
@@ -93,10 +95,10 @@ describe('refractor models pull and list', () => {
     expect(server.requests).toHaveLength(0);
 
     const pull = await refractor('models', 'pull', 'tiny');
-    expect(pull.stderr).toContain('model set "tiny" is ready: 8 files, 8 downloaded, 0 already cached');
+    expect(pull.stderr).toContain('model set "tiny" is ready: 9 files, 9 downloaded, 0 already cached');
     expect(pull.status).toBe(0);
     const lines = pull.stdout.trim().split('\n');
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     ROLES.forEach((role, index) => {
       expect(lines[index]).toMatch(new RegExp(`^downloaded\\s+${role.replace('.', '\\.')}\\s+[\\d.]+ k?M?B\\s+${cachedTinyFile(cacheDir, role)}$`));
       expect(holds(cachedTinyFile(cacheDir, role), tinyBytes[role])).toBe(true);
@@ -118,16 +120,16 @@ describe('refractor models pull and list', () => {
     expect(pathAfter.status).toBe(0);
     const rows = pathAfter.stdout.trim().split('\n').map((line) => line.split('\t'));
     expect(rows).toEqual(ROLES.map((role) => [role, cachedTinyFile(cacheDir, role)]));
-    for (const [role, path] of rows) expect(holds(path!, tinyBytes[role as ModelFileRole])).toBe(true);
+    for (const [role, path] of rows) expect(holds(path!, tinyBytes[role as AnyModelFileRole])).toBe(true);
     expect(verifyAfter.status).toBe(0);
-    expect(verifyAfter.stdout.trim().split('\n').map((line) => line.split(/\s+/)[0])).toEqual(new Array(8).fill('ok'));
-    expect(verifyAfter.stderr).toContain('8 of 8 files verified ok');
+    expect(verifyAfter.stdout.trim().split('\n').map((line) => line.split(/\s+/)[0])).toEqual(new Array(9).fill('ok'));
+    expect(verifyAfter.stderr).toContain('9 of 9 files verified ok');
 
     const again = await refractor('models', 'pull', 'tiny');
     expect(again.status).toBe(0);
     expect(again.stdout.trim().split('\n').every((line) => line.startsWith('already cached'))).toBe(true);
-    expect(again.stderr).toContain('0 downloaded, 8 already cached');
-    expect(server.requests).toHaveLength(8);
+    expect(again.stderr).toContain('0 downloaded, 9 already cached');
+    expect(server.requests).toHaveLength(9);
   }, 20_000);
 
   it('prints every set as text, sizes "?" where the manifest has none, cache paths with --verbose; path alone prints the cache', async () => {
@@ -141,7 +143,7 @@ describe('refractor models pull and list', () => {
     expect(text.stdout).toMatch(/^ {2}cdm +earthlyframes\/refractor_cdm@main\/refractor_cdm\.onnx +\? +not cached$/m);
     expect(text.stdout).toMatch(/^ {2}cdm +refractor-test\/tiny-cdm@main\/refractor_cdm\.onnx +1\.4 MB +not cached$/m);
     expect(text.stdout).toContain('0 of 8 files cached, total size not in the manifest (get them with `refractor models pull default`)');
-    expect(text.stdout).toContain('0 of 8 files cached, 4.8 MB in all');
+    expect(text.stdout).toContain('0 of 9 files cached, 5.0 MB in all');
     expect(text.stdout).not.toContain(join('hub', 'refractor-test'));
     expect(verbose.stdout).not.toMatch(/^default/m);
     expect(verbose.stdout).toContain(`\n      ${cachedTinyFile(cacheDir, 'text.model')}\n`);
@@ -230,7 +232,7 @@ describe('refractor models verify', () => {
 
     const requestsBefore = server.requests.length;
     const repull = await refractor('models', 'pull', 'tiny');
-    expect(repull.stderr).toContain('2 downloaded, 6 already cached');
+    expect(repull.stderr).toContain('2 downloaded, 7 already cached');
     expect(server.requests.slice(requestsBefore).map((request) => request.file)).toEqual([hubKey('clap.config'), hubKey('text.model')]);
     expect((await refractor('models', 'verify', 'tiny')).status).toBe(0);
   }, 20_000);

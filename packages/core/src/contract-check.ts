@@ -58,6 +58,12 @@ export function checkModelContract(session: InferenceSession, contract: ModelCon
     ...[...inputs.keys()]
       .filter((name) => !contract.inputs.some((c) => c.name === name))
       .map((name) => `${contract.role} has an unexpected input '${name}' (it is fed only ${contract.inputs.map((c) => c.name).join(', ')})`),
+    ...(contract.together ?? []).map((group) => {
+      const present = group.filter((name) => inputs.has(name));
+      return present.length === 0 || present.length === group.length
+        ? undefined
+        : `${contract.role} has input${present.length === 1 ? '' : 's'} ${present.map((n) => `'${n}'`).join(', ')} without ${group.filter((n) => !inputs.has(n)).map((n) => `'${n}'`).join(', ')} (they come together or not at all)`;
+    }),
   ].filter((problem): problem is string => problem !== undefined);
   if (problems.length) throw new ModelContractError(file, problems);
 }

@@ -23,3 +23,4 @@ export { BUNDLED_MANIFEST } from './bundled-manifest.js';
 export * from './contract-check.js';
 export * from './scorer.js';
 export * from './truncating-tokenizer.js';
+export * from './base/index.js';

@@ -19,6 +19,40 @@ export const MODEL_FILE_ROLES = Object.freeze({
 /** One of the roles above. */
 export type ModelFileRole = keyof typeof MODEL_FILE_ROLES;
 
+/**
+ * Files a set may have beside the required ones: `base` is the base Refractor
+ * model, which the CDM accompanies (`refractor.onnx` beside
+ * `refractor_cdm.onnx`). The default set has none: its weights are not published.
+ */
+export const OPTIONAL_MODEL_FILE_ROLES = Object.freeze({
+  base: 'refractor.onnx',
+} as const);
+
+/** One of the optional roles. */
+export type OptionalModelFileRole = keyof typeof OPTIONAL_MODEL_FILE_ROLES;
+
+/** A required or optional role. */
+export type AnyModelFileRole = ModelFileRole | OptionalModelFileRole;
+
+/** Where a role's file sits inside a set directory. */
+export function modelFileLocalPath(role: AnyModelFileRole): string {
+  return role in OPTIONAL_MODEL_FILE_ROLES ? OPTIONAL_MODEL_FILE_ROLES[role as OptionalModelFileRole] : MODEL_FILE_ROLES[role as ModelFileRole];
+}
+
+/**
+ * The roles a set has files for: every required role, then the optional ones it lists.
+ *
+ * @example
+ * ```ts
+ * modelSetRoles(manifest.sets.tiny);    // [..., 'text.model', 'base']
+ * modelSetRoles(manifest.sets.default); // no 'base': its weights are not published
+ * ```
+ */
+export function modelSetRoles(set: Pick<ModelSet, 'files'>): AnyModelFileRole[] {
+  const optional = (Object.keys(OPTIONAL_MODEL_FILE_ROLES) as OptionalModelFileRole[]).filter((role) => set.files[role] !== undefined);
+  return [...(Object.keys(MODEL_FILE_ROLES) as ModelFileRole[]), ...optional];
+}
+
 /** Where one file of a set comes from on the Hugging Face hub. */
 export interface ModelFileSource {
   /** `owner/name` of the hub repository. */
@@ -38,7 +72,7 @@ export interface ModelSet {
   description: string;
   /** True for sets whose predictions mean nothing (the generated tiny set). */
   testOnly?: boolean;
-  files: Record<ModelFileRole, ModelFileSource>;
+  files: Record<ModelFileRole, ModelFileSource> & Partial<Record<OptionalModelFileRole, ModelFileSource>>;
 }
 
 /** `models/manifest.json`. */
@@ -76,8 +110,10 @@ export function parseModelManifest(json: unknown, source = 'manifest'): ModelMan
     if (typeof set.description !== 'string') fail(`${at}.description`, set.description, 'a string');
     if (set.testOnly !== undefined && typeof set.testOnly !== 'boolean') fail(`${at}.testOnly`, set.testOnly, 'a boolean');
     if (!isObject(set.files)) return fail(`${at}.files`, set.files, 'an object keyed by role');
-    for (const role of Object.keys(MODEL_FILE_ROLES)) {
-      const file = set.files[role];
+    const files = set.files;
+    const optional = Object.keys(OPTIONAL_MODEL_FILE_ROLES).filter((role) => files[role] !== undefined);
+    for (const role of [...Object.keys(MODEL_FILE_ROLES), ...optional]) {
+      const file = files[role];
       const fileAt = `${at}.files.${role}`;
       if (!isObject(file)) return fail(fileAt, file, 'an object with repo, revision and path');
       if (!safePath(file.repo) || (file.repo as string).split('/').length !== 2) fail(`${fileAt}.repo`, file.repo, '"owner/name"');
@@ -88,8 +124,10 @@ export function parseModelManifest(json: unknown, source = 'manifest'): ModelMan
         fail(`${fileAt}.sha256`, file.sha256, '64 lowercase hex digits');
       }
     }
-    const unknownRoles = Object.keys(set.files).filter((role) => !(role in MODEL_FILE_ROLES));
-    if (unknownRoles.length) fail(`${at}.files`, unknownRoles, `only the roles ${Object.keys(MODEL_FILE_ROLES).join(', ')}`);
+    const unknownRoles = Object.keys(set.files).filter((role) => !(role in MODEL_FILE_ROLES) && !(role in OPTIONAL_MODEL_FILE_ROLES));
+    if (unknownRoles.length) {
+      fail(`${at}.files`, unknownRoles, `only the roles ${Object.keys(MODEL_FILE_ROLES).join(', ')} (and optionally ${Object.keys(OPTIONAL_MODEL_FILE_ROLES).join(', ')})`);
+    }
   }
   return json as unknown as ModelManifest;
 }

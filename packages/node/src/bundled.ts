@@ -7,7 +7,8 @@ import { ModelStoreError } from './store/errors.js';
 /**
  * Sets that ship as their own npm package rather than on the hub, by set name.
  * `@refractor/node` does not depend on them (the tiny set is 4.8 MB an
- * inference user does not need); they are found when the user installed them.
+ * inference user does not need); they are found when the user installed them
+ * (`@refractor/cli` depends on `@refractor/tiny-models`).
  */
 export const TINY_MODELS_PACKAGE = '@refractor/tiny-models';
 const SET_PACKAGES: Readonly<Record<string, string>> = Object.freeze({ tiny: TINY_MODELS_PACKAGE });
@@ -19,8 +20,9 @@ export function bundledManifest(): ModelManifest {
 
 /**
  * The directory of package `name` if it is installed: looked up from this
- * module first (npm's hoisted layout, or the optional peer dependency), then
- * from the working directory (a pnpm project that installed it itself).
+ * module first (npm's hoisted layout, a dependent such as @refractor/cli),
+ * then from the working directory (a pnpm project that installed it itself:
+ * pnpm does not hoist it next to @refractor/node).
  */
 function installedPackageDir(name: string): string | undefined {
   const from = [import.meta.url, join(process.cwd(), 'package.json')];

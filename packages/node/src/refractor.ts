@@ -30,6 +30,7 @@ import {
 } from '@refractor/audio';
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
 import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundled.js';
+import { prepareMidi, scoreCandidates, type Candidate, type CandidateItem, type CandidateScoreOptions } from './candidates.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
 import { loadConceptTokenizer } from './tokenizer.js';
@@ -40,6 +41,11 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
   models?: string;
   /** Defaults to the manifest shipped with @refractor/core. */
   manifest?: ModelManifest;
+  /**
+   * The base Refractor model (`refractor.onnx`), needed to score MIDI. Default:
+   * the set's own `refractor.onnx` when it has one (the default set does not).
+   */
+  baseModel?: string;
 }
 
 /** Options for scoring a song. */
@@ -77,6 +83,10 @@ export interface BatchItem {
 export class Refractor {
   private textModels: Promise<{ session: InferenceSession; tokenizer: ConceptTokenizer }> | undefined;
   private readonly scorerOptions: ScorerOptions;
+  /** The base model's session, when one was given or found beside the CDM. */
+  private base: InferenceSession | undefined;
+  /** Path of the loaded base model (`refractor.onnx`), if any. */
+  baseModelPath: string | undefined;
 
   private constructor(
     readonly modelSet: ResolvedModelSet,
@@ -106,7 +116,62 @@ export class Refractor {
     const scorerOptions = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
     // A set shipped as a directory keeps its manifest name and test-only flag.
     const named = shipped ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
-    return new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions);
+    const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions);
+    // The base model auto-loads from the set (refractor.onnx beside refractor_cdm.onnx), as the card says.
+    const basePath = options.baseModel ?? modelSet.files.base;
+    if (basePath !== undefined) {
+      refractor.base = await openCheckedSession(backend, basePath, MODEL_CONTRACTS.base);
+      refractor.baseModelPath = basePath;
+    }
+    return refractor;
+  }
+
+  /** Whether a base model is loaded (needed for MIDI candidates). */
+  get hasBaseModel(): boolean {
+    return this.base !== undefined;
+  }
+
+  /**
+   * A MIDI file (path or bytes) as the base model's piano roll: float32
+   * `[128, 256]`, pitch-major (`roll[pitch * 256 + step]`), 100 ms steps,
+   * velocity / 127, with the original's quirks. A bad file throws
+   * `MidiParseError` naming it. Needs no model.
+   *
+   * @example
+   * ```ts
+   * const roll = await refractor.prepareMidi('take.mid');
+   * ```
+   */
+  prepareMidi(input: string | Uint8Array): Promise<Float32Array> {
+    return prepareMidi(input);
+  }
+
+  /**
+   * Scores candidates (each any of MIDI, audio, lyric) against one concept,
+   * as the original's `score_batch`: audio-only candidates go to the CDM (one
+   * 10 s CLAP crop), the rest to the base model (needs one, and a concept),
+   * one ONNX run per `batchSize` (default 64). A bad input fails only its own
+   * item. With `rank`, items come sorted by confidence with a 0-based rank.
+   *
+   * @example
+   * ```ts
+   * const refractor = await Refractor.load({ models: 'tiny' }); // the tiny set ships a base model
+   * const items = await refractor.scoreCandidates([{ midi: 'a.mid' }, { midi: 'b.mid', lyric: 'la la' }], { concept: 'a song about leaving', rank: true });
+   * for (const item of items) console.log(item.rank, item.input, item.result?.confidence ?? item.error?.message);
+   * ```
+   */
+  async scoreCandidates(candidates: readonly Candidate[], options: CandidateScoreOptions = {}): Promise<CandidateItem[]> {
+    return scoreCandidates(
+      {
+        backend: this.backend,
+        base: this.base,
+        cdm: this.cdm,
+        prepareConcept: (text) => this.prepareConcept(text),
+        prepareAudio: (waveform, sampleRate, crop) => this.prepareAudio(waveform, sampleRate, crop),
+      },
+      candidates,
+      options,
+    );
   }
 
   /** The concept encoder and tokenizer, opened on first use (about 600 MB for the real DeBERTa). */
@@ -226,7 +291,7 @@ export class Refractor {
   /** Releases the sessions. */
   async close(): Promise<void> {
     const text = await this.textModels?.catch(() => undefined);
-    await Promise.all([this.clap.release(), this.cdm.release(), text?.session.release()]);
+    await Promise.all([this.clap.release(), this.cdm.release(), this.base?.release(), text?.session.release()]);
   }
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWav, sine } from '../../audio/test/helpers/wav.js';
-import { MODEL_FILE_ROLES, Refractor, bundledManifest, bundledSetDirectory, resolveModelSet, verifyModelSet, type ModelManifest } from '../src/index.js';
+import { Refractor, bundledManifest, bundledSetDirectory, modelFileLocalPath, modelSetRoles, resolveModelSet, verifyModelSet, type ModelManifest } from '../src/index.js';
 import { startHubServer, type HubServer } from './helpers/hub-server.js';
 
 // The real tiny set, served from models/tiny in the hub's layout, as a user
@@ -11,9 +11,10 @@ import { startHubServer, type HubServer } from './helpers/hub-server.js';
 const manifest = bundledManifest();
 const tinyDir = bundledSetDirectory('tiny')!;
 const tinySet = manifest.sets.tiny!;
-const hubFiles = (Object.keys(MODEL_FILE_ROLES) as (keyof typeof MODEL_FILE_ROLES)[]).map((role) => ({
-  ...tinySet.files[role],
-  bytes: new Uint8Array(readFileSync(join(tinyDir, MODEL_FILE_ROLES[role]))),
+// Every file of the set, the optional base model (refractor.onnx) included.
+const hubFiles = modelSetRoles(tinySet).map((role) => ({
+  ...tinySet.files[role]!,
+  bytes: new Uint8Array(readFileSync(join(tinyDir, modelFileLocalPath(role)))),
 }));
 /** The same files under a set name that is not bundled, so the store must fetch it. */
 const hubManifest: ModelManifest = { version: 1, sets: { 'tiny-from-hub': tinySet } };
@@ -32,7 +33,7 @@ describe('the tiny set from a local hub', () => {
     const refractor = await Refractor.load({ ...options, models: 'tiny-from-hub', manifest: hubManifest });
     expect(refractor.modelSet.source).toBe('cache');
     expect(refractor.modelSet.testOnly).toBe(true);
-    expect((await verifyModelSet('tiny-from-hub', hubManifest, options)).map((f) => f.status)).toEqual(new Array(8).fill('ok'));
+    expect((await verifyModelSet('tiny-from-hub', hubManifest, options)).map((f) => f.status)).toEqual(new Array(9).fill('ok'));
     const song = join(cacheDir, 'song.wav');
     writeFileSync(song, makeWav({ sampleRate: 48000, channels: [sine(440, 12, 48000)], bits: 16 }));
     const result = await refractor.scoreFile(song, { concept: 'a test' });

@@ -9,13 +9,14 @@ import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js'
 import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { expandInputs } from '../score/inputs.js';
+import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { csvColumns, csvRow, songReport, type SongReport } from '../score/report.js';
 import { supportsTrueColor, tableLines } from '../score/table.js';
 
 const FORMATS = ['table', 'json', 'yaml', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
 
-interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags {
+interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags, CandidateFlags {
   concept?: string;
   conceptFile?: string;
   target?: string;
@@ -45,7 +46,11 @@ function render(reports: SongReport[], format: Exclude<Format, 'table'>, withTar
 export function scoreCommand(context: CommandContext): Command {
   const command = new Command('score')
     .description('score songs: predicted color, confidence, axis distributions, color probabilities and the per-chunk timeline')
-    .argument('<inputs...>', 'audio files, directories (scanned for audio files) or glob patterns')
+    .argument(
+      '[inputs...]',
+      'audio or MIDI files (MIDI recognised by content), directories (scanned for them) or glob patterns; with any MIDI file, ' +
+        '--rank, --candidates, --lyric or --sounds-like, each file is one candidate scored as the original wrapper does (MIDI by the base model)',
+    )
     .option('--concept <text>', "the song's concept text, embedded with DeBERTa (default: none, i.e. zeros as the original)")
     .option('--concept-file <file>', 'read the concept text from a file')
     .addOption(new Option('--target <color>', 'a target color (name or letter): adds chromatic match and drift').argParser(parseTarget))
@@ -57,7 +62,7 @@ export function scoreCommand(context: CommandContext): Command {
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .option('-o, --out <file>', 'write the output to a file (atomically) instead of stdout')
     .option('--timeline', 'table format: show a strip of per-chunk colors along each song', false);
-  for (const option of [...modelOptions(), ...chunkingOptions(), ...cropOptions()]) command.addOption(option);
+  for (const option of [...modelOptions(), ...chunkingOptions(), ...cropOptions(), ...candidateOptions()]) command.addOption(option);
   return command.action(async (inputs: string[], flags: ScoreFlags) => {
     if (flags.concept !== undefined && flags.conceptFile !== undefined) {
       command.error("error: use either --concept or --concept-file, not both", { exitCode: 2, code: 'refractor.conflict' });
@@ -68,6 +73,8 @@ export function scoreCommand(context: CommandContext): Command {
     for (const input of expanded) {
       if ('missing' in input) context.fail(input.missing, input.reason);
     }
+    if (inputs.length === 0 && flags.candidates === undefined) command.error('error: missing inputs (files, directories or globs), or --candidates <file>', { exitCode: 2, code: 'refractor.missing' });
+    if (await wantsCandidates(files, flags)) return scoreCandidateFiles(files, flags, context);
     if (files.length === 0) return;
 
     let refractor: Refractor;

@@ -1,10 +1,10 @@
-import { modelSetStatus, resolveStoreOptions, type ModelFileRole, type ModelManifest, type StoreOptions } from '@refractor/node';
+import { modelSetStatus, resolveStoreOptions, type AnyModelFileRole, type ModelManifest, type StoreOptions } from '@refractor/node';
 import { alignColumns, formatBytes } from './format.js';
 import { requireSet } from './store-flags.js';
 
 /** One file of a set in `refractor models list --json`. Unknown values are null, so every key is always there. */
 export interface ListedFile {
-  role: ModelFileRole;
+  role: AnyModelFileRole;
   repo: string;
   revision: string;
   /** Path inside the repository. */
@@ -57,7 +57,7 @@ export async function listModelSets(manifest: ModelManifest, name: string | unde
         revision: status.revision,
         path: status.path,
         size: status.size ?? null,
-        sha256: set.files[status.role].sha256 ?? null,
+        sha256: set.files[status.role]?.sha256 ?? null,
         cached: status.cached,
         cachePath: status.cachePath,
       }),

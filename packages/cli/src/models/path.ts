@@ -1,4 +1,4 @@
-import { ModelStoreError, bundledSetDirectory, modelSetStatus, type ModelFileRole, type ModelManifest, type StoreOptions } from '@refractor/node';
+import { ModelStoreError, bundledSetDirectory, modelSetStatus, type AnyModelFileRole, type ModelManifest, type StoreOptions } from '@refractor/node';
 import { requireSet } from './store-flags.js';
 
 /**
@@ -18,7 +18,7 @@ export async function cachedSetPaths(
   name: string,
   options: StoreOptions,
   pullHint: string,
-): Promise<Array<{ role: ModelFileRole; path: string }>> {
+): Promise<Array<{ role: AnyModelFileRole; path: string }>> {
   requireSet(manifest, name);
   const files = await modelSetStatus(name, manifest, options);
   const missing = files.filter((file) => !file.cached);

@@ -1,10 +1,10 @@
-import type { ModelFileRole, StoreProgressEvent } from '@refractor/node';
+import type { AnyModelFileRole, StoreProgressEvent } from '@refractor/node';
 import { createProgress, type Progress } from '../progress.js';
 import { formatBytes } from './format.js';
 
 /** How one file of a pull ended. */
 export interface PulledFile {
-  role: ModelFileRole;
+  role: AnyModelFileRole;
   /** `<repo>/<path>`, as the store names it. */
   file: string;
   /** True when it was already in the cache, false when this pull downloaded it. */

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { glob, isDynamicPattern } from 'tinyglobby';
 
-/** File extensions treated as audio when a directory is given. */
-export const AUDIO_EXTENSIONS = ['wav', 'wave', 'aif', 'aiff', 'aifc', 'mp3', 'flac', 'ogg', 'oga', 'opus', 'm4a', 'aac'];
+/** File extensions picked up when a directory is given: audio, and MIDI for the base model (recognised by content once read). */
+export const AUDIO_EXTENSIONS = ['wav', 'wave', 'aif', 'aiff', 'aifc', 'mp3', 'flac', 'ogg', 'oga', 'opus', 'm4a', 'aac', 'mid', 'midi'];
 
 /** One command-line input after expansion: a file to score, or why it gave nothing. */
 export type ExpandedInput = { file: string } | { missing: string; reason: string };

@@ -1,6 +1,16 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { MODEL_FILE_ROLES, type ModelFileRole, type ModelFileSource, type ModelManifest, type ModelSet } from '@refractor/core';
+import {
+  MODEL_FILE_ROLES,
+  OPTIONAL_MODEL_FILE_ROLES,
+  modelSetRoles,
+  type AnyModelFileRole,
+  type ModelFileRole,
+  type ModelFileSource,
+  type ModelManifest,
+  type ModelSet,
+  type OptionalModelFileRole,
+} from '@refractor/core';
 import { cachedPath } from './cache-dir.js';
 import { ModelStoreError } from './errors.js';
 import { regularFileSize, sha256OfFile } from './file-check.js';
@@ -15,13 +25,13 @@ export interface ResolvedModelSet {
   source: 'directory' | 'cache';
   /** True for sets whose predictions mean nothing (the tiny test set). Always false for directories. */
   testOnly: boolean;
-  /** Absolute path of each role's file. */
-  files: Record<ModelFileRole, string>;
+  /** Absolute path of each role's file; optional roles (`base`) only when the set has them. */
+  files: Record<ModelFileRole, string> & Partial<Record<OptionalModelFileRole, string>>;
 }
 
 /** One file's state in the cache, as `refractor models verify` reports it. */
 export interface VerifiedFile {
-  role: ModelFileRole;
+  role: AnyModelFileRole;
   /** Where the file is (or would be) cached. */
   path: string;
   /**
@@ -39,7 +49,7 @@ export interface VerifiedFile {
 
 /** One file of a set, as `refractor models list` shows it. */
 export interface ModelFileStatus {
-  role: ModelFileRole;
+  role: AnyModelFileRole;
   repo: string;
   revision: string;
   /** Path inside the repository. */
@@ -101,8 +111,8 @@ export async function verifyModelSet(name: string, manifest: ModelManifest, opti
   const { cacheDir } = resolveStoreOptions(options);
   const results: VerifiedFile[] = [];
   // One file at a time: hashing is disk-bound, and parallel reads of big files only thrash.
-  for (const role of ROLES) {
-    const source = set.files[role];
+  for (const role of modelSetRoles(set)) {
+    const source = set.files[role]!;
     const path = cachedPath(cacheDir, source);
     const size = await regularFileSize(path);
     if (size === undefined) {
@@ -134,8 +144,8 @@ export async function modelSetStatus(name: string, manifest: ModelManifest, opti
   const set = findSet(manifest, name) ?? throwUnknownSet(manifest, name);
   const { cacheDir } = resolveStoreOptions(options);
   return Promise.all(
-    ROLES.map(async (role) => {
-      const source = set.files[role];
+    modelSetRoles(set).map(async (role) => {
+      const source = set.files[role]!;
       const cachePath = cachedPath(cacheDir, source);
       return {
         role,
@@ -152,8 +162,8 @@ export async function modelSetStatus(name: string, manifest: ModelManifest, opti
 
 async function resolveFromCache(name: string, set: ModelSet, settings: ResolvedStoreOptions): Promise<ResolvedModelSet> {
   const plan = await Promise.all(
-    ROLES.map(async (role) => {
-      const source = set.files[role];
+    modelSetRoles(set).map(async (role) => {
+      const source = set.files[role]!;
       const path = cachedPath(settings.cacheDir, source);
       return { role, source, path, cached: await isCached(path, source) };
     }),
@@ -176,7 +186,7 @@ async function resolveFromCache(name: string, set: ModelSet, settings: ResolvedS
       onProgress: (progress) => settings.onProgress?.({ ...progress, role, file, cached: false }),
     });
   }
-  const files = Object.fromEntries(plan.map(({ role, path }) => [role, path])) as Record<ModelFileRole, string>;
+  const files = Object.fromEntries(plan.map(({ role, path }) => [role, path])) as ResolvedModelSet['files'];
   return { name, source: 'cache', testOnly: set.testOnly ?? false, files };
 }
 
@@ -198,17 +208,25 @@ async function resolveDirectory(spec: string): Promise<ResolvedModelSet> {
       `The model directory ${directory} lacks ${missing.length} of ${ROLES.length} files:\n${list}\n${expectedLayout(directory)}`,
     );
   }
+  // Optional files (the base model) are used when present.
+  for (const role of Object.keys(OPTIONAL_MODEL_FILE_ROLES) as OptionalModelFileRole[]) {
+    const path = join(directory, ...OPTIONAL_MODEL_FILE_ROLES[role].split('/'));
+    if ((await regularFileSize(path)) !== undefined) (files as ResolvedModelSet['files'])[role] = path;
+  }
   return { name: directory, source: 'directory', testOnly: false, files };
 }
 
 /** The layout a model directory must have, for error messages. */
 function expectedLayout(directory: string): string {
   const width = Math.max(...ROLES.map((role) => MODEL_FILE_ROLES[role].length));
-  const lines = ROLES.map((role) => `  ${MODEL_FILE_ROLES[role].padEnd(width)}  (${role})`);
+  const lines = [
+    ...ROLES.map((role) => `  ${MODEL_FILE_ROLES[role].padEnd(width)}  (${role})`),
+    ...Object.entries(OPTIONAL_MODEL_FILE_ROLES).map(([role, path]) => `  ${path.padEnd(width)}  (${role}, optional: the base model, for MIDI)`),
+  ];
   return `Expected in ${directory}:\n${lines.join('\n')}\n(models/tiny/ in the Refractor repository is an example of the layout.)`;
 }
 
-function offlineError(name: string, missing: Array<{ role: ModelFileRole; source: ModelFileSource; path: string }>, cacheDir: string): ModelStoreError {
+function offlineError(name: string, missing: Array<{ role: AnyModelFileRole; source: ModelFileSource; path: string }>, cacheDir: string): ModelStoreError {
   const list = missing.map(({ role, source, path }) => `  - ${role}: ${describeFile(source)}, expected at ${path}`).join('\n');
   return new ModelStoreError(
     'offline',

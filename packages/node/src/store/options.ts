@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { ModelFileRole } from '@refractor/core';
+import type { AnyModelFileRole } from '@refractor/core';
 import { defaultCacheDir, type CacheEnv } from './cache-dir.js';
 
 /** How far one file's download has got. */
@@ -14,7 +14,7 @@ export interface DownloadProgress {
 
 /** Progress of one file of a set, as {@link StoreOptions.onProgress} receives it. */
 export interface StoreProgressEvent extends DownloadProgress {
-  role: ModelFileRole;
+  role: AnyModelFileRole;
   /** The file as `<repo>/<path>`, e.g. `refractor-test/tiny-clap/onnx/audio_model.onnx`. */
   file: string;
   /** True when the file came from the cache (then this is its only event, with `done: true`). */
