@@ -7,7 +7,8 @@ import { REDIS_SKIP_REASON, startRedisServer } from './helpers/redis-server.mjs'
 
 // The README's example, run as written against a real Redis with the tiny models.
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-const example = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+// The block after the `readme-test` marker, as scripts/lib/readme-examples.mjs finds it.
+const example = /^<!--\s*readme-test\b.*-->\n```ts\n([\s\S]*?)^```$/m.exec(readme)?.[1];
 const work = mkdtempSync(join(tmpdir(), 'refractor-queue-readme-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
