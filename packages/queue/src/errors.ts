@@ -1,12 +1,13 @@
 import { UnrecoverableError } from 'bullmq';
-import { AudioDecodeError } from '@refractor/audio';
+import { AudioDecodeError, MidiParseError } from '@refractor/audio';
 import { RefractorError } from '@refractor/node';
 
 /**
  * Why an input has no result. Permanent ones fail the job at once; the
  * others are retried with backoff until the job's attempts run out.
  *
- * - `undecodable-audio`, `invalid-input`: the input itself is bad (permanent).
+ * - `undecodable-audio`, `invalid-midi`, `invalid-input`: the input itself is bad
+ *   (permanent; `invalid-input` also covers a MIDI candidate on a worker without the base model).
  * - `content-changed`: the file's bytes differ from those queued (permanent: queue it again).
  * - `too-large`, `bad-url`, `http-status` (4xx other than 408/429): permanent.
  * - `fetch-failed` (network, timeout, 5xx, 408, 429), `unreadable` (the path
@@ -18,6 +19,7 @@ import { RefractorError } from '@refractor/node';
  */
 export type JobErrorCode =
   | 'undecodable-audio'
+  | 'invalid-midi'
   | 'invalid-input'
   | 'content-changed'
   | 'too-large'
@@ -61,6 +63,7 @@ export function toBullError(error: JobError): Error {
 /** Turns whatever a job threw into a {@link JobError}; `name` replaces the placeholder a byte input gets in decode errors. */
 export function classifyError(error: unknown, name: string): JobError {
   if (error instanceof JobError) return error;
+  if (error instanceof MidiParseError) return new JobError('invalid-midi', `${name}: ${error.code}: ${error.reason}`, true);
   if (error instanceof AudioDecodeError) return new JobError('undecodable-audio', `${name}: ${error.code}: ${error.reason}`, true);
   if (error instanceof RefractorError) return new JobError('invalid-input', `${name}: ${error.message}`, true);
   const code = (error as NodeJS.ErrnoException)?.code;

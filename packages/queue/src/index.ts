@@ -11,7 +11,7 @@ export { RefractorQueue, type AddOptions, type AddReport, type BatchInfo, type B
 export { startWorker, ModelSetMismatchError, type RefractorWorker, type WorkerOptions } from './worker.js';
 export { createProcessor, type ProcessorOptions } from './processor.js';
 export { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL, type ConnectOptions } from './connection.js';
-export { canonicalJson, jobIdFor, type EmbedJobResult, type EmbedSettings, type FeatureSettings, type JobData, type JobInput, type JobResult, type ScoreJobResult, type ScoreSettings } from './jobs.js';
+export { canonicalJson, describeJob, inputName, jobIdFor, type CandidateInput, type CandidateJobResult, type CandidateSettings, type EmbedJobResult, type EmbedSettings, type FeatureSettings, type JobData, type JobInput, type JobResult, type ScoreJobResult, type ScoreSettings } from './jobs.js';
 export { classifyError, JobError, parseFailedReason, toBullError, type JobErrorCode, type JobErrorRecord } from './errors.js';
 export { fetchInput, DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-input.js';
 export { decodeFloat32, encodeFloat32 } from './float32-base64.js';

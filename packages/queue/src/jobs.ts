@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ScoredSong } from '@refractor/node';
+import type { CandidateResult, ScoredSong } from '@refractor/node';
 
 /** Where a job's audio comes from: a path every worker can read (shared file system), or an http(s) URL. */
 export type JobInput =
@@ -36,10 +36,28 @@ export interface EmbedSettings extends FeatureSettings {
   concept: string | null;
 }
 
+/** One candidate of the original wrapper's batches (the base model's path): any of MIDI, audio and lyric text. */
+export interface CandidateInput {
+  midi?: JobInput;
+  audio?: JobInput;
+  lyric?: string;
+}
+
+/** What a candidate job is asked for, besides its input (as `Refractor.scoreCandidates` takes it). */
+export interface CandidateSettings {
+  /** The concept every candidate is scored against (the base model requires one). */
+  concept: string | null;
+  /** Artist descriptions (their mean embedding feeds the base model). */
+  sounds_like: string[];
+  crop: FeatureSettings['crop'];
+  seed: number;
+}
+
 /** The payload of a job, as stored in Redis. */
 export type JobData =
   | { v: 1; task: 'score'; input: JobInput; settings: ScoreSettings }
-  | { v: 1; task: 'embed'; input: JobInput; settings: EmbedSettings };
+  | { v: 1; task: 'embed'; input: JobInput; settings: EmbedSettings }
+  | { v: 1; task: 'candidate'; input: CandidateInput; settings: CandidateSettings };
 
 /** What a finished score job returns: the song result, and the hash of the bytes it was computed from. */
 export interface ScoreJobResult {
@@ -65,7 +83,33 @@ export interface EmbedJobResult {
   concept: string;
 }
 
-export type JobResult = ScoreJobResult | EmbedJobResult;
+/** What a finished candidate job returns: the result of `Refractor.scoreCandidates` and how it was made. */
+export interface CandidateJobResult {
+  task: 'candidate';
+  /** sha256 of the MIDI and audio bytes the worker scored. */
+  content_sha256: { midi?: string; audio?: string };
+  result: CandidateResult;
+  /** How it was made, as `refractor score` reports candidates: models, base model file, crop, seed, candidates per ONNX run. */
+  settings: { models: string; test_only: boolean; base_model: string | null; crop: string; seed: number; batch_size: number };
+}
+
+export type JobResult = ScoreJobResult | EmbedJobResult | CandidateJobResult;
+
+/** What names an input in a job id: the content hash for files, the URL for URLs. */
+const identityOf = (input: JobInput | undefined) => (input === undefined ? null : 'sha256' in input ? { sha256: input.sha256 } : { url: input.url });
+
+/** An input for messages and logs: its path or URL. */
+export function inputName(input: JobInput): string {
+  return 'url' in input ? input.url : input.path;
+}
+
+/** A job's input for messages and logs (a candidate's MIDI, else its audio, else "lyric"). */
+export function describeJob(data: JobData | undefined): string {
+  if (!data?.input) return '(no input)';
+  if (data.task !== 'candidate') return inputName(data.input);
+  const { midi, audio } = data.input;
+  return midi ? inputName(midi) : audio ? inputName(audio) : '(lyric only)';
+}
 
 /** JSON with object keys sorted, so equal settings always hash equally. */
 export function canonicalJson(value: unknown): string {
@@ -93,7 +137,10 @@ export function canonicalJson(value: unknown): string {
  * ```
  */
 export function jobIdFor(data: JobData): string {
-  const identity = 'sha256' in data.input ? { sha256: data.input.sha256 } : { url: data.input.url };
+  const identity =
+    data.task === 'candidate'
+      ? { midi: identityOf(data.input.midi), audio: identityOf(data.input.audio), lyric: data.input.lyric ?? null }
+      : identityOf(data.input);
   const digest = createHash('sha256')
     .update(canonicalJson({ v: data.v, task: data.task, input: identity, settings: data.settings }))
     .digest('hex');

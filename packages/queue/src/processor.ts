@@ -1,10 +1,10 @@
 import type { Job } from 'bullmq';
-import type { Refractor } from '@refractor/node';
+import { DEFAULT_CANDIDATE_BATCH, type Candidate, type Refractor } from '@refractor/node';
 import { classifyError, JobError, toBullError } from './errors.js';
 import { fetchInput, type FetchLimits } from './fetch-input.js';
 import { encodeFloat32 } from './float32-base64.js';
 import { sha256Bytes, sha256File } from './hash.js';
-import type { JobData, JobInput, JobResult } from './jobs.js';
+import { describeJob, type CandidateJobResult, type JobData, type JobInput, type JobResult } from './jobs.js';
 
 /** A job's audio, ready for Refractor: a path or fetched bytes, with the hash of what will be read. */
 interface LoadedInput {
@@ -61,13 +61,13 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
   return async (job) => {
     options.onStart?.(job);
     const data = job.data;
-    const input = data?.input;
-    const name = input && 'url' in input ? input.url : (input?.path ?? `job ${job.id}`);
+    const name = describeJob(data);
     try {
-      if (data?.v !== 1 || (data.task !== 'score' && data.task !== 'embed') || !input) {
+      if (data?.v !== 1 || !['score', 'embed', 'candidate'].includes(data.task) || !data.input) {
         throw new JobError('invalid-input', `job ${job.id}: not a Refractor job of a version this worker knows (v ${String(data?.v)}, task ${String(data?.task)})`, true);
       }
-      const loaded = await loadInput(input, options.fetch ?? {});
+      if (data.task === 'candidate') return await scoreCandidate(refractor, data, name, concept, options.fetch ?? {});
+      const loaded = await loadInput(data.input, options.fetch ?? {});
       const s = data.settings;
       const features = { chunkSizeS: s.chunk_size_s, chunkStrideS: s.chunk_stride_s, crop: s.crop, seed: s.seed };
       const conceptEmbedding = await concept(s.concept);
@@ -81,5 +81,50 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
     } catch (error) {
       throw toBullError(classifyError(error, name));
     }
+  };
+}
+
+/** A candidate job: its MIDI/audio loaded as score jobs load songs, then `Refractor.scoreCandidates` on it alone. */
+async function scoreCandidate(
+  refractor: Refractor,
+  data: Extract<JobData, { task: 'candidate' }>,
+  name: string,
+  concept: (text: string | null) => Promise<Float32Array>,
+  limits: FetchLimits,
+): Promise<CandidateJobResult> {
+  const { midi, audio, lyric } = data.input;
+  const s = data.settings;
+  const candidate: Candidate = { id: name, ...(lyric !== undefined ? { lyric } : {}) };
+  const content_sha256: CandidateJobResult['content_sha256'] = {};
+  if (midi) {
+    const loaded = await loadInput(midi, limits);
+    candidate.midi = loaded.source;
+    content_sha256.midi = loaded.sha256;
+  }
+  if (audio) {
+    const loaded = await loadInput(audio, limits);
+    candidate.audio = loaded.source;
+    content_sha256.audio = loaded.sha256;
+  }
+  const hasConcept = s.concept !== null && s.concept.trim() !== '';
+  const [item] = await refractor.scoreCandidates([candidate], {
+    ...(hasConcept ? { conceptEmbedding: await concept(s.concept) } : {}),
+    soundsLike: s.sounds_like,
+    crop: s.crop,
+    seed: s.seed,
+  });
+  if (!item?.result) throw item?.error ?? new Error('no result');
+  return {
+    task: 'candidate',
+    content_sha256,
+    result: item.result,
+    settings: {
+      models: refractor.modelSet.name,
+      test_only: refractor.modelSet.testOnly,
+      base_model: refractor.baseModelPath ?? null,
+      crop: s.crop,
+      seed: s.seed,
+      batch_size: DEFAULT_CANDIDATE_BATCH,
+    },
   };
 }

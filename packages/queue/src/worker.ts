@@ -5,7 +5,7 @@ import type { Refractor } from '@refractor/node';
 import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL } from './connection.js';
 import { parseFailedReason } from './errors.js';
 import type { FetchLimits } from './fetch-input.js';
-import type { JobData, JobResult } from './jobs.js';
+import { describeJob, type JobData, type JobResult } from './jobs.js';
 import { modelsKey } from './keys.js';
 import { createProcessor } from './processor.js';
 
@@ -143,7 +143,4 @@ export async function startWorker(refractor: Refractor, options: WorkerOptions =
   };
 }
 
-function describe(job: Job<JobData, JobResult>): string {
-  const input = job.data?.input;
-  return input ? ('url' in input ? input.url : input.path) : '(no input)';
-}
+const describe = (job: Job<JobData, JobResult>): string => describeJob(job.data);

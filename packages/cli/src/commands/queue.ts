@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
-import { RefractorQueue, type AddReport, type BatchInfo, type FeatureSettings, type ScoreSettings } from '@refractor/queue';
+import { RefractorQueue, type AddReport, type BatchInfo, type CandidateSettings, type FeatureSettings, type ScoreSettings } from '@refractor/queue';
 import type { CommandContext } from '../context.js';
 import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
-import { extractEntries, readInputList, scoreEntries, type BatchEntry } from '../queue/add-jobs.js';
+import { candidateEntries, extractEntries, readInputList, scoreEntries, type BatchEntry } from '../queue/add-jobs.js';
 import { isUrl, queueOptions, type QueueFlags } from '../queue/flags.js';
 import { writeJsonl, writeNpz, type WrittenResults } from '../queue/write-results.js';
+import { readCandidatesFile } from '../score/candidates.js';
+import { candidateOptions, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { parseTarget } from './score.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -66,7 +68,7 @@ async function pickBatch(queue: RefractorQueue, id: string | undefined, context:
   return newest;
 }
 
-interface AddFlags extends QueueFlags, ChunkingFlags, CropFlags {
+interface AddFlags extends QueueFlags, ChunkingFlags, CropFlags, Omit<CandidateFlags, 'baseModel'> {
   inputList?: string;
   extract?: string;
   concept?: string;
@@ -95,7 +97,9 @@ function addCommand(context: CommandContext): Command {
     .addOption(new Option('--backoff <ms>', 'first retry delay, doubled on each further try').argParser(integerParser(0)).default(2000))
     .option('--retry-failed', "put this batch's jobs that failed for good back in the queue (e.g. after an outage outlasted their attempts)", false)
     .addHelpText('after', '\nExit status: 0 all inputs queued; 1 some could not be read (recorded in the batch as errors); 2 usage error.');
-  for (const option of [...queueOptions(), ...chunkingOptions(), ...cropOptions()]) command.addOption(option);
+  // The candidate options of `refractor score` (the base model itself is the workers' --base-model).
+  const candidates = candidateOptions().filter((option) => option.long !== '--base-model');
+  for (const option of [...queueOptions(), ...chunkingOptions(), ...cropOptions(), ...candidates]) command.addOption(option);
   return command.action(async (inputs: string[], flags: AddFlags) => {
     if (flags.concept !== undefined && flags.conceptFile !== undefined) {
       command.error('error: use either --concept or --concept-file, not both', { exitCode: 2, code: 'refractor.conflict' });
@@ -105,17 +109,29 @@ function addCommand(context: CommandContext): Command {
     if (flags.extract !== undefined && (all.length > 0 || flags.concept !== undefined || flags.conceptFile !== undefined || flags.target !== undefined)) {
       command.error('error: --extract takes the songs, concepts and colors from the dataset; give no inputs, --concept or --target with it', { exitCode: 2, code: 'refractor.conflict' });
     }
-    if (flags.extract === undefined && all.length === 0) {
-      command.error('error: give inputs, --input-list <file> or --extract <dataset>', { exitCode: 2, code: 'refractor.usage' });
+    if (flags.extract === undefined && all.length === 0 && flags.candidates === undefined) {
+      command.error('error: give inputs, --input-list <file>, --candidates <file> or --extract <dataset>', { exitCode: 2, code: 'refractor.usage' });
+    }
+    if (flags.lyric !== undefined && flags.lyricFile !== undefined) {
+      command.error('error: use either --lyric or --lyric-file, not both', { exitCode: 2, code: 'refractor.conflict' });
     }
     const features: FeatureSettings = { chunk_size_s: flags.chunkSize, chunk_stride_s: flags.chunkStride, crop: flags.crop, seed: flags.seed };
-    let task: 'score' | 'embed';
+    let task: 'score' | 'embed' | 'candidate';
     let settings: unknown;
     let entries: BatchEntry[];
     if (flags.extract !== undefined) {
       task = 'embed';
       settings = features;
       entries = await extractEntries(flags.extract, features);
+    } else if (await wantsCandidates(all.filter((input) => !isUrl(input)), flags)) {
+      // As `refractor score`: any MIDI input or a candidate flag makes every input a candidate.
+      const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
+      const lyric = flags.lyricFile !== undefined ? (await readFile(flags.lyricFile, 'utf8')).trim() : flags.lyric;
+      const candidateSettings: CandidateSettings = { concept: concept ?? null, sounds_like: flags.soundsLike, crop: flags.crop, seed: flags.seed };
+      task = 'candidate';
+      settings = { ...candidateSettings, rank: flags.rank };
+      const fromFile = flags.candidates !== undefined ? await readCandidatesFile(flags.candidates) : [];
+      entries = await candidateEntries(all, fromFile, lyric, candidateSettings, isUrl);
     } else {
       const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
       const scoreSettings: ScoreSettings = { ...features, concept: concept ?? null, target: flags.target ?? null };
@@ -180,7 +196,8 @@ function resultsCommand(context: CommandContext): Command {
     .summary('write one result or error per input, in input order')
     .description(
       'write a batch\'s results, atomically: for a scoring batch one JSON line per input in input order (a result as `refractor score --format json` ' +
-        'shapes it, plus content_sha256; or { file, error: { code, message } }); for an --extract batch the .npz that `refractor extract` writes. ' +
+        'shapes it, plus content_sha256; or { file, error: { code, message } }; candidates ranked with --rank carry their rank); ' +
+        'for an --extract batch the .npz that `refractor extract` writes. ' +
         'Results stay in Redis until --remove.',
     )
     .requiredOption('-o, --out <file>', 'the file to write (JSONL, or .npz for an extract batch)')
@@ -227,7 +244,7 @@ function resultsCommand(context: CommandContext): Command {
         written = npz;
         context.err(`wrote ${flags.out} (${plural(npz.rows!, 'row')} from ${plural(npz.results, 'song')}${npz.skipped.length ? `; ${npz.skipped.length} skipped` : ''})`);
       } else {
-        written = await writeJsonl(queue, batch.id, flags.out);
+        written = await writeJsonl(queue, batch.id, flags.out, { rank: (batch.settings as { rank?: boolean } | null)?.rank === true });
         for (const { error } of written.errors) context.fail(error.code, error.message);
         context.err(`wrote ${flags.out} (${plural(written.results, 'result')}, ${plural(written.errors.length, 'error')}, batch ${batch.id})`);
       }

@@ -42,6 +42,7 @@ export function workerCommand(context: CommandContext): Command {
     .addOption(new Option('--max-stalled <n>', 'how often a job may lose its worker before it fails for good').argParser(integerParser(0)).default(2))
     .addOption(new Option('--fetch-max-bytes <n>', 'URL inputs: largest download accepted').argParser(integerParser(1)).default(DEFAULT_FETCH_LIMITS.maxBytes))
     .addOption(new Option('--fetch-timeout <ms>', 'URL inputs: time limit per download').argParser(integerParser(1)).default(DEFAULT_FETCH_LIMITS.timeoutMs))
+    .addOption(new Option('--base-model <path>', 'the base Refractor model (refractor.onnx) for MIDI candidates (default: refractor.onnx in the model directory, if there)'))
     .addHelpText('after', '\nExit status: 0 after a clean shutdown; 1 when the models cannot be loaded or the queue serves another model set.\nA worker started before Redis waits for it (and logs that it is retrying).');
   for (const option of [...queueOptions(), ...modelOptions()]) command.addOption(option);
   return command.action(async (flags: WorkerFlags) => {

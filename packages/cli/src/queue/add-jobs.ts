@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { sha256File, type BatchItem, type EmbedSettings, type FeatureSettings, type NewJob, type ScoreSettings } from '@refractor/queue';
+import { candidateLabel, type Candidate } from '@refractor/node';
+import { sha256File, type BatchItem, type CandidateInput, type CandidateSettings, type EmbedSettings, type FeatureSettings, type JobInput, type NewJob, type ScoreSettings } from '@refractor/queue';
 import { createProgress } from '../progress.js';
+import { candidatesFromFiles } from '../score/candidates.js';
 import { expandInputs, type ExpandedInput } from '../score/inputs.js';
 import { openDataset } from '../validate/dataset.js';
 
@@ -101,4 +103,51 @@ export async function extractEntries(path: string, features: FeatureSettings): P
     entries.push({ item: { file: skipped.file, song: { id: skipped.id, color: '' }, error: { code: skipped.reason, message: skipped.message } } });
   }
   return entries;
+}
+
+/**
+ * Candidate jobs (the base model's path, as `refractor score` takes it):
+ * command-line files (MIDI recognised by content, the rest audio; URLs as
+ * audio), then the rows of a candidates file, each named as `score` names it;
+ * each MIDI and audio file hashed for the job id.
+ */
+export async function candidateEntries(
+  inputs: readonly string[],
+  fromFile: readonly Candidate[],
+  lyric: string | undefined,
+  settings: CandidateSettings,
+  isUrl: (input: string) => boolean,
+): Promise<BatchEntry[]> {
+  const planned: Array<{ candidate: Candidate; url?: string } | { missing: string; reason: string }> = [];
+  for (const input of inputs) {
+    if (isUrl(input)) {
+      planned.push({ candidate: { audio: input, ...(lyric !== undefined ? { lyric } : {}) }, url: input });
+      continue;
+    }
+    for (const expanded of await expandInputs([input])) {
+      if ('missing' in expanded) planned.push(expanded);
+      else planned.push({ candidate: (await candidatesFromFiles([expanded.file], lyric))[0]! });
+    }
+  }
+  for (const candidate of fromFile) planned.push({ candidate });
+  const paths = planned.flatMap((entry) => ('candidate' in entry && !entry.url ? [entry.candidate.midi, entry.candidate.audio].filter((p): p is string => typeof p === 'string') : []));
+  const hashed = new Map((await hashFiles(paths)).map((result, i) => [paths[i]!, result]));
+  return planned.map((entry, index): BatchEntry => {
+    if ('missing' in entry) return { item: { file: entry.missing, error: notQueued(entry.missing, entry.reason) } };
+    const { candidate } = entry;
+    const file = candidateLabel(candidate, index);
+    const input: CandidateInput = { ...(candidate.lyric !== undefined ? { lyric: candidate.lyric } : {}) };
+    for (const key of ['midi', 'audio'] as const) {
+      const source = candidate[key];
+      if (typeof source !== 'string') continue;
+      if (entry.url) {
+        input[key] = { url: source };
+        continue;
+      }
+      const result = hashed.get(source)!;
+      if ('error' in result) return { item: { file, error: notQueued(source, result.error) } };
+      input[key] = result satisfies JobInput;
+    }
+    return { data: { v: 1, task: 'candidate', input, settings }, item: { file } };
+  });
 }

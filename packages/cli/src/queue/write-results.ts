@@ -1,10 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
+import { rankByConfidence } from '@refractor/node';
 import { writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { decodeFloat32, type JobErrorRecord, type Outcome, type RefractorQueue } from '@refractor/queue';
 import { temporaryPathFor, writeFileAtomic } from '../atomic.js';
 import { concatEmbeddings } from '../extract/concat.js';
+import { candidateReport } from '../score/base-report.js';
 import { songReport } from '../score/report.js';
 
 /** What a results file holds, for the summary line. */
@@ -21,13 +23,14 @@ export interface WrittenResults {
  * or `{ file, error: { code, message } }`. Streamed to a temporary file and
  * renamed into place, so readers never see half a file.
  */
-export async function writeJsonl(queue: RefractorQueue, batch: string, out: string): Promise<WrittenResults> {
+export async function writeJsonl(queue: RefractorQueue, batch: string, out: string, options: { rank?: boolean } = {}): Promise<WrittenResults> {
+  const ranks = options.rank ? await candidateRanks(queue, batch) : undefined;
   const temporary = temporaryPathFor(out);
   const stream = createWriteStream(temporary);
   const written: WrittenResults = { results: 0, errors: [] };
   try {
     for await (const outcome of queue.outcomes(batch)) {
-      const line = jsonlRecord(outcome);
+      const line = jsonlRecord(outcome, ranks?.get(outcome.index));
       if (isErrorRecord(line)) written.errors.push(line);
       else written.results += 1;
       if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
@@ -49,11 +52,27 @@ type ErrorRecord = { file: string; error: JobErrorRecord };
 
 const isErrorRecord = (record: JsonlRecord): record is ErrorRecord => 'error' in record;
 
-/** One input's JSONL record. */
-export function jsonlRecord(outcome: Outcome): JsonlRecord {
+/**
+ * The 0-based confidence rank of each scored candidate of a batch, by input
+ * index (ties keep input order, as `refractor score --rank` ranks them).
+ */
+async function candidateRanks(queue: RefractorQueue, batch: string): Promise<Map<number, number>> {
+  const scored: Array<{ confidence: number; index: number }> = [];
+  for await (const outcome of queue.outcomes(batch)) {
+    if (outcome.result?.task === 'candidate') scored.push({ confidence: outcome.result.result.confidence, index: outcome.index });
+  }
+  return new Map(rankByConfidence(scored).map(({ index, rank }) => [index, rank]));
+}
+
+/** One input's JSONL record (`rank`: its place among the batch's candidates, with --rank). */
+export function jsonlRecord(outcome: Outcome, rank?: number): JsonlRecord {
   const { item } = outcome;
   if (outcome.state === 'completed' && outcome.result?.task === 'score') {
     return { ...songReport(item.file, outcome.result.song), content_sha256: outcome.result.content_sha256 };
+  }
+  if (outcome.state === 'completed' && outcome.result?.task === 'candidate') {
+    const { result, settings, content_sha256 } = outcome.result;
+    return { ...candidateReport({ input: item.file, result, ...(rank !== undefined ? { rank } : {}) }, settings), content_sha256 };
   }
   if (outcome.state === 'completed') return { file: item.file, error: { code: 'internal', message: `${item.file}: job ${item.job} holds a ${outcome.result?.task} result, not a score` } };
   return { file: item.file, error: outcome.error ?? { code: 'internal', message: `${item.file}: no result` } };
