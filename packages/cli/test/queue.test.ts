@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RefractorQueue } from '@refractor/queue';
+import { endOfTrack, off, on, smf, tempo } from '../../audio/test/helpers/midi.js';
 import { makeWav, seededNoise, sine } from '../../audio/test/helpers/wav.js';
 import { REDIS_SKIP_REASON, startRedisServer, type RedisServer } from '../../queue/test/helpers/redis-server.mjs';
 import { FAST_STALL, finishedJobs, spawnWorker, startedJobs, waitFor, type WorkerProcess } from './queue-helpers.js';
@@ -235,6 +236,46 @@ describe.skipIf(skip)(`refractor queue + refractor worker${skip ? ` (SKIPPED: ${
     const bytes = readFileSync(join(work, 'queued.npz'));
     expect(bytes.length).toBeGreaterThan(10_000);
     expect(bytes.equals(readFileSync(join(work, 'single.npz')))).toBe(true);
+  });
+
+  it('scores MIDI candidates (base model) and audio ones (CDM), ranked, as refractor score --rank does', { timeout: 60_000 }, async () => {
+    const dir = join(work, 'candidates');
+    mkdirSync(dir, { recursive: true });
+    const midi = (name: string, pitches: number[]) => {
+      const path = join(dir, name);
+      writeFileSync(path, smf(1, 480, [[tempo(0, 500000), endOfTrack()], [...pitches.flatMap((p, i) => [on(i ? 90 : 0, p, 30 + p), off(200 + 40 * i, p)]), endOfTrack()]]));
+      return path;
+    };
+    const files = [midi('a.mid', [60, 64, 67]), midi('melody', [72, 70, 68]), join(dir, 'bad.mid'), good[4]!];
+    const whole = smf(0, 480, [[on(0, 60), off(480, 60), endOfTrack()]]);
+    writeFileSync(files[2]!, whole.subarray(0, whole.length - 3));
+    const csv = join(dir, 'more.csv');
+    writeFileSync(csv, `id,midi,lyric\nwith-lyric,b.mid,la la la\n,,only words\n`);
+    midi('b.mid', [40, 41, 43, 45]);
+    const flags = ['--concept', 'A song about forgetting the future', '--rank', '--sounds-like', 'a quiet piano', '--candidates', csv];
+
+    const reference = await runRefractorAsync(['score', ...files, ...flags, ...MODELS, '--format', 'json'], { timeoutMs: 50_000 });
+    expect(reference.status, reference.stderr).toBe(1);
+    const byFile = new Map((JSON.parse(reference.stdout) as Array<{ file: string }>).map((report) => [report.file, report]));
+    const add = await runRefractorAsync(['queue', 'add', ...files, ...flags, ...queueFlags()]);
+    expect(add.status, add.stderr).toBe(0);
+    expect(add.stderr).toContain('6 inputs, 6 jobs');
+    const out = join(work, 'candidates.jsonl');
+    const results = await runRefractorAsync(['queue', 'results', '--batch', add.stdout.trim(), '--wait', '--poll-ms', '200', '--out', out, ...queueFlags()], { timeoutMs: 50_000 });
+    expect(results.status, results.stderr).toBe(1);
+    const records = lines(out);
+    expect(records.map((record) => record.file)).toEqual([...files, 'with-lyric', `${csv}:row 3`]);
+    expect(records[2]!.error).toMatchObject({ code: 'invalid-midi' });
+    expect(records[2]!.error!.message).toContain(`${files[2]}: truncated`);
+    expect(byFile.size).toBe(5);
+    for (const record of records.filter((r) => !r.error)) {
+      const { content_sha256, ...report } = record;
+      expect(content_sha256, record.file).toBeTypeOf('object');
+      expect(report, record.file).toEqual(byFile.get(record.file));
+    }
+    expect(records.filter((r) => !r.error).map((r) => r.rank).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(records.find((r) => r.file === files[3])?.model).toBe('cdm');
+    expect(records.find((r) => r.file === files[0])?.model).toBe('base');
   });
 
   it('stops a worker gracefully on SIGTERM; results stay in Redis until removed', { timeout: 30_000 }, async () => {
