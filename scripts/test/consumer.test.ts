@@ -10,7 +10,8 @@
  * reruns fast); when the registry cannot be reached the suite is skipped, saying so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -113,6 +114,31 @@ describe.skipIf(!online)('installed from the packed tarballs, outside the worksp
     expect(help).toMatch(/\bscore\b/);
   });
 
+  it('the installed @refractor/tiny-models holds every file of the manifest\'s tiny set, with its size and SHA-256', async () => {
+    const core = await import(join(ROOT, 'packages', 'core', 'dist', 'index.js'));
+    const set = core.BUNDLED_MANIFEST.sets.tiny;
+    const dir = join(app, 'node_modules', '@refractor', 'tiny-models');
+    const roles: string[] = core.modelSetRoles(set);
+    expect(roles.length).toBeGreaterThanOrEqual(8);
+    for (const role of roles) {
+      const bytes = readFileSync(join(dir, core.modelFileLocalPath(role)));
+      expect({ role, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual({ role, size: set.files[role].size, sha256: set.files[role].sha256 });
+    }
+  });
+
+  it("without @refractor/tiny-models installed, models: 'tiny' says which package to install", () => {
+    const installed = join(app, 'node_modules', '@refractor', 'tiny-models');
+    const hidden = join(app, 'node_modules', '@refractor', '.tiny-models-hidden');
+    renameSync(installed, hidden);
+    try {
+      const probe = "import('@refractor/node').then(({ Refractor }) => Refractor.load({ models: 'tiny', offline: true })).then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message))";
+      const out = sh(process.execPath, ['-e', probe], app);
+      expect(out).toMatch(/^ModelStoreError: The "tiny" model set ships in the @refractor\/tiny-models package, which is not installed\. Run `npm install @refractor\/tiny-models`/);
+    } finally {
+      renameSync(hidden, installed);
+    }
+  });
+
   it("every README's tested example runs against the installed packages", () => {
     const ran: string[] = [];
     for (const pkg of publicPackagesInOrder()) {
@@ -192,7 +218,13 @@ export default {
     expect(nodeOnly).toEqual([]);
     expect(log).not.toMatch(/externalized for browser compatibility/);
     // And nothing Node-only reached the output by another route (a require of a built-in, onnxruntime-node).
-    expect(js).not.toMatch(/require\(\s*["'](fs|path|os|worker_threads|child_process)["']\s*\)|onnxruntime-node|["']node:(fs|path|os|worker_threads|child_process)/);
+    // onnxruntime-web's own bundles hold one Node branch that a browser never takes (guarded by
+    // `typeof navigator === 'undefined'`, as packages/web/test/bundle.test.ts notes); only that exact shape is tolerated.
+    const guarded = /typeof navigator\s*(?:>|===?)\s*["'`]u(?:ndefined)?["'`]\s*\?\s*[\w$]+\(\s*["'`]node:os["'`]\s*\)\.cpus\(\)\.length/g;
+    const forbidden = /require\(\s*["'](fs|path|os|worker_threads|child_process)["']\s*\)|onnxruntime-node|["']node:[a-z_/]+["']/g;
+    const cleaned = js.replace(guarded, '/* guarded */');
+    const offences = [...cleaned.matchAll(forbidden)].map((m) => cleaned.slice(Math.max(0, m.index - 60), m.index + 60));
+    expect(offences).toEqual([]);
   });
 
   it('(5) a browser bundle of @refractor/core alone holds no onnxruntime runtime, only onnxruntime-common', () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, publicPackagesInOrder, workspacePackages } from '../lib/workspace-packages.mjs';
 
@@ -18,7 +18,6 @@ describe('the package graph', () => {
     // The layering the packages promise: inference never pulls in training, ONNX writing or the tiny set.
     const node = order.find((p) => p.name === '@refractor/node')!;
     expect(node.internalDeps).toEqual(['@refractor/audio', '@refractor/core']);
-    expect(Object.keys(node.manifest.dependencies)).not.toEqual(expect.arrayContaining(['onnx-proto']));
     for (const banned of ['onnx-proto', 'protobufjs', 'fflate', '@refractor/train', '@refractor/tiny-models', '@refractor/models']) {
       expect(Object.keys(node.manifest.dependencies), banned).not.toContain(banned);
     }
@@ -96,7 +95,5 @@ describe('changeset version', () => {
       expect(changelog, pkg.name).toContain(`# ${pkg.name}\n\n## ${expected}`);
     }
     expect(readdirSync(join(scratch, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md')).toEqual([]);
-    writeFileSync(join(scratch, 'done'), '');
-    expect(dirname(scratch)).toBe(tmpdir());
   });
 });

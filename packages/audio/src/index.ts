@@ -20,3 +20,4 @@ export * from './song-features.js';
 export * from './sliding-buffer.js';
 export * from './probe.js';
 export * from './midi/index.js';
+export * from './clip.js';

@@ -75,7 +75,7 @@ export interface ModelSet {
   files: Record<ModelFileRole, ModelFileSource> & Partial<Record<OptionalModelFileRole, ModelFileSource>>;
 }
 
-/** `models/manifest.json`. */
+/** A model manifest (the bundled one: {@link BUNDLED_MANIFEST}). */
 export interface ModelManifest {
   version: 1;
   sets: Record<string, ModelSet>;
@@ -92,7 +92,7 @@ const safePath = (value: unknown): boolean => typeof value === 'string' && value
  *
  * @example
  * ```ts
- * const manifest = parseModelManifest(JSON.parse(text), 'models/manifest.json');
+ * const manifest = parseModelManifest(JSON.parse(text), 'my-manifest.json');
  * manifest.sets.default.files.cdm.repo; // 'earthlyframes/refractor_cdm'
  * ```
  */

@@ -9,7 +9,7 @@
 export * from '@refractor/core';
 export { Refractor, type BatchItem, type RefractorLoadOptions, type SongScoreOptions } from './refractor.js';
 export { MidiParseError, isMidi } from '@refractor/audio';
-export { candidateLabel, prepareMidi, rankItems, type Candidate, type CandidateItem, type CandidateScoreOptions } from './candidates.js';
+export { prepareMidi, type Candidate, type CandidateScoreOptions } from './candidates.js';
 export { createNodeBackend, DeviceUnavailableError, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
 export { bundledManifest, bundledSetDirectory, bundledSetPackage, TINY_MODELS_PACKAGE } from './bundled.js';

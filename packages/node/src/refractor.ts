@@ -6,6 +6,7 @@ import {
   openCheckedSession,
   scoreSettings,
   type ChunkResult,
+  type CandidateItem,
   type ChunkSpan,
   type ConceptTokenizer,
   type EmbeddingPair,
@@ -16,11 +17,9 @@ import {
 } from '@refractor/core';
 import {
   ClapFeatureExtractor,
-  CropPlanner,
-  cropOffsetRange,
+  clipFeatures,
   openAudioStream,
   parseClapPreprocessorConfig,
-  resample,
   songChunkFeatures,
   songFeatureSettings,
   type AudioStream,
@@ -30,7 +29,7 @@ import {
 } from '@refractor/audio';
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
 import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundled.js';
-import { prepareMidi, scoreCandidates, type Candidate, type CandidateItem, type CandidateScoreOptions } from './candidates.js';
+import { prepareMidi, scoreNodeCandidates, type Candidate, type CandidateScoreOptions } from './candidates.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
 import { loadConceptTokenizer } from './tokenizer.js';
@@ -161,12 +160,12 @@ export class Refractor {
    * ```
    */
   async scoreCandidates(candidates: readonly Candidate[], options: CandidateScoreOptions = {}): Promise<CandidateItem[]> {
-    return scoreCandidates(
+    return scoreNodeCandidates(
       {
         backend: this.backend,
         base: this.base,
         cdm: this.cdm,
-        prepareConcept: (text) => this.prepareConcept(text),
+        embedText: (text) => this.prepareConcept(text),
         prepareAudio: (waveform, sampleRate, crop) => this.prepareAudio(waveform, sampleRate, crop),
       },
       candidates,
@@ -207,12 +206,7 @@ export class Refractor {
    * wrapper, or the checkpoint's `repeatpad`), then encoded.
    */
   async prepareAudio(waveform: Float32Array, sampleRate: number, options: CropOptions & { padding?: ClapPadding } = {}): Promise<Float32Array> {
-    const rate = this.extractor.config.sampling_rate;
-    const audio = sampleRate === rate ? waveform : resample(waveform, sampleRate, rate);
-    const range = cropOffsetRange(audio.length, this.extractor.cropSamples);
-    const cropOffset = range ? new CropPlanner(options).pick(range) : 0;
-    const { features } = this.extractor.extract(audio, { cropOffset, padding: options.padding ?? 'pad' });
-    return (await this.scorer(false)).embedAudio(features, 1);
+    return (await this.scorer(false)).embedAudio(clipFeatures(this.extractor, waveform, sampleRate, options), 1);
   }
 
   /** The 768-d concept embedding (zeros for no text). */

@@ -1,4 +1,5 @@
-import { AXES, COLOR_NAMES, MODE_ORDERS, type ColorName } from '@refractor/core';
+import { AXES, COLOR_NAMES, MODE_ORDERS, type CandidateResult, type ColorName } from '@refractor/core';
+import { isMidi } from '@refractor/audio';
 import { createRefractorWorker, type RefractorProgress, type WebDevice, type WebScoredSong } from '../src/index.js';
 
 /** Display colors for the nine classes (White and Black get outlines from the CSS border). */
@@ -27,9 +28,15 @@ const drop = $<HTMLLabelElement>('drop');
 
 for (const name of COLOR_NAMES) target.add(new Option(name, name));
 
-// ?models=<base URL of a set directory> (default: the Hugging Face hub); ?device=wasm|webgpu|auto (default auto).
+// ?models=<base URL of a set directory> (default: the Hugging Face hub); ?device=wasm|webgpu|auto (default auto);
+// ?base=<URL of a base model refractor.onnx> enables MIDI files (e.g. ?models=/models/tiny/&base=/models/tiny/refractor.onnx).
 const params = new URLSearchParams(location.search);
 const models = params.get('models') || undefined;
+const baseModelUrl = params.get('base') || undefined;
+if (baseModelUrl) {
+  fileInput.accept += ',.mid,.midi,audio/midi';
+  drop.querySelector('span')!.textContent += ' — or a MIDI file (.mid), scored by the base model against the concept';
+}
 const deviceParam = params.get('device') ?? 'auto';
 const device: WebDevice = deviceParam === 'wasm' || deviceParam === 'webgpu' ? deviceParam : 'auto';
 
@@ -72,7 +79,12 @@ function onProgress(progress: RefractorProgress) {
 const worker = new Worker(new URL('../src/worker.ts', import.meta.url), { type: 'module' });
 const refractor = createRefractorWorker({ worker, onProgress });
 setStatus('Loading models…');
-const loaded = refractor.load({ ...(models ? { baseUrl: models } : {}), device, wasmPaths: new URL('ort/', document.baseURI).href });
+const loaded = refractor.load({
+  ...(models ? { baseUrl: models } : {}),
+  ...(baseModelUrl ? { baseModelUrl } : {}),
+  device,
+  wasmPaths: new URL('ort/', document.baseURI).href,
+});
 loaded.then(
   (info) => {
     downloads.clear();
@@ -105,6 +117,16 @@ async function scoreFile(file: File) {
   try {
     setStatus(`Reading ${file.name}…`);
     const bytes = new Uint8Array(await file.arrayBuffer());
+    if (isMidi(bytes)) {
+      if (!baseModelUrl) throw new Error(`${file.name} is a MIDI file: MIDI needs a base model (open the page with ?base=<URL of refractor.onnx>)`);
+      setStatus(`Scoring ${file.name} with the base model…`);
+      const [item] = await refractor.scoreCandidates([{ id: file.name, midi: bytes }], { concept: concept.value.trim() || null });
+      if (run !== runId) return;
+      if (item!.error) throw Object.assign(new Error(item!.error.message), { name: item!.error.name });
+      renderCandidate(item!.result!);
+      setStatus(`Done: ${file.name} scored by the ${item!.result!.model} model.`);
+      return;
+    }
     setStatus(`Decoding and scoring ${file.name}…`);
     const song = await refractor.score(bytes, {
       name: file.name,
@@ -120,7 +142,7 @@ async function scoreFile(file: File) {
     if (run !== runId) return;
     const e = error as Error & { code?: string };
     setStatus(e.name === 'AudioDecodeError' ? `Cannot read ${file.name}.` : `Scoring ${file.name} failed.`);
-    showError(e.name === 'AudioDecodeError' ? `Unreadable audio file — ${e.message}` : e.message);
+    showError(e.name === 'AudioDecodeError' || e.name === 'MidiParseError' ? `Unreadable file — ${e.message}` : e.message);
   }
 }
 
@@ -147,6 +169,38 @@ function bars(container: HTMLElement, entries: [string, number][], color?: (labe
   );
 }
 
+function axisBars(result: CandidateResult | WebScoredSong) {
+  $('axes').replaceChildren(
+    ...AXES.map((axis) => {
+      const box = document.createElement('div');
+      const title = document.createElement('strong');
+      title.textContent = axis;
+      const list = document.createElement('div');
+      const dist = result[axis] as Record<string, number>;
+      bars(list, MODE_ORDERS[axis].map((mode) => [mode, dist[mode] ?? 0]));
+      box.append(title, list);
+      return box;
+    }),
+  );
+}
+
+/** A base-model answer: the three axes and the confidence (no color, no timeline). */
+function renderCandidate(candidate: CandidateResult) {
+  $('swatch').style.background = candidate.model === 'cdm' ? HEX[candidate.predicted_color] : 'transparent';
+  $('color-name').textContent = candidate.model === 'cdm' ? candidate.predicted_color : 'MIDI candidate';
+  $('confidence').textContent = `Confidence ${(candidate.confidence * 100).toFixed(1)}% (${candidate.model} model)`;
+  $('rules').textContent = 'The base Refractor model answers with the three axis distributions and a confidence.';
+  $('test-only').hidden = true;
+  axisBars(candidate);
+  $('probs').replaceChildren();
+  $('timeline').replaceChildren();
+  $('timeline-note').textContent = '';
+  $('match').hidden = true;
+  $('settings').textContent = `base model ${baseModelUrl ?? ''}`;
+  result.dataset.json = JSON.stringify(candidate);
+  result.hidden = false;
+}
+
 function render(song: WebScoredSong) {
   $('swatch').style.background = HEX[song.predicted_color];
   $('color-name').textContent = song.predicted_color;
@@ -154,19 +208,7 @@ function render(song: WebScoredSong) {
   $('rules').textContent = `Color by target rows (the original rule): ${song.predicted_color} · by pooled probabilities: ${song.predicted_color_by_probs}`;
   $('test-only').hidden = !song.settings.test_only;
 
-  const axes = $('axes');
-  axes.replaceChildren(
-    ...AXES.map((axis) => {
-      const box = document.createElement('div');
-      const title = document.createElement('strong');
-      title.textContent = axis;
-      const list = document.createElement('div');
-      const dist = song[axis] as Record<string, number>;
-      bars(list, MODE_ORDERS[axis].map((mode) => [mode, dist[mode] ?? 0]));
-      box.append(title, list);
-      return box;
-    }),
-  );
+  axisBars(song);
   bars($('probs'), COLOR_NAMES.map((c) => [c, song.color_probs[c]]), (label) => HEX[label as ColorName]);
 
   const timeline = $('timeline');

@@ -1,6 +1,6 @@
 import type { WebDevice } from './backend.js';
-import type { WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';
-import type { RefractorProgress, WebScoreOptions, WebScoredSong } from './refractor-web.js';
+import type { WorkerCandidateItem, WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';
+import type { RefractorProgress, WebCandidate, WebCandidateOptions, WebScoreOptions, WebScoredSong } from './refractor-web.js';
 
 /** An error from the worker, keeping its name (e.g. `AudioDecodeError`) and code. */
 export class RefractorWorkerError extends Error {
@@ -23,9 +23,11 @@ export interface RefractorWorkerOptions {
 /** The main-thread side of the Refractor worker. */
 export interface RefractorWorkerClient {
   /** Loads (or reloads) the models; resolves with the backend's name. */
-  load(options?: { baseUrl?: string; device?: WebDevice; wasmPaths?: string; cache?: boolean; batchSize?: number }): Promise<{ backend: string; device: 'webgpu' | 'wasm'; testOnly: boolean }>;
+  load(options?: { baseUrl?: string; device?: WebDevice; wasmPaths?: string; cache?: boolean; batchSize?: number; baseModelUrl?: string }): Promise<{ backend: string; device: 'webgpu' | 'wasm'; testOnly: boolean }>;
   /** Scores one file's bytes; the buffer is transferred (the caller's copy is emptied). */
   score(bytes: Uint8Array, options?: Omit<WebScoreOptions, 'onProgress'>): Promise<WebScoredSong>;
+  /** Scores candidates (MIDI/audio bytes, lyric) against one concept; needs `baseModelUrl` for MIDI. Errors come back per item. */
+  scoreCandidates(candidates: WebCandidate[], options?: WebCandidateOptions): Promise<WorkerCandidateItem[]>;
   terminate(): void;
   readonly worker: Worker;
 }
@@ -74,7 +76,8 @@ export function createRefractorWorker(options: RefractorWorkerOptions = {}): Ref
     async load(loadOptions = {}) {
       const baseUrl = absolute(loadOptions.baseUrl);
       const wasmPaths = absolute(loadOptions.wasmPaths);
-      const message = await request({ type: 'load', ...loadOptions, ...(baseUrl ? { baseUrl } : {}), ...(wasmPaths ? { wasmPaths } : {}) });
+      const baseModelUrl = absolute(loadOptions.baseModelUrl);
+      const message = await request({ type: 'load', ...loadOptions, ...(baseUrl ? { baseUrl } : {}), ...(wasmPaths ? { wasmPaths } : {}), ...(baseModelUrl ? { baseModelUrl } : {}) });
       if (message.type !== 'loaded') throw new Error(`unexpected worker reply ${message.type}`);
       return { backend: message.backend, device: message.device, testOnly: message.testOnly };
     },
@@ -82,6 +85,11 @@ export function createRefractorWorker(options: RefractorWorkerOptions = {}): Ref
       const message = await request({ type: 'score', bytes, options: scoreOptions }, [bytes.buffer]);
       if (message.type !== 'result') throw new Error(`unexpected worker reply ${message.type}`);
       return message.result;
+    },
+    async scoreCandidates(candidates, candidateOptions = {}) {
+      const message = await request({ type: 'candidates', candidates, options: candidateOptions });
+      if (message.type !== 'candidates') throw new Error(`unexpected worker reply ${message.type}`);
+      return message.items;
     },
     terminate() {
       worker.terminate();

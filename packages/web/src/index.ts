@@ -17,6 +17,8 @@ export {
   type WebScoreOptions,
   type WebScoreSettings,
   type WebScoredSong,
+  type WebCandidate,
+  type WebCandidateOptions,
 } from './refractor-web.js';
 export { createRefractorWorker, RefractorWorkerError, type RefractorWorkerClient, type RefractorWorkerOptions } from './client.js';
-export type { WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';
+export type { WorkerCandidateItem, WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';

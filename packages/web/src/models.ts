@@ -1,4 +1,4 @@
-import { BUNDLED_MANIFEST, MODEL_FILE_ROLES, RefractorError, type ModelFileRole, type ModelManifest } from '@refractor/core';
+import { BUNDLED_MANIFEST, MODEL_FILE_ROLES, RefractorError, type AnyModelFileRole, type ModelFileRole, type ModelManifest } from '@refractor/core';
 
 /** The model manifest shipped with Refractor (`@refractor/core`'s `BUNDLED_MANIFEST`). */
 export const MANIFEST: ModelManifest = BUNDLED_MANIFEST;
@@ -41,7 +41,7 @@ export function modelUrl(baseUrl: string | undefined, role: ModelFileRole, locat
 
 /** Download progress of one file; `total` is 0 when the server sends no length. */
 export interface FileProgress {
-  role: ModelFileRole;
+  role: AnyModelFileRole;
   url: string;
   loaded: number;
   total: number;
@@ -75,7 +75,7 @@ async function openCache(enabled: boolean): Promise<Cache | undefined> {
  * Fetches a model file's bytes with progress, from the Cache Storage API when
  * it holds them, else over the network (and then stores them there).
  */
-export async function fetchModelFile(role: ModelFileRole, url: string, options: FetchModelOptions = {}): Promise<Uint8Array> {
+export async function fetchModelFile(role: AnyModelFileRole, url: string, options: FetchModelOptions = {}): Promise<Uint8Array> {
   const cache = await openCache(options.cache ?? true);
   const hit = await cache?.match(url).catch(() => undefined);
   if (hit) {

@@ -1,4 +1,5 @@
-import type { RefractorProgress, WebScoreOptions, WebScoredSong } from './refractor-web.js';
+import type { CandidateResult } from '@refractor/core';
+import type { RefractorProgress, WebCandidate, WebCandidateOptions, WebScoreOptions, WebScoredSong } from './refractor-web.js';
 import type { WebDevice } from './backend.js';
 
 /** Messages to the Refractor worker. */
@@ -13,8 +14,19 @@ export type WorkerRequest =
       wasmPaths?: string;
       cache?: boolean;
       batchSize?: number;
+      /** Absolute URL of a base model (refractor.onnx), for MIDI candidates. */
+      baseModelUrl?: string;
     }
-  | { type: 'score'; id?: number; bytes: Uint8Array; options?: Omit<WebScoreOptions, 'onProgress'> };
+  | { type: 'score'; id?: number; bytes: Uint8Array; options?: Omit<WebScoreOptions, 'onProgress'> }
+  | { type: 'candidates'; id?: number; candidates: WebCandidate[]; options?: WebCandidateOptions };
+
+/** A candidate's outcome as it crosses the worker boundary (errors as plain data). */
+export interface WorkerCandidateItem {
+  input: string;
+  result?: CandidateResult;
+  error?: WorkerError;
+  rank?: number;
+}
 
 /** An error as it crosses the worker boundary. */
 export interface WorkerError {
@@ -30,4 +42,5 @@ export type WorkerResponse =
   | { type: 'progress'; id?: number; progress: RefractorProgress }
   | { type: 'loaded'; id?: number; backend: string; device: 'webgpu' | 'wasm'; testOnly: boolean }
   | { type: 'result'; id?: number; result: WebScoredSong }
+  | { type: 'candidates'; id?: number; items: WorkerCandidateItem[] }
   | { type: 'error'; id?: number; error: WorkerError };

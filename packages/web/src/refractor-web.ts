@@ -3,8 +3,13 @@ import {
   MODEL_CONTRACTS,
   RefractorScorer,
   openCheckedSession,
+  scoreCandidateItems,
   scoreSettings,
+  type CandidateInput,
+  type CandidateItem,
+  type CandidateItemsOptions,
   type ConceptTokenizer,
+  type AnyModelFileRole,
   type ModelFileRole,
   type ScoreSettings,
   type ScorerOptions,
@@ -12,6 +17,10 @@ import {
 } from '@refractor/core';
 import {
   ClapFeatureExtractor,
+  clipFeatures,
+  decodeAudio,
+  downmix,
+  midiToPianoRoll,
   openAudioStream,
   parseClapPreprocessorConfig,
   songChunkFeatures,
@@ -37,7 +46,21 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
   cache?: boolean;
   /** Marks results as coming from a test-only set (default: from the manifest, or the set's config naming `refractor-test/…`). */
   testOnly?: boolean;
+  /**
+   * URL of a base Refractor model (`refractor.onnx`, e.g. `/models/tiny/refractor.onnx`),
+   * needed to score MIDI candidates. None by default: its weights are not published.
+   */
+  baseModelUrl?: string;
 }
+
+/** A candidate for {@link RefractorWeb.scoreCandidates}: any of MIDI and audio file bytes and lyric text. */
+export type WebCandidate = CandidateInput<Uint8Array>;
+
+/** Options for {@link RefractorWeb.scoreCandidates}: core's, plus where CLAP crops each audio clip. */
+export interface WebCandidateOptions extends CandidateItemsOptions, CropOptions {}
+
+/** How a browser user supplies the base model, for routing errors. */
+const WEB_BASE_MODEL_HINT = 'load it with the baseModelUrl option (the demo page: ?base=<url of refractor.onnx>)';
 
 /** Options for {@link RefractorWeb.scoreBytes}. */
 export interface WebScoreOptions extends ChunkingOptions, CropOptions {
@@ -70,6 +93,8 @@ export type WebScoredSong = SongResult & { settings: WebScoreSettings };
  */
 export class RefractorWeb {
   private textModels: Promise<{ session: InferenceSession; tokenizer: ConceptTokenizer }> | undefined;
+  /** The base model's session, when `baseModelUrl` was given. */
+  private base: InferenceSession | undefined;
 
   private constructor(
     readonly backend: WebBackend,
@@ -103,7 +128,51 @@ export class RefractorWeb {
     const setName = options.set ?? 'default';
     const namedTest = /^refractor-test\//.test(String((clapConfig as { _name_or_path?: unknown })?._name_or_path ?? ''));
     const testOnly = options.testOnly ?? (hasBase ? namedTest : ((options.manifest ?? MANIFEST).sets[setName]?.testOnly ?? false));
-    return new RefractorWeb(backend, new ClapFeatureExtractor(config), clap, cdm, options, hasBase ? options.baseUrl! : setName, testOnly);
+    const refractor = new RefractorWeb(backend, new ClapFeatureExtractor(config), clap, cdm, options, hasBase ? options.baseUrl! : setName, testOnly);
+    if (options.baseModelUrl) {
+      const bytes = await fetchModelFile('base', options.baseModelUrl, fileOptions({ ...options, baseUrl: options.baseModelUrl }, 'base'));
+      refractor.base = await openCheckedSession(backend, bytes, MODEL_CONTRACTS.base, options.baseModelUrl);
+    }
+    return refractor;
+  }
+
+  /** Whether a base model is loaded (needed for MIDI candidates). */
+  get hasBaseModel(): boolean {
+    return this.base !== undefined;
+  }
+
+  /**
+   * Scores candidates (each any of MIDI bytes, audio bytes, lyric text)
+   * against one concept with the same core code as Node: audio-only ones go
+   * to the CDM (one 10 s CLAP crop), the rest to the base model (load one
+   * with `baseModelUrl`; a concept is required), one ONNX run per batch. The
+   * piano roll is computed here, in TypeScript. Bad inputs fail alone.
+   *
+   * @example
+   * ```ts
+   * const refractor = await RefractorWeb.load({ baseUrl: '/models/tiny/', baseModelUrl: '/models/tiny/refractor.onnx' });
+   * const [item] = await refractor.scoreCandidates([{ id: file.name, midi: new Uint8Array(await file.arrayBuffer()) }], { concept: 'leaving home' });
+   * item.result?.temporal.future;
+   * ```
+   */
+  async scoreCandidates(candidates: readonly WebCandidate[], options: WebCandidateOptions = {}): Promise<CandidateItem[]> {
+    const crop: CropOptions = { ...(options.crop ? { crop: options.crop } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) };
+    return scoreCandidateItems(
+      {
+        backend: this.backend,
+        base: this.base,
+        cdm: this.cdm,
+        baseModelHint: WEB_BASE_MODEL_HINT,
+        embedText: (text) => this.prepareConcept(text),
+        pianoRoll: async (bytes, name) => midiToPianoRoll(bytes, { name }),
+        embedAudio: async (bytes, name) => {
+          const { channels, sampleRate } = await decodeAudio(bytes, { name });
+          return (await this.scorer(false)).embedAudio(clipFeatures(this.extractor, downmix(channels), sampleRate, crop), 1);
+        },
+      },
+      candidates,
+      options,
+    );
   }
 
   /** The concept encoder and tokenizer, fetched and opened on first use (about 600 MB for the real DeBERTa). */
@@ -163,13 +232,13 @@ export class RefractorWeb {
   /** Releases the sessions. */
   async close(): Promise<void> {
     const text = await this.textModels?.catch(() => undefined);
-    await Promise.all([this.clap.release(), this.cdm.release(), text?.session.release()]);
+    await Promise.all([this.clap.release(), this.cdm.release(), this.base?.release(), text?.session.release()]);
   }
 }
 
 export type { WebDevice };
 
-function fileOptions(options: RefractorWebLoadOptions, role: ModelFileRole) {
+function fileOptions(options: RefractorWebLoadOptions, role: AnyModelFileRole) {
   const size = options.baseUrl ? undefined : (options.manifest ?? MANIFEST).sets[options.set ?? 'default']?.files[role]?.size;
   return {
     cache: options.cache ?? true,

@@ -41,6 +41,7 @@ async function handle(request: WorkerRequest): Promise<void> {
         ...(request.wasmPaths ? { wasmPaths: request.wasmPaths } : {}),
         ...(request.cache === undefined ? {} : { cache: request.cache }),
         ...(request.batchSize === undefined ? {} : { batchSize: request.batchSize }),
+        ...(request.baseModelUrl ? { baseModelUrl: request.baseModelUrl } : {}),
         onProgress,
       });
       refractor.catch(() => undefined);
@@ -52,6 +53,10 @@ async function handle(request: WorkerRequest): Promise<void> {
       const loaded = await refractor;
       const result = await loaded.scoreBytes(request.bytes, { ...request.options, onProgress });
       post({ type: 'result', id, result });
+    } else if (request.type === 'candidates') {
+      if (!refractor) throw new Error('load the models first (a {type: "load"} message)');
+      const items = await (await refractor).scoreCandidates(request.candidates, request.options ?? {});
+      post({ type: 'candidates', id, items: items.map(({ error, ...item }) => ({ ...item, ...(error ? { error: toWorkerError(error) } : {}) })) });
     } else {
       throw new Error(`unknown message type ${JSON.stringify((request as { type?: unknown }).type)}`);
     }

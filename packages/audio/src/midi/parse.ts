@@ -55,9 +55,12 @@ const DATA_BYTE_FIELDS = new Set(['noteNumber', 'velocity']);
  * or NaN), or a note field over 127 (a status byte where data was expected).
  */
 function badField(event: MidiEvent): string | undefined {
-  for (const [key, value] of Object.entries(event)) {
+  const fields = event as unknown as Record<string, unknown>;
+  // for…in, not Object.entries: this runs once per event and must stay cheap.
+  for (const key in fields) {
+    const value = fields[key];
     if (value === undefined || (typeof value === 'number' && !Number.isFinite(value))) return key;
-    if (DATA_BYTE_FIELDS.has(key) && !(typeof value === 'number' && value >= 0 && value <= 127)) return key;
+    if (DATA_BYTE_FIELDS.has(key) && !((value as number) >= 0 && (value as number) <= 127)) return key;
   }
   return undefined;
 }

@@ -67,6 +67,9 @@ export function scoreCommand(context: CommandContext): Command {
     if (flags.concept !== undefined && flags.conceptFile !== undefined) {
       command.error("error: use either --concept or --concept-file, not both", { exitCode: 2, code: 'refractor.conflict' });
     }
+    if (flags.lyric !== undefined && flags.lyricFile !== undefined) {
+      command.error('error: use either --lyric or --lyric-file, not both', { exitCode: 2, code: 'refractor.conflict' });
+    }
     const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
     const expanded = await expandInputs(inputs);
     const files = expanded.flatMap((input) => ('file' in input ? [input.file] : []));

@@ -6,6 +6,7 @@ import type { CommandContext } from '../context.js';
 import { loadRefractor, type ModelFlags } from '../load-models.js';
 import type { CropFlags } from '../options.js';
 import { candidateReport, candidateTableLine, renderCandidates, type CandidateReport } from './base-report.js';
+import { createProgress } from '../progress.js';
 import { candidatesFromFiles, readCandidatesFile } from './candidates.js';
 import { supportsTrueColor } from './table.js';
 
@@ -53,7 +54,6 @@ export async function wantsCandidates(files: readonly string[], flags: Candidate
  * optionally ranked. Each bad input is named on stderr (exit 1); the rest are scored.
  */
 export async function scoreCandidateFiles(files: readonly string[], flags: ScoreCandidateFlags, context: CommandContext): Promise<void> {
-  if (flags.lyric !== undefined && flags.lyricFile !== undefined) throw new Error('use either --lyric or --lyric-file, not both');
   const lyric = flags.lyricFile !== undefined ? (await readFile(flags.lyricFile, 'utf8')).trim() : flags.lyric;
   const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
   const candidates: Candidate[] = await candidatesFromFiles(files, lyric);
@@ -75,6 +75,7 @@ export async function scoreCandidateFiles(files: readonly string[], flags: Score
     return;
   }
   let items: CandidateItem[];
+  const progress = candidates.length > 1 ? createProgress('preparing candidates', candidates.length) : { update: () => undefined, stop: () => undefined };
   try {
     // One up-front message rather than one per file for what every MIDI candidate lacks.
     const needsBase = candidates.some((c) => c.midi !== undefined || (c.audio === undefined && c.lyric !== undefined));
@@ -96,8 +97,10 @@ export async function scoreCandidateFiles(files: readonly string[], flags: Score
       rank: flags.rank,
       crop: flags.crop,
       seed: flags.seed,
+      onProgress: (done) => progress.update(done),
     });
   } finally {
+    progress.stop();
     await refractor.close();
   }
   const settings = {

@@ -5,3 +5,4 @@ export * from './rank.js';
 export * from './feeds.js';
 export * from './decode.js';
 export * from './candidates.js';
+export * from './items.js';

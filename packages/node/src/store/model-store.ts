@@ -81,7 +81,7 @@ const ROLES = Object.keys(MODEL_FILE_ROLES) as ModelFileRole[];
  *
  * @example
  * ```ts
- * const manifest = parseModelManifest(JSON.parse(await readFile('models/manifest.json', 'utf8')));
+ * const manifest = BUNDLED_MANIFEST; // or parseModelManifest(JSON.parse(await readFile('my-manifest.json', 'utf8')))
  * const models = await resolveModelSet('default', manifest, {
  *   onProgress: ({ role, loaded, total, done }) => console.error(role, loaded, total, done),
  * });
