@@ -10,7 +10,7 @@
 // and features (the encoders cost next to nothing); pass a real-size set
 // (e.g. ~/.cache/refractor/bench-models/bench-full) to see the encoder bound.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,18 @@ function wav(path, index) {
   writeFileSync(path, bytes);
 }
 
+/**
+ * CPU seconds a process has used (user + system, all its threads), from
+ * /proc (Linux; 100 ticks a second). Less sensitive to a busy machine than
+ * wall time: what a job costs, whoever else runs.
+ */
+function cpuSeconds(pid) {
+  const path = `/proc/${pid}/stat`;
+  if (!existsSync(path)) return NaN;
+  const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Starts a worker process and resolves once it has loaded its models and connected. */
 function startWorker(redis, queue) {
   const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--queue', queue, '--models', args.models, '--offline', '--concurrency', args.concurrency], {
@@ -70,7 +82,7 @@ function startWorker(redis, queue) {
     });
     child.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${log}`)));
   });
-  return { child, ready, exited: new Promise((resolve) => child.once('exit', resolve)) };
+  return { child, ready, cpuAtReady: 0, exited: new Promise((resolve) => child.once('exit', resolve)) };
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'refractor-queue-bench-'));
@@ -88,6 +100,7 @@ try {
     const name = `bench-${workerCount}`;
     const workers = Array.from({ length: workerCount }, () => startWorker(redis.url, name));
     await Promise.all(workers.map((worker) => worker.ready));
+    for (const worker of workers) worker.cpuAtReady = cpuSeconds(worker.child.pid);
     const queue = await RefractorQueue.open(redis.url, { queue: name });
     const settings = { chunk_size_s: 30, chunk_stride_s: 5, crop: 'start', seed: 0, concept: null, target: null };
     const started = performance.now();
@@ -105,8 +118,12 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = workers.reduce((sum, worker) => sum + cpuSeconds(worker.child.pid) - worker.cpuAtReady, 0);
     rates.push(SONGS / seconds);
-    console.log(`${workerCount} worker${workerCount > 1 ? 's' : ' '}: ${(SONGS / seconds).toFixed(2).padStart(7)} jobs/s (${SONGS} jobs in ${seconds.toFixed(2)} s)`);
+    console.log(
+      `${workerCount} worker${workerCount > 1 ? 's' : ' '}: ${(SONGS / seconds).toFixed(2).padStart(7)} jobs/s (${SONGS} jobs in ${seconds.toFixed(2)} s); ` +
+        `${(cpu / SONGS).toFixed(3)} CPU s per job in the workers, so at most ${(cpus().length / (cpu / SONGS)).toFixed(1)} jobs/s on ${cpus().length} idle cores`,
+    );
     await queue.close();
     for (const worker of workers) worker.child.kill('SIGTERM');
     await Promise.all(workers.map((worker) => worker.exited));
