@@ -335,3 +335,29 @@ describe.skipIf(skip)(`a Redis restart under running workers${skip ? ` (SKIPPED:
     expect((JSON.parse(status.stdout) as { counts: Record<string, number> }).counts).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 16, failed: 0 });
   });
 });
+
+describe('refractor queue and worker usage', () => {
+  it('explain every flag and exit 2 on conflicting or missing inputs', { timeout: 60_000 }, async () => {
+    const help = await runRefractorAsync(['queue', '--help']);
+    expect(help.stdout).toMatch(/add \[options\] \[inputs\.\.\.\][\s\S]*status[\s\S]*results[\s\S]*remove/);
+    const worker = await runRefractorAsync(['worker', '--help']);
+    for (const flag of ['--redis', '--queue', '--concurrency', '--models', '--device', '--base-model', '--lock-duration', '--stalled-interval', '--max-stalled', '--fetch-max-bytes', '--fetch-timeout']) {
+      expect(worker.stdout, flag).toContain(flag);
+    }
+    expect(worker.stdout).toMatch(/\(default:\s+30000\)/);
+    const add = await runRefractorAsync(['queue', 'add', '--help']);
+    for (const flag of ['--input-list', '--candidates', '--extract', '--concept', '--target', '--chunk-size', '--crop', '--seed', '--rank', '--lyric', '--sounds-like', '--attempts', '--backoff', '--retry-failed']) {
+      expect(add.stdout, flag).toContain(flag);
+    }
+    expect(add.stdout).not.toContain('--base-model');
+    const none = await runRefractorAsync(['queue', 'add']);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/give inputs, --input-list <file>, --candidates <file> or --extract <dataset>/);
+    const both = await runRefractorAsync(['queue', 'add', 'a.wav', '--extract', 'dataset']);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--extract takes the songs/);
+    const unreachable = await runRefractorAsync(['queue', 'status', '--redis', 'redis://127.0.0.1:1']);
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+  });
+});
