@@ -230,6 +230,12 @@ export class RefractorQueue {
     return text === null ? undefined : (JSON.parse(text) as BatchInfo);
   }
 
+  /** The job ids a batch names (its items only; no job is read). */
+  private async jobIdsOf(id: string): Promise<string[]> {
+    const items = await this.redis.lrange(batchKeys(this.name, id).items, 0, -1);
+    return items.flatMap((text) => (JSON.parse(text) as BatchItem).job ?? []);
+  }
+
   /** Each input of a batch with its result, error or pending state, in input order (read a page at a time). */
   async *outcomes(id: string): AsyncGenerator<Outcome> {
     const key = batchKeys(this.name, id).items;
@@ -291,11 +297,9 @@ export class RefractorQueue {
    */
   async removeBatch(id: string): Promise<{ jobsRemoved: number }> {
     const keys = batchKeys(this.name, id);
-    const mine = new Set<string>();
-    for await (const outcome of this.outcomes(id)) if (outcome.item.job) mine.add(outcome.item.job);
+    const mine = new Set(await this.jobIdsOf(id));
     for (const other of await this.redis.lrange(queueKeys(this.name).batches, 0, -1)) {
-      if (other === id) continue;
-      for await (const outcome of this.outcomes(other)) if (outcome.item.job) mine.delete(outcome.item.job);
+      if (other !== id) for (const job of await this.jobIdsOf(other)) mine.delete(job);
     }
     await this.redis.multi().lrem(queueKeys(this.name).batches, 0, id).del(keys.meta, keys.items).exec();
     let jobsRemoved = 0;
