@@ -49,6 +49,12 @@ function packagesUnder(nodeModules) {
   return found.sort((a, b) => b.bytes - a.bytes);
 }
 
+/** No NODE_PATH (pnpm's shims point it into the workspace) and no npm/pnpm settings from a `pnpm` run. */
+const cleanEnv = () => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|NODE_PATH$|NODE_OPTIONS$)/i.test(key))),
+  ONNXRUNTIME_NODE_INSTALL: 'skip',
+});
+
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 function main() {
@@ -80,7 +86,7 @@ function main() {
       execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...[...closure].map((n) => tarballs.get(n))], {
         cwd: project,
         stdio: ['ignore', 'ignore', 'inherit'],
-        env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+        env: cleanEnv(),
       });
       const nodeModules = join(project, 'node_modules');
       const installed = packagesUnder(nodeModules);
@@ -88,7 +94,7 @@ function main() {
       if (name === '@refractor/node') {
         // Without @refractor/tiny-models, asking for the tiny set must say what to install.
         const probe = `import('@refractor/node').then(({ Refractor }) => Refractor.load({ models: 'tiny', offline: true })).then(() => console.log('loaded?!'), (e) => console.log(e.message.split('\\n')[0]))`;
-        tinyCheck = execFileSync(process.execPath, ['-e', probe], { cwd: project, encoding: 'utf8' }).trim();
+        tinyCheck = execFileSync(process.execPath, ['-e', probe], { cwd: project, encoding: 'utf8', env: cleanEnv() }).trim();
       }
       rows.push({ package: name, use, bytes: bytesUnder(nodeModules), packages: installed.length, largest: installed.slice(0, 4), tinyCheck });
     }

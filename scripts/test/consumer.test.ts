@@ -33,9 +33,13 @@ async function registryReachable(): Promise<boolean> {
 const online = await registryReachable();
 if (!online) console.warn('consumer test SKIPPED: the npm registry (https://registry.npmjs.org) cannot be reached, so the tarballs\' third-party dependencies cannot be installed.');
 
-/** The environment for npm and the programs: no pnpm/npm settings inherited from a `pnpm test` run. */
+/**
+ * The environment for npm and the programs: no npm/pnpm settings inherited from a `pnpm test`
+ * run, and no NODE_PATH (pnpm's bin shims point it at the workspace's node_modules/.pnpm, which
+ * would let a program find workspace packages its tarballs never declared).
+ */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|PNPM_)/i.test(key)));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|PNPM_|NODE_PATH$|NODE_OPTIONS$)/i.test(key)));
   return { ...env, ONNXRUNTIME_NODE_INSTALL: 'skip', NO_COLOR: '1', ...extra };
 }
 
@@ -131,7 +135,7 @@ describe.skipIf(!online)('installed from the packed tarballs, outside the worksp
     const hidden = join(app, 'node_modules', '@refractor', '.tiny-models-hidden');
     renameSync(installed, hidden);
     try {
-      const probe = "import('@refractor/node').then(({ Refractor }) => Refractor.load({ models: 'tiny', offline: true })).then(() => console.log('loaded'), (e) => console.log(e.name + ': ' + e.message))";
+      const probe = "import('@refractor/node').then(({ Refractor }) => Refractor.load({ models: 'tiny', offline: true })).then((r) => console.log('loaded ' + JSON.stringify(r.modelSet)), (e) => console.log(e.name + ': ' + e.message))";
       const out = sh(process.execPath, ['-e', probe], app);
       expect(out).toMatch(/^ModelStoreError: The "tiny" model set ships in the @refractor\/tiny-models package, which is not installed\. Run `npm install @refractor\/tiny-models`/);
     } finally {
