@@ -316,7 +316,8 @@ describe.skipIf(skip)(`a Redis restart under running workers${skip ? ` (SKIPPED:
 
     await redis.stop();
     const doneWhileDown = done();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Longer than the collector's three reconnect attempts (0.2 + 0.4 + 0.8 s), so at least one of its polls fails.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     await redis.start();
 
     const results = await collecting;
