@@ -33,7 +33,7 @@ export interface ProcessorOptions {
 }
 
 /**
- * The work of one job with an open {@link Refractor}: load the input (check
+ * The work of one job with an open `Refractor`: load the input (check
  * the file's hash, or fetch the URL), then score the song or embed its
  * chunks. Each distinct concept text is embedded once per process. Errors
  * become BullMQ errors carrying a code: permanent ones (bad audio, changed
