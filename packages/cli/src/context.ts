@@ -7,6 +7,14 @@ export interface CommandContext {
   out(line: string): void;
   /** A line of diagnostics on stderr. */
   err(line: string): void;
+  /** A side remark on stderr ("model set tiny is a test set", "wrote x"); dropped by `--quiet`. */
+  note(line: string): void;
+  /** Detail on stderr for `--verbose` only (per-stage timings). */
+  detail(line: string): void;
+  /** `--quiet`: no notes, no progress bars (errors still print). */
+  quiet: boolean;
+  /** `--verbose`: per-input timings and other detail on stderr. */
+  verbose: boolean;
   /**
    * Runs the work for one input; an expected failure (bad audio, bad value)
    * is reported as one line naming the input and counted, and the command goes on.
@@ -14,6 +22,11 @@ export interface CommandContext {
   perInput(name: string, work: () => Promise<void>): Promise<void>;
   /** Reports one input that failed before any work (e.g. a missing file), and counts it. */
   fail(name: string, reason: string): void;
+  /**
+   * Reports and counts a failed input given its error: one stderr line; an
+   * error a user cannot act on (a bug) is rethrown.
+   */
+  failed(name: string, error: unknown): void;
   /** How many inputs failed. */
   readonly failures: number;
 }
@@ -28,16 +41,27 @@ export function createContext(stdout: NodeJS.WritableStream, stderr: NodeJS.Writ
   const context: CommandContext = {
     out: (line) => void stdout.write(`${line}\n`),
     err: (line) => void stderr.write(`${line}\n`),
+    note: (line) => {
+      if (!context.quiet) context.err(line);
+    },
+    detail: (line) => {
+      if (context.verbose) context.err(line);
+    },
+    quiet: false,
+    verbose: false,
     async perInput(name, work) {
       try {
         await work();
       } catch (error) {
-        failures += 1;
-        if (!isExpectedError(error)) throw error;
-        // AudioDecodeError messages already start with the file name.
-        const message = error instanceof AudioDecodeError ? error.message : `${name}: ${error.message}`;
-        context.err(`refractor: ${message}`);
+        context.failed(name, error);
       }
+    },
+    failed(name, error) {
+      failures += 1;
+      if (!isExpectedError(error)) throw error;
+      // AudioDecodeError messages already start with the file name.
+      const message = error instanceof AudioDecodeError ? error.message : `${name}: ${error.message}`;
+      context.err(`refractor: ${message}`);
     },
     fail(name, reason) {
       failures += 1;

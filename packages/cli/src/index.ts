@@ -6,3 +6,4 @@
 export { EXIT, runCli, type CliIo } from './program.js';
 export { NpyRowWriter, npyHeader } from './npy.js';
 export { writeFileAtomic, temporaryPathFor } from './atomic.js';
+export { openDurableLines, type DurableLines, type ExistingLines } from './output/durable-lines.js';

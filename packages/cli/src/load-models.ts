@@ -64,7 +64,7 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext):
       onProgress: progress.onProgress,
     });
     if (refractor.modelSet.testOnly) {
-      context.err(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);
+      context.note(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);
     }
     return refractor;
   } catch (error) {

@@ -9,7 +9,10 @@ import { scoreCommand } from './commands/score.js';
 import { trainCommand } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
+import { completionCommand } from './commands/completion.js';
 import { createContext } from './context.js';
+import { isBrokenPipe } from './output/write-stream.js';
+import { progressSettings } from './progress.js';
 import { VERSION } from './version.js';
 
 /** Exit codes: the contract scripts rely on. */
@@ -37,6 +40,15 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     .description('Refractor: which of nine rainbow colors is this song? (the Refractor CDM, in TypeScript)')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
+    .option('-q, --quiet', 'no notes and no progress bars on stderr (errors still print)', false)
+    .option('-v, --verbose', "more detail: per-input timings of decode, features, encoder and CDM on stderr (score); each file's cache path (models list)", false)
+    .addHelpText('after', '\nColors: NO_COLOR=1 turns color off, FORCE_COLOR=1 forces it (e.g. through a pager).\nShell completion: refractor completion bash|zsh|fish (see refractor completion --help).')
+    .hook('preAction', (_program, action) => {
+      const { quiet, verbose } = action.optsWithGlobals<{ quiet?: boolean; verbose?: boolean }>();
+      context.quiet = Boolean(quiet);
+      context.verbose = Boolean(verbose);
+      progressSettings.enabled = !quiet;
+    })
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),
@@ -54,12 +66,21 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     pianoRollCommand(context),
     queueCommand(context),
     workerCommand(context),
+    completionCommand(program),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
+  // Every command's --help also lists the global flags (--quiet, --verbose).
+  const showGlobals = (command: Command): void => {
+    command.configureHelp({ showGlobalOptions: true });
+    command.commands.forEach(showGlobals);
+  };
+  showGlobals(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {
+    // The reader of stdout went away (`| head`): nothing to report, and not a failure.
+    if (isBrokenPipe(error)) return EXIT.ok;
     if (error instanceof CommanderError) {
       // --help and --version end through exitOverride with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;

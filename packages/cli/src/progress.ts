@@ -6,6 +6,14 @@ export interface Progress {
   stop(): void;
 }
 
+/** Process-wide switch: `--quiet` turns every bar off. */
+export const progressSettings = { enabled: true };
+
+/** Whether to draw bars on `stream`: a terminal, and not `--quiet`. */
+export function showsProgress(stream: NodeJS.WriteStream): boolean {
+  return progressSettings.enabled && Boolean(stream.isTTY);
+}
+
 /** What a bar counts: plain items, or bytes (shown in MB). */
 export type ProgressUnit = 'items' | 'bytes';
 
@@ -19,7 +27,7 @@ export function createProgress(
   stream: NodeJS.WriteStream = process.stderr,
   unit: ProgressUnit = 'items',
 ): Progress {
-  if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  if (!showsProgress(stream)) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {
       stream,

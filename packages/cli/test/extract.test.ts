@@ -60,7 +60,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => refractor?.close());
 
-describe('refractor extract', () => {
+describe('refractor extract', { timeout: 60_000 }, () => {
   it('writes one row per chunk: CLAP rows as Refractor.embedChunks, the song concept, color and id', async () => {
     const { cache } = full;
     let total = 0;

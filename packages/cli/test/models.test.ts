@@ -253,7 +253,7 @@ describe('refractor models verify', () => {
   });
 });
 
-describe('refractor models --help', () => {
+describe('refractor models --help', { timeout: 60_000 }, () => {
   it('documents each subcommand with its defaults, and exits 2 on usage errors', async () => {
     const { refractor } = sandbox();
     const [models, list, pull, verify, path, unknownFlag, unknownCommand] = await Promise.all([

@@ -39,7 +39,10 @@ describe('refractor score with MIDI candidates', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`refractor: ${bad}: truncated: track 0 declares`);
     noTrace(run.stderr);
-    const reports = JSON.parse(run.stdout);
+    const records = JSON.parse(run.stdout);
+    // The failed candidate comes last, as an error record with a stable code.
+    expect(records.at(-1)).toMatchObject({ file: bad, error: { code: 'midi' } });
+    const reports = records.slice(0, -1);
     expect(reports.map((r: { rank: number }) => r.rank)).toEqual([0, 1, 2, 3]);
     const confidences = reports.map((r: { confidence: number }) => r.confidence);
     expect(confidences).toEqual([...confidences].sort((x: number, y: number) => y - x));

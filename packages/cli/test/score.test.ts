@@ -20,7 +20,7 @@ function song(name: string, seconds: number, frequency: number, dir = work): str
 const a = song('a.wav', 12, 220);
 const b = song('b.wav', 40, 880);
 
-describe('refractor score', () => {
+describe('refractor score', { timeout: 60_000 }, () => {
   it('prints JSON with the documented keys, both color rules, the timeline and the settings', () => {
     const run = runRefractor(['score', a, b, ...TINY, '--format', 'json', '--concept', 'A song about forgetting the future', '--crop', 'center']);
     expect(run.status).toBe(0);
@@ -91,8 +91,12 @@ describe('refractor score', () => {
     song('deep.wav', 6, 440, join(dir, 'nested'));
     const run = runRefractor(['score', dir, join(work, 'missing.mp3'), join(work, 'nothing-*.flac'), ...TINY, '--format', 'json']);
     expect(run.status).toBe(1);
-    const files = JSON.parse(run.stdout).map((s: { file: string }) => s.file);
-    expect(files).toEqual([join(dir, 'good.wav'), join(dir, 'nested/deep.wav')]);
+    // Every input has a record, in input order: a result, or the error with a stable code.
+    const records = JSON.parse(run.stdout) as Array<{ file: string; error?: { code: string; reason?: string; message: string }; predicted_color?: string }>;
+    expect(records.map((r) => r.file)).toEqual([join(dir, 'corrupt.wav'), join(dir, 'good.wav'), join(dir, 'nested/deep.wav'), join(work, 'missing.mp3'), join(work, 'nothing-*.flac')]);
+    expect(records.map((r) => r.error?.code ?? 'ok')).toEqual(['decode', 'ok', 'ok', 'not-found', 'no-match']);
+    expect(records[0]!.error!.reason).toMatch(/^(truncated|corrupt)$/);
+    expect(records[1]!.predicted_color).toBeDefined();
     expect(run.stderr).toMatch(/corrupt\.wav: (truncated|corrupt)/);
     expect(run.stderr).toContain('missing.mp3: unreadable: no such file');
     expect(run.stderr).toContain('nothing-*.flac: no file matches this pattern');

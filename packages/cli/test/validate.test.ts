@@ -343,7 +343,7 @@ describe('refractor validate: unusable datasets and usage errors', () => {
   it('exits 2 for a report name without a known format, or --format without --out', () => {
     const unknown = runRefractor(['validate', work, '--out', join(work, 'r.txt')]);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/cannot tell the report format from ".*r\.txt": name it \.json, \.yaml or \.yml, or pass --format json\|yaml/);
+    expect(unknown.stderr).toMatch(/cannot tell the report format from ".*r\.txt": name it \.json, \.yaml, \.yml or \.jsonl, or pass --format json\|yaml\|jsonl/);
     expect(runRefractor(['validate', work, '--format', 'yaml']).status).toBe(2);
     expect(runRefractor(['validate', work, '--out', 'r.json', '--format', 'xml']).status).toBe(2);
   }, 30_000);

@@ -33,6 +33,30 @@ export interface ScorerOptions {
   batchSize?: number;
 }
 
+/**
+ * Milliseconds a song spent waiting on each stage, summed over its chunks (a
+ * caller-owned accumulator: pass one to {@link RefractorScorer.scoreChunks},
+ * with a `clock` such as `performance.now` (default `Date.now`), and read it afterwards). Stages overlap (features stream in while CLAP
+ * runs), so `features_ms` is only the time the scorer waited for features.
+ *
+ * @example
+ * ```ts
+ * const timings = newStageTimings();
+ * await scorer.scoreChunks(chunks, concept, { timings, clock: () => performance.now() });
+ * console.log(timings.encoder_ms);
+ * ```
+ */
+export interface StageTimings {
+  features_ms: number;
+  encoder_ms: number;
+  cdm_ms: number;
+}
+
+/** A zeroed {@link StageTimings}. */
+export function newStageTimings(): StageTimings {
+  return { features_ms: 0, encoder_ms: 0, cdm_ms: 0 };
+}
+
 /** An audio embedding and a concept embedding, the CDM's two inputs. */
 export interface EmbeddingPair {
   /** 512 values. */
@@ -168,8 +192,11 @@ export class RefractorScorer {
   async scoreChunks(
     chunks: AsyncIterable<FeatureChunk> | Iterable<FeatureChunk>,
     conceptEmbedding: ArrayLike<number>,
-    options: { target?: string } = {},
+    options: { target?: string; timings?: StageTimings; clock?: () => number } = {},
   ): Promise<SongResult> {
+    const timings = options.timings;
+    const now = options.clock ?? Date.now;
+    const clock = () => (timings ? now() : 0);
     if (conceptEmbedding.length !== conceptEmbeddingDim) {
       throw new InvalidValueError('conceptEmbedding', conceptEmbedding, `${conceptEmbeddingDim} values`);
     }
@@ -179,16 +206,21 @@ export class RefractorScorer {
     const flush = async () => {
       if (spans.length === 0) return;
       const count = spans.length;
+      let started = clock();
       const embeddings = await this.embedAudio(batch.subarray(0, count * CLAP_INPUT_SIZE), count);
+      if (timings) timings.encoder_ms += clock() - started;
       const rows = new Float32Array(count * inputDim);
       for (let i = 0; i < count; i++) {
         fillRow(rows, i, embeddings.subarray(i * audioEmbeddingDim, (i + 1) * audioEmbeddingDim), conceptEmbedding);
       }
+      started = clock();
       const probs = await runCdm(this.backend, this.models.cdm, rows, count);
+      if (timings) timings.cdm_ms += clock() - started;
       spans.forEach((span, i) => results.push(decodeChunk(probs.subarray(i * 9, i * 9 + 9), span)));
       spans = [];
     };
-    for await (const chunk of chunks) {
+    const source = timings ? timedChunks(chunks, timings, now) : chunks;
+    for await (const chunk of source) {
       if (chunk.features.length !== CLAP_INPUT_SIZE) {
         throw new InvalidValueError('chunk features', `${chunk.features.length} values`, `${CLAP_INPUT_SIZE} ([${CLAP_CHANNELS}, ${CLAP_FRAMES}, ${CLAP_MELS}])`);
       }
@@ -198,6 +230,22 @@ export class RefractorScorer {
     }
     await flush();
     return aggregateChunks(results, options);
+  }
+}
+
+/** `chunks`, adding the time spent waiting for each one to `timings.features_ms`. */
+async function* timedChunks(chunks: AsyncIterable<FeatureChunk> | Iterable<FeatureChunk>, timings: StageTimings, now: () => number): AsyncGenerator<FeatureChunk> {
+  const iterator = Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+  try {
+    for (;;) {
+      const started = now();
+      const next = await iterator.next();
+      timings.features_ms += now() - started;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
   }
 }
 

@@ -3,6 +3,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import {
   MODEL_CONTRACTS,
   RefractorScorer,
+  newStageTimings,
   openCheckedSession,
   scoreSettings,
   type ChunkResult,
@@ -14,6 +15,7 @@ import {
   type ModelManifest,
   type ScorerOptions,
   type ScoredSong,
+  type StageTimings,
 } from '@refractor/core';
 import {
   ClapFeatureExtractor,
@@ -57,6 +59,23 @@ export interface SongScoreOptions extends ChunkingOptions, CropOptions {
   target?: string;
   /** Decode on this thread and featurize on a worker thread (default true for files). */
   parallel?: boolean;
+  /** The input's name in error messages when it is given as bytes (default `bytes`). */
+  name?: string;
+  /** Called as each chunk's features are ready, with the count so far (for progress bars). */
+  onChunk?: (chunksDone: number) => void;
+  /** Called once the song is scored with where its time went (for `--verbose`-style reports). */
+  onTimings?: (timings: SongTimings) => void;
+}
+
+/**
+ * Where a song's scoring time went, in milliseconds. Stages overlap:
+ * `decode_ms` is time spent reading and decoding (on this thread), and
+ * `features_ms` the time the scorer waited for features (decode and log-mel
+ * not hidden behind CLAP), so the parts need not add up to `total_ms`.
+ */
+export interface SongTimings extends StageTimings {
+  decode_ms: number;
+  total_ms: number;
 }
 
 /** One input of {@link Refractor.scoreBatch}: its result or why it failed. */
@@ -226,10 +245,17 @@ export class Refractor {
    * once, the CDM per chunk, aggregated with the per-chunk timeline.
    */
   async scoreFile(input: string | Uint8Array, options: SongScoreOptions = {}): Promise<ScoredSong> {
+    const started = performance.now();
     const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
-    const { chunks, featureOptions } = await this.featureChunks(input, options);
+    const timings = options.onTimings ? { decode_ms: 0, total_ms: 0, ...newStageTimings() } : undefined;
+    const { chunks: featureChunks, featureOptions } = await this.featureChunks(input, options, timings);
+    const chunks = options.onChunk ? countedChunks(featureChunks, options.onChunk) : featureChunks;
     const scorer = await this.scorer(false);
-    const song = await scorer.scoreChunks(chunks, concept, options.target === undefined ? {} : { target: options.target });
+    const song = await scorer.scoreChunks(chunks, concept, {
+      ...(options.target === undefined ? {} : { target: options.target }),
+      ...(timings ? { timings, clock: () => performance.now() } : {}),
+    });
+    if (timings) options.onTimings!({ ...timings, total_ms: performance.now() - started });
     return {
       ...song,
       settings: scoreSettings({ models: this.modelSet.name, testOnly: this.modelSet.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
@@ -257,9 +283,15 @@ export class Refractor {
   }
 
   /** A song's chunk features as a stream: decoded here, featurized on a worker thread unless `parallel` is false. */
-  private async featureChunks(input: string | Uint8Array, options: ChunkingOptions & CropOptions & { parallel?: boolean }) {
-    const name = typeof input === 'string' ? input : 'bytes';
-    const stream: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
+  private async featureChunks(
+    input: string | Uint8Array,
+    options: ChunkingOptions & CropOptions & { parallel?: boolean; name?: string },
+    timings?: { decode_ms: number },
+  ) {
+    const name = typeof input === 'string' ? input : (options.name ?? 'bytes');
+    const started = performance.now();
+    const opened: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
+    const stream = timings ? timedStream(opened, timings, performance.now() - started) : opened;
     const featureOptions = { name, ...songFeatureSettings(options) };
     const chunks =
       options.parallel === false
@@ -289,3 +321,33 @@ export class Refractor {
   }
 }
 
+/** `chunks`, reporting the running count as each arrives. */
+async function* countedChunks<T>(chunks: AsyncIterable<T>, onChunk: (done: number) => void): AsyncGenerator<T> {
+  let done = 0;
+  for await (const chunk of chunks) {
+    yield chunk;
+    onChunk(++done);
+  }
+}
+
+/** `stream`, adding the time spent opening it and producing each block to `timings.decode_ms`. */
+function timedStream(stream: AudioStream, timings: { decode_ms: number }, openMs: number): AudioStream {
+  timings.decode_ms += openMs;
+  return {
+    format: stream.format,
+    async *[Symbol.asyncIterator]() {
+      const iterator = stream[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          const started = performance.now();
+          const next = await iterator.next();
+          timings.decode_ms += performance.now() - started;
+          if (next.done) return;
+          yield next.value;
+        }
+      } finally {
+        await iterator.return?.();
+      }
+    },
+  };
+}

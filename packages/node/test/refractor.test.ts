@@ -9,7 +9,7 @@ import { openAudioFile } from '@refractor/audio/node';
 // A test-only use of the trainer's ONNX writer; a source import keeps @refractor/train out of node's dependencies.
 import { buildCdmModel, encodeModel } from '../../train/src/onnx/graph.js';
 import { makeWav, sine } from '../../audio/test/helpers/wav.js';
-import { COLOR_NAMES, ModelContractError, Refractor, aggregateChunks, bundledSetDirectory, decodeChunk, type ChunkResult } from '../src/index.js';
+import { COLOR_NAMES, ModelContractError, Refractor, aggregateChunks, bundledSetDirectory, decodeChunk, type ChunkResult, type SongTimings } from '../src/index.js';
 
 const tiny = bundledSetDirectory('tiny')!;
 const work = mkdtempSync(join(tmpdir(), 'refractor-node-'));
@@ -101,6 +101,19 @@ describe('Refractor with the tiny set', () => {
     const otherSeed = await refractor.scoreFile(song, { ...options, seed: 10 });
     expect(otherSeed.chunks.map((x) => x.color_probs)).not.toEqual(a.chunks.map((x) => x.color_probs));
   }, 60_000);
+
+  it('reports per-stage timings and chunk progress without changing the result', async () => {
+    const plain = await refractor.scoreFile(song, { crop: 'center' });
+    const counts: number[] = [];
+    let timings: SongTimings | undefined;
+    const observed = await refractor.scoreFile(song, { crop: 'center', onChunk: (done) => counts.push(done), onTimings: (t) => (timings = t) });
+    expect(observed).toEqual(plain);
+    expect(counts).toEqual(Array.from({ length: plain.chunk_count }, (_, i) => i + 1));
+    expect(Object.keys(timings!).sort()).toEqual(['cdm_ms', 'decode_ms', 'encoder_ms', 'features_ms', 'total_ms']);
+    for (const value of Object.values(timings!)) expect(value).toBeGreaterThanOrEqual(0);
+    expect(timings!.encoder_ms).toBeGreaterThan(0);
+    expect(timings!.total_ms).toBeGreaterThanOrEqual(timings!.encoder_ms + timings!.cdm_ms);
+  });
 
   it('embeds concepts (zeros for none) and audio of any rate', async () => {
     expect(Array.from(await refractor.prepareConcept(''))).toEqual(new Array(768).fill(0));

@@ -95,7 +95,7 @@ export function extractCommand(context: CommandContext): Command {
 
     const songs = dataset.songs;
     const alreadyDone = songs.filter((song) => sidecar.isDone(song)).length;
-    if (alreadyDone > 0) context.err(`resuming: ${alreadyDone} of ${plural(songs.length, 'song')} done (from ${sidecarPathFor(flags.out)})`);
+    if (alreadyDone > 0) context.note(`resuming: ${alreadyDone} of ${plural(songs.length, 'song')} done (from ${sidecarPathFor(flags.out)})`);
     const interruptAfter = Number(process.env[INTERRUPT_AFTER_ENV] ?? 0);
     const progress = createProgress('extracting', songs.length);
     const options = { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride, crop: flags.crop, seed: flags.seed };
@@ -115,7 +115,7 @@ export function extractCommand(context: CommandContext): Command {
           }
           await sidecar.save(song, rows);
           const seconds = (performance.now() - started) / 1000;
-          context.err(`extracted ${song.id}: ${song.color}, ${plural(rows.colors.length, 'chunk')}, ${seconds.toFixed(1)} s`);
+          context.note(`extracted ${song.id}: ${song.color}, ${plural(rows.colors.length, 'chunk')}, ${seconds.toFixed(1)} s`);
           doneThisRun += 1;
           if (interruptAfter > 0 && doneThisRun >= interruptAfter) process.kill(process.pid, 'SIGKILL');
         }
@@ -137,7 +137,7 @@ export function extractCommand(context: CommandContext): Command {
     const cache = concatEmbeddings(await Promise.all(finished.map((song) => sidecar.read(song))));
     await writeFileAtomic(flags.out, writeEmbeddings(cache, { compress: flags.compress }));
     await sidecar.remove();
-    context.err(
+    context.note(
       `wrote ${flags.out} (${plural(cache.colors.length, 'row')} from ${plural(finished.length, 'song')}` +
         `${skipped.length ? `; ${skipped.length} skipped` : ''})`,
     );

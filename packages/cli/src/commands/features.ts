@@ -60,7 +60,7 @@ export function featuresCommand(context: CommandContext): Command {
           }
           const { rows } = await writer.finish();
           progress.stop();
-          context.err(
+          context.note(
             `wrote ${flags.out}: float32 [${rows}, ${extractor.channels}, ${extractor.frames}, ${extractor.melBins}] ` +
               `(crop ${flags.crop}${flags.crop === 'random' ? `, seed ${flags.seed}` : ''}; ${flags.chunkSize} s windows every ${flags.chunkStride} s; ${chunks} chunks)`,
           );

@@ -46,15 +46,15 @@ function listCommand(context: CommandContext): Command {
     .argument('[set]', 'only this set (default: every set in the manifest)')
     .addOption(cacheDirOption())
     .option('--json', 'print one JSON document ({ cacheDir, sets: [{ name, description, testOnly, cached, files: [...] }] }) instead of text', false)
-    .option('-v, --verbose', "also print each file's cache path", false)
+    // -v/--verbose is the program's global flag: here it adds each file's cache path.
     .addHelpText('after', EXIT_HELP('unknown set'))
-    .action(async (set: string | undefined, flags: CacheFlags & { json: boolean; verbose: boolean }) => {
+    .action(async (set: string | undefined, flags: CacheFlags & { json: boolean }) => {
       const listing = await listModelSets(bundledManifest(), set, storeOptions(flags));
       if (flags.json) {
         context.out(JSON.stringify(listing, null, 2));
         return;
       }
-      for (const line of renderModelListing(listing, flags.verbose, (name) => pullHint(name, flags))) context.out(line);
+      for (const line of renderModelListing(listing, context.verbose, (name) => pullHint(name, flags))) context.out(line);
     });
 }
 
@@ -76,7 +76,7 @@ function pullCommand(context: CommandContext): Command {
       const { lines, summary } = renderPullResult(set, result);
       for (const line of lines) context.out(line);
       context.err(`refractor: ${summary}`);
-      if (result.set.testOnly) context.err(`refractor: note: "${set}" is a test set; its predictions mean nothing`);
+      if (result.set.testOnly) context.note(`refractor: note: "${set}" is a test set; its predictions mean nothing`);
     });
 }
 

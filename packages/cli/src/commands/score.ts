@@ -1,28 +1,33 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { stringify as stringifyYaml } from 'yaml';
-import { COLOR_NAMES, lookupColor, type Refractor } from '@refractor/node';
-import { writeFileAtomic } from '../atomic.js';
+import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/node';
+import { createBatchProgress } from '../batch-progress.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
-import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
-import { createProgress } from '../progress.js';
+import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
+import { OUTPUT_FORMATS, type OutputFormat, type OutputRecord } from '../output/formats.js';
+import { mapInOrder } from '../output/ordered.js';
+import { recordsByKey } from '../output/resume-plan.js';
+import { resumeKey, settingsDigest } from '../output/resume-key.js';
+import { formatFromPath, outputHelp, resumeUsageError } from '../output/output-options.js';
+import { openResultSink } from '../output/sink.js';
+import { readStdin, STDIN, STDIN_IS_TERMINAL } from '../stdin.js';
 import { expandInputs } from '../score/inputs.js';
+import { csvColumns, type SongReport } from '../score/report.js';
 import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
-import { csvColumns, csvRow, songReport, type SongReport } from '../score/report.js';
+import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
 import { supportsTrueColor, tableLines } from '../score/table.js';
-
-const FORMATS = ['table', 'json', 'yaml', 'csv'] as const;
-type Format = (typeof FORMATS)[number];
 
 interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags, CandidateFlags {
   concept?: string;
   conceptFile?: string;
   target?: string;
   colorRule: 'targets' | 'probs';
-  format: Format;
+  format: OutputFormat;
   out?: string;
+  resume: boolean;
+  jobs: number;
   timeline: boolean;
 }
 
@@ -34,96 +39,130 @@ export function parseTarget(value: string): string {
   }
 }
 
-/** Renders all reports in a machine-readable format. */
-function render(reports: SongReport[], format: Exclude<Format, 'table'>, withTarget: boolean): string {
-  if (format === 'json') return `${JSON.stringify(reports, null, 2)}\n`;
-  if (format === 'yaml') return stringifyYaml(reports);
-  const columns = csvColumns(withTarget);
-  return stringifyCsv([columns, ...reports.map((report) => csvRow(report, columns))]);
+/** The settings that decide a score record: what `--resume` must find unchanged. */
+function scoreDigest(flags: ScoreFlags, concept: string | undefined): string {
+  return settingsDigest({
+    command: 'score',
+    models: flags.models,
+    device: flags.device,
+    concept_sha256: concept ? createHash('sha256').update(concept).digest('hex') : null,
+    target: flags.target ?? null,
+    chunk_size_s: flags.chunkSize,
+    chunk_stride_s: flags.chunkStride,
+    crop: flags.crop,
+    seed: flags.seed,
+  });
 }
 
-/** `refractor score <files | dirs | globs …>`: the color of each song. */
+/** `refractor score <files | dirs | globs | - …>`: the color of each song. */
 export function scoreCommand(context: CommandContext): Command {
   const command = new Command('score')
     .description('score songs: predicted color, confidence, axis distributions, color probabilities and the per-chunk timeline')
     .argument(
       '[inputs...]',
-      'audio or MIDI files (MIDI recognised by content), directories (scanned for them) or glob patterns; with any MIDI file, ' +
-        '--rank, --candidates, --lyric or --sounds-like, each file is one candidate scored as the original wrapper does (MIDI by the base model)',
+      'audio or MIDI files (MIDI recognised by content), directories (scanned for them), glob patterns, or - for one file on standard input; ' +
+        'with any MIDI file, --rank, --candidates, --lyric or --sounds-like, each file is one candidate scored as the original wrapper does (MIDI by the base model)',
     )
     .option('--concept <text>', "the song's concept text, embedded with DeBERTa (default: none, i.e. zeros as the original)")
-    .option('--concept-file <file>', 'read the concept text from a file')
+    .option('--concept-file <file>', 'read the concept text from a file (- reads standard input)')
     .addOption(new Option('--target <color>', 'a target color (name or letter): adds chromatic match and drift').argParser(parseTarget))
     .addOption(
       new Option('--color-rule <rule>', 'which song color the table and CSV lead with: targets (the original validation rule) or probs (pooled probabilities); JSON/YAML carry both')
         .choices(['targets', 'probs'])
         .default('targets'),
     )
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
-    .option('-o, --out <file>', 'write the output to a file (atomically) instead of stdout')
-    .option('--timeline', 'table format: show a strip of per-chunk colors along each song', false);
+    .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else table); see "Output" below').choices(OUTPUT_FORMATS).default('table'))
+    .option('-o, --out <file>', 'write the output to a file instead of stdout (atomically; with --resume, appended in place)')
+    .option('--resume', 'with --out <file.jsonl>: keep the records already there and score only the inputs missing from it', false)
+    .addOption(new Option('--jobs <n>', 'inputs scored at once (records still come out in input order)').argParser(integerParser(1)).default(1))
+    .option('--timeline', 'table format: show a strip of per-chunk colors along each song', false)
+    .addHelpText('after', outputHelp('score'));
   for (const option of [...modelOptions(), ...chunkingOptions(), ...cropOptions(), ...candidateOptions()]) command.addOption(option);
   return command.action(async (inputs: string[], flags: ScoreFlags) => {
-    if (flags.concept !== undefined && flags.conceptFile !== undefined) {
-      command.error("error: use either --concept or --concept-file, not both", { exitCode: 2, code: 'refractor.conflict' });
-    }
-    if (flags.lyric !== undefined && flags.lyricFile !== undefined) {
-      command.error('error: use either --lyric or --lyric-file, not both', { exitCode: 2, code: 'refractor.conflict' });
-    }
-    const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
-    const expanded = await expandInputs(inputs);
-    const files = expanded.flatMap((input) => ('file' in input ? [input.file] : []));
-    for (const input of expanded) {
-      if ('missing' in input) context.fail(input.missing, input.reason);
-    }
-    if (inputs.length === 0 && flags.candidates === undefined) command.error('error: missing inputs (files, directories or globs), or --candidates <file>', { exitCode: 2, code: 'refractor.missing' });
-    if (await wantsCandidates(files, flags)) return scoreCandidateFiles(files, flags, context);
-    if (files.length === 0) return;
+    const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'refractor.usage' });
+    if (flags.concept !== undefined && flags.conceptFile !== undefined) usage('use either --concept or --concept-file, not both');
+    if (flags.lyric !== undefined && flags.lyricFile !== undefined) usage('use either --lyric or --lyric-file, not both');
+    const stdinUses = inputs.filter((input) => input === STDIN).length + (flags.conceptFile === STDIN ? 1 : 0);
+    if (stdinUses > 1) usage('standard input (-) can feed one thing only: one input, or --concept-file -');
+    if (stdinUses === 1 && process.stdin.isTTY) usage(STDIN_IS_TERMINAL);
+    if (command.getOptionValueSource('format') === 'default' && flags.out !== undefined) flags.format = formatFromPath(flags.out) ?? 'table';
+    const resumeProblem = resumeUsageError(flags);
+    if (resumeProblem) usage(resumeProblem);
 
-    let refractor: Refractor;
-    try {
-      refractor = await loadRefractor(flags, context);
-    } catch (error) {
-      context.fail('models', (error as Error).message);
-      return;
+    const concept = flags.conceptFile === STDIN ? new TextDecoder().decode(await readStdin()).trim() : flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
+    const jobs: ScoreJob[] = [];
+    for (const input of await expandInputs(inputs)) {
+      if ('missing' in input) jobs.push({ file: input.missing, missing: { code: input.code, reason: input.reason } });
+      else jobs.push(input.file === STDIN ? { file: STDIN, bytes: await readStdin() } : { file: input.file });
+    }
+    if (inputs.length === 0 && flags.candidates === undefined) usage('missing inputs (files, directories or globs), or --candidates <file>');
+    const stdinBytes = jobs.find((job) => job.bytes)?.bytes;
+    const files = jobs.flatMap((job) => (job.missing || job.bytes ? [] : [job.file]));
+    if ((await wantsCandidates(files, flags)) || (stdinBytes !== undefined && isMidi(stdinBytes))) {
+      if (flags.rank && flags.resume) usage('--resume cannot go with --rank: ranks depend on the whole batch');
+      return scoreCandidateFiles(jobs, flags, context, concept);
     }
     const painted = !flags.out && flags.format === 'table' && supportsTrueColor(process.stdout);
-    const reports: SongReport[] = [];
-    const tableText: string[] = [];
-    const progress = files.length > 1 ? createProgress('scoring', files.length) : { update: () => undefined, stop: () => undefined };
+    const sink = await openResultSink({
+      format: flags.format,
+      ...(flags.out !== undefined ? { out: flags.out } : {}),
+      resume: flags.resume,
+      stdout: process.stdout,
+      tableLines: (record) => tableLines(record as unknown as SongReport, { rule: flags.colorRule, timeline: flags.timeline, painted }),
+      csvColumns: csvColumns(flags.target !== undefined),
+    });
+    const digest = scoreDigest(flags, concept);
+    let todo = jobs;
+    if (flags.resume) {
+      if (sink.repairedBytes > 0) context.note(`refractor: note: ${flags.out}: cut off an unfinished last line (${sink.repairedBytes} bytes) left by an interrupted run`);
+      const done = recordsByKey(sink.existing);
+      const pending: ScoreJob[] = [];
+      for (const job of jobs) if (!done.has(resumeKey(job.file, await fingerprintJob(job), digest))) pending.push(job);
+      todo = pending;
+      context.note(`resuming: ${jobs.length - todo.length} of ${jobs.length} inputs already in ${flags.out}`);
+    }
+
+    let refractor: Refractor | undefined;
+    let written = 0;
     try {
-      const conceptEmbedding = await refractor.prepareConcept(concept);
-      for (const [index, file] of files.entries()) {
-        await context.perInput(file, async () => {
-          const song = await refractor.scoreFile(file, {
-            conceptEmbedding,
-            ...(flags.target !== undefined ? { target: flags.target } : {}),
-            chunkSizeS: flags.chunkSize,
-            chunkStrideS: flags.chunkStride,
-            crop: flags.crop,
-            seed: flags.seed,
-          });
-          const report = songReport(file, song);
-          reports.push(report);
-          if (flags.format === 'table') {
-            const lines = tableLines(report, { rule: flags.colorRule, timeline: flags.timeline, painted });
-            // Table lines stream out as songs finish; files get them at the end.
-            if (flags.out) tableText.push(...lines);
-            else for (const line of lines) context.out(line);
-          }
-        });
-        progress.update(index + 1);
+      if (todo.some((job) => !job.missing)) {
+        try {
+          refractor = await loadRefractor(flags, context);
+        } catch (error) {
+          context.fail('models', (error as Error).message);
+          await sink.abort();
+          return;
+        }
       }
+      const conceptEmbedding = refractor ? await refractor.prepareConcept(concept) : undefined;
+      const progress = createBatchProgress(todo.length);
+      const scoring = {
+        ...(conceptEmbedding ? { conceptEmbedding } : {}),
+        ...(flags.target !== undefined ? { target: flags.target } : {}),
+        chunkSizeS: flags.chunkSize,
+        chunkStrideS: flags.chunkStride,
+        crop: flags.crop,
+        seed: flags.seed,
+        name: '<stdin>',
+      };
+      const resume = flags.format === 'jsonl' ? { digest } : undefined;
+      try {
+        await mapInOrder(
+          todo,
+          flags.jobs,
+          (job) => scoreOne(job, { refractor, context, progress, scoring, ...(resume ? { resume } : {}) }),
+          (record: OutputRecord) => sink.write(record),
+        );
+      } finally {
+        progress.stop();
+      }
+      written = await sink.close();
+    } catch (error) {
+      await sink.abort();
+      throw error;
     } finally {
-      progress.stop();
-      await refractor.close();
+      await refractor?.close();
     }
-    const text = flags.format === 'table' ? (tableText.length ? `${tableText.join('\n')}\n` : '') : render(reports, flags.format, flags.target !== undefined);
-    if (flags.out) {
-      await writeFileAtomic(flags.out, text);
-      context.err(`wrote ${flags.out} (${reports.length} song${reports.length === 1 ? '' : 's'}, ${flags.format})`);
-    } else if (flags.format !== 'table') {
-      process.stdout.write(text);
-    }
+    if (flags.out) context.note(`wrote ${flags.out} (${written} record${written === 1 ? '' : 's'}, ${flags.format}${flags.resume ? ', appended' : ''})`);
   });
 }

@@ -74,7 +74,7 @@ export function trainCommand(context: CommandContext): Command {
           }
         });
         const songs = new Set(embeddings.songIds).size;
-        context.err(`training on ${rows} chunks from ${songs} songs (${inputDim} inputs), ${flags.epochs} epochs, seed ${flags.seed}`);
+        context.note(`training on ${rows} chunks from ${songs} songs (${inputDim} inputs), ${flags.epochs} epochs, seed ${flags.seed}`);
         const progress = createProgress('training', flags.epochs);
         const started = performance.now();
         const result = await trainCdm(
@@ -88,7 +88,7 @@ export function trainCommand(context: CommandContext): Command {
             noConcept: !flags.concept,
             onEpoch: (record) => {
               progress.update(record.epoch);
-              if (record.epoch % 10 === 0 || record.epoch === flags.epochs) context.err(epochLine(record, flags.epochs));
+              if (record.epoch % 10 === 0 || record.epoch === flags.epochs) context.note(epochLine(record, flags.epochs));
             },
           },
         );
@@ -104,7 +104,7 @@ export function trainCommand(context: CommandContext): Command {
         );
         context.out(`best epoch ${result.bestEpoch} of ${flags.epochs} (validation songs: ${result.split.valSongs.length}, training songs: ${result.split.trainSongs.length})`);
         if (result.valMetrics) context.out(renderValidationTable(result.valMetrics));
-        context.err(`wrote ${flags.out} and ${reportPath} (${seconds.toFixed(1)} s)`);
+        context.note(`wrote ${flags.out} and ${reportPath} (${seconds.toFixed(1)} s)`);
       });
     });
 }

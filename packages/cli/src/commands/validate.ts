@@ -1,4 +1,8 @@
 import { Command, Option } from 'commander';
+import { formatFromPath, outputHelp, resumeUsageError } from '../output/output-options.js';
+import { openResultSink } from '../output/sink.js';
+import { planSongs, type SongResult } from '../validate/resume-songs.js';
+import { skipRecord, songRecord } from '../validate/song-records.js';
 import type { Refractor, ScoreSettings } from '@refractor/node';
 import { writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
@@ -7,16 +11,19 @@ import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from
 import { createProgress } from '../progress.js';
 import { openDataset } from '../validate/dataset.js';
 import { renderValidationText } from '../validate/render.js';
-import { REPORT_FORMATS, buildValidationReport, reportFormat, serializeReport, type ReportFormat } from '../validate/report.js';
+import { REPORT_FORMATS, buildValidationReport, reportFormat, serializeReport, type ReportFormat, type ValidationReport } from '../validate/report.js';
 import { scoreDataset } from '../validate/score-dataset.js';
 import { VERSION } from '../version.js';
 
 /** Below this overall accuracy (color by targets) the run warns, as the original validation script did. */
 export const ACCURACY_WARNING_THRESHOLD = 0.7;
 
+type ValidateFormat = ReportFormat | 'jsonl';
+
 interface ValidateFlags extends ModelFlags, ChunkingFlags, CropFlags {
   out?: string;
-  format?: ReportFormat;
+  format?: ValidateFormat;
+  resume: boolean;
 }
 
 /** What produced the results, for runs where no song was scored (otherwise the scorer says). */
@@ -58,8 +65,18 @@ export function validateCommand(context: CommandContext): Command {
       'a folder in the original layout (<id>/<id>.yml with rainbow_color and an optional concept, audio <id>/<id>_main.wav or .flac .mp3 .ogg .aiff .opus .m4a) ' +
         'or a CSV manifest with the header path,color[,concept] (paths relative to the CSV)',
     )
-    .option('-o, --out <report>', 'also write a report (settings, per-song results, metrics for both rules, skipped songs) to a .json, .yaml or .yml file, atomically')
-    .addOption(new Option('--format <format>', 'report format (default: from the --out extension)').choices(REPORT_FORMATS))
+    .option(
+      '-o, --out <report>',
+      'also write a report (settings, per-song results, metrics for both rules, skipped songs) to a .json, .yaml or .yml file, atomically; ' +
+        'or per-song JSON Lines to a .jsonl file, streamed (see --resume)',
+    )
+    .addOption(
+      new Option('--format <format>', 'report format (default: from the --out extension); jsonl without --out streams per-song records to stdout (the table then goes to stderr)').choices([
+        ...REPORT_FORMATS,
+        'jsonl',
+      ]),
+    )
+    .option('--resume', 'with --out <file.jsonl>: keep the songs already there and score only the rest', false)
     .addHelpText(
       'after',
       [
@@ -71,60 +88,100 @@ export function validateCommand(context: CommandContext): Command {
         'Examples:',
         '  refractor validate staged_raw_material --out report.yaml',
         '  refractor validate songs.csv --models tiny --offline --chunk-size 5 --chunk-stride 5',
-      ].join('\n'),
+      ].join('\n') + outputHelp('validate'),
     );
   for (const option of [...modelOptions(), ...chunkingOptions(), ...cropOptions()]) command.addOption(option);
   return command.action(async (path: string, flags: ValidateFlags) => {
+    const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'refractor.usage' });
     // Usage problems first, before minutes of scoring.
-    let format: ReportFormat | undefined;
+    let format: ValidateFormat | undefined = flags.format;
     if (flags.out !== undefined) {
-      format = reportFormat(flags.out, flags.format);
-      if (!format) {
-        command.error(`error: cannot tell the report format from "${flags.out}": name it .json, .yaml or .yml, or pass --format json|yaml`, {
-          exitCode: 2,
-          code: 'refractor.usage',
-        });
-      }
-    } else if (flags.format !== undefined) {
-      command.error('error: --format is the format of the report file: add --out <file>', { exitCode: 2, code: 'refractor.usage' });
+      format = flags.format ?? (formatFromPath(flags.out) === 'jsonl' ? 'jsonl' : reportFormat(flags.out));
+      if (!format) usage(`cannot tell the report format from "${flags.out}": name it .json, .yaml, .yml or .jsonl, or pass --format json|yaml|jsonl`);
+    } else if (flags.format !== undefined && flags.format !== 'jsonl') {
+      usage('--format json|yaml is the format of the report file: add --out <file> (--format jsonl alone streams per-song records to stdout)');
     }
+    const resumeProblem = resumeUsageError({ resume: flags.resume, ...(flags.out !== undefined ? { out: flags.out } : {}), format: format ?? 'table' });
+    if (resumeProblem) usage(resumeProblem);
 
     // A missing or empty dataset throws a DatasetError: runCli prints it and exits 1.
     const dataset = await openDataset(path);
-    const refractor = await loadRefractor(flags, context);
-    const progress = createProgress('validating', dataset.songs.length);
-    let outcome: Awaited<ReturnType<typeof scoreDataset>>;
-    let settings: ScoreSettings;
+    const jsonl = format === 'jsonl';
+    const sink = jsonl
+      ? await openResultSink({ format: 'jsonl', ...(flags.out !== undefined ? { out: flags.out } : {}), resume: flags.resume, stdout: process.stdout })
+      : undefined;
+    // With records on stdout, the table goes to stderr so the pipe carries only JSON Lines.
+    const text = jsonl && flags.out === undefined ? context.err : context.out;
     try {
-      outcome = await scoreDataset(
-        refractor,
-        dataset.songs,
-        { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride, crop: flags.crop, seed: flags.seed },
-        (done) => progress.update(done),
-      );
-      settings = outcome.scored[0]?.result.settings ?? settingsOf(refractor, flags);
-    } finally {
-      progress.stop();
-      await refractor.close();
-    }
+      const plan = await planSongs(dataset, flags, sink?.existing ?? []);
+      if (flags.resume && sink) {
+        if (sink.repairedBytes > 0) context.note(`refractor: note: ${flags.out}: cut off an unfinished last line (${sink.repairedBytes} bytes) left by an interrupted run`);
+        context.note(`resuming: ${dataset.songs.length - plan.todo.length} of ${dataset.songs.length} songs already in ${flags.out}`);
+      }
+      for (const skip of plan.newSkips) await sink?.write(skipRecord(skip.skip, skip.fields));
 
-    const report = buildValidationReport({ version: VERSION, dataset, settings, scored: outcome.scored, skipped: outcome.skipped });
-    for (const line of renderValidationText(report)) context.out(line);
-    if (flags.out !== undefined && format !== undefined) {
-      await writeFileAtomic(flags.out, serializeReport(report, format));
-      context.err(`wrote ${flags.out} (${report.dataset.songs_scored} songs scored, ${report.dataset.songs_skipped} skipped; ${format})`);
-    }
+      const results = plan.results;
+      let settings = firstSettings(results);
+      if (plan.todo.length > 0 || !settings) {
+        const refractor = await loadRefractor(flags, context);
+        const progress = createProgress('validating', plan.todo.length);
+        try {
+          await scoreDataset(
+            refractor,
+            plan.todo.map((t) => t.song),
+            { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride, crop: flags.crop, seed: flags.seed },
+            async (entry, i) => {
+              const { index, fields } = plan.todo[i]!;
+              results[index] = 'skipped' in entry ? { skipped: entry.skipped } : { outcome: entry.outcome, settings: entry.settings };
+              await sink?.write(songRecord(entry, fields));
+              progress.update(i + 1);
+            },
+          );
+          settings = firstSettings(results) ?? settingsOf(refractor, flags);
+        } finally {
+          progress.stop();
+          await refractor.close();
+        }
+      }
+      await sink?.close();
 
-    const overall = report.metrics.targets.overall;
-    if (overall.accuracy !== null && overall.accuracy < ACCURACY_WARNING_THRESHOLD) {
-      context.err(
-        `refractor: warning: overall accuracy (color by targets) is ${(overall.accuracy * 100).toFixed(1)}% ` +
-          `(${overall.correct} of ${overall.total}), below ${ACCURACY_WARNING_THRESHOLD * 100}%` +
-          (settings.test_only ? ` (expected: "${settings.models}" is a test set)` : ''),
-      );
-    }
-    if (report.skipped.length > 0) {
-      context.fail(path, `${report.skipped.length} of ${report.dataset.songs_found} songs skipped (listed under "Skipped" on stdout)`);
+      const report = buildValidationReport({
+        version: VERSION,
+        dataset,
+        settings: settings!,
+        songs: results.flatMap((r) => (r && 'outcome' in r ? [r.outcome] : [])),
+        skipped: results.flatMap((r) => (r && 'skipped' in r ? [r.skipped] : [])),
+      });
+      for (const line of renderValidationText(report)) text(line);
+      if (flags.out !== undefined && format !== undefined && format !== 'jsonl') {
+        await writeFileAtomic(flags.out, serializeReport(report, format));
+        context.note(`wrote ${flags.out} (${report.dataset.songs_scored} songs scored, ${report.dataset.songs_skipped} skipped; ${format})`);
+      }
+      warnAndCount(report, settings!, path, context);
+    } catch (error) {
+      await sink?.abort();
+      throw error;
     }
   });
+}
+
+/** The settings of the first scored song (the scorer's own account), if any. */
+function firstSettings(results: ReadonlyArray<SongResult | undefined>): ScoreSettings | undefined {
+  for (const result of results) if (result && 'settings' in result) return result.settings;
+  return undefined;
+}
+
+/** The below-threshold warning, and the skipped songs counted as a failure (exit 1). */
+function warnAndCount(report: ValidationReport, settings: ScoreSettings, path: string, context: CommandContext): void {
+  const overall = report.metrics.targets.overall;
+  if (overall.accuracy !== null && overall.accuracy < ACCURACY_WARNING_THRESHOLD) {
+    context.err(
+      `refractor: warning: overall accuracy (color by targets) is ${(overall.accuracy * 100).toFixed(1)}% ` +
+        `(${overall.correct} of ${overall.total}), below ${ACCURACY_WARNING_THRESHOLD * 100}%` +
+        (settings.test_only ? ` (expected: "${settings.models}" is a test set)` : ''),
+    );
+  }
+  if (report.skipped.length > 0) {
+    context.fail(path, `${report.skipped.length} of ${report.dataset.songs_found} songs skipped (listed under "Skipped" on stdout)`);
+  }
 }

@@ -1,14 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
-import { DEFAULT_CANDIDATE_BATCH, type Candidate, type CandidateItem, type CandidateResult, type Refractor } from '@refractor/node';
-import { writeFileAtomic } from '../atomic.js';
+import { createHash } from 'node:crypto';
+import { DEFAULT_CANDIDATE_BATCH, candidateLabel, isMidi, type Candidate, type CandidateItem, type CandidateResult, type Refractor } from '@refractor/node';
+import { errorRecord } from '../output/error-codes.js';
+import type { OutputFormat, OutputRecord } from '../output/formats.js';
+import { fingerprint, resumeKey, settingsDigest, type InputFingerprint } from '../output/resume-key.js';
+import { recordsByKey, type ResumeFields } from '../output/resume-plan.js';
+import { openResultSink, type ResultSink } from '../output/sink.js';
+import type { ScoreJob } from './score-one.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, type ModelFlags } from '../load-models.js';
 import type { CropFlags } from '../options.js';
-import { candidateReport, candidateTableLine, renderCandidates, type CandidateReport } from './base-report.js';
-import { createProgress } from '../progress.js';
+import { candidateCsvColumns, candidateReport, candidateTableLine, type CandidateReport, type CandidateSettings } from './base-report.js';
 import { candidatesFromFiles, readCandidatesFile } from './candidates.js';
 import { supportsTrueColor } from './table.js';
+import { createProgress } from '../progress.js';
 
 /** The flags `refractor score` adds for the base model and candidate batches. */
 export interface CandidateFlags {
@@ -35,7 +41,7 @@ export function candidateOptions(): Option[] {
 }
 
 /** Flags of `refractor score` this path reads. */
-type ScoreCandidateFlags = CandidateFlags & ModelFlags & CropFlags & { concept?: string; conceptFile?: string; format: 'table' | 'json' | 'yaml' | 'csv'; out?: string };
+type ScoreCandidateFlags = CandidateFlags & ModelFlags & CropFlags & { format: OutputFormat; out?: string; resume: boolean };
 
 /**
  * Whether `refractor score` runs the candidate path (the base model and
@@ -48,83 +54,166 @@ export async function wantsCandidates(files: readonly string[], flags: Candidate
   return candidates.some((candidate) => candidate.midi !== undefined);
 }
 
+/** The settings that decide a candidate's record, for `--resume`. */
+function candidateDigest(flags: ScoreCandidateFlags, concept: string | undefined): string {
+  const sha = (text: string | undefined) => (text ? createHash('sha256').update(text).digest('hex') : null);
+  return settingsDigest({
+    command: 'score-candidates',
+    models: flags.models,
+    device: flags.device,
+    base_model: flags.baseModel ?? null,
+    concept_sha256: sha(concept),
+    sounds_like: flags.soundsLike,
+    crop: flags.crop,
+    seed: flags.seed,
+  });
+}
+
+/** A candidate's content fingerprint: its MIDI and audio bytes and its lyric, together. */
+async function candidateFingerprint(candidate: Candidate): Promise<InputFingerprint | undefined> {
+  const parts: Array<InputFingerprint | string | null> = [];
+  for (const source of [candidate.midi, candidate.audio]) parts.push(source === undefined ? null : ((await fingerprint(source).catch(() => undefined)) ?? 'unreadable'));
+  parts.push(candidate.lyric ?? null);
+  const size = parts.reduce<number>((sum, part) => sum + (typeof part === 'object' && part ? part.size : 0), 0);
+  return { size, sha256: createHash('sha256').update(JSON.stringify(parts)).digest('hex') };
+}
+
 /**
  * `refractor score` for candidates: command-line files (MIDI recognised by
- * content) and a candidates file, scored against one concept in batches,
- * optionally ranked. Each bad input is named on stderr (exit 1); the rest are scored.
+ * content; `-` is standard input's bytes) and a candidates file, scored
+ * against one concept in batches, optionally ranked, written through the
+ * same result sink as songs (so JSON Lines, CSV and `--resume` work here too;
+ * records come in input order, or by rank with --rank). Each bad input is
+ * named on stderr (exit 1) and gets an error record; the rest are scored.
  */
-export async function scoreCandidateFiles(files: readonly string[], flags: ScoreCandidateFlags, context: CommandContext): Promise<void> {
+export async function scoreCandidateFiles(jobs: readonly ScoreJob[], flags: ScoreCandidateFlags, context: CommandContext, concept: string | undefined): Promise<void> {
   const lyric = flags.lyricFile !== undefined ? (await readFile(flags.lyricFile, 'utf8')).trim() : flags.lyric;
-  const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
-  const candidates: Candidate[] = await candidatesFromFiles(files, lyric);
+  // One entry per command-line input, in order: a candidate, or a missing input's error record.
+  const entries: Array<{ candidate: Candidate } | { missing: ScoreJob }> = [];
+  for (const job of jobs) {
+    if (job.missing) entries.push({ missing: job });
+    else if (job.bytes) entries.push({ candidate: { id: job.file, ...(isMidi(job.bytes) ? { midi: job.bytes } : { audio: job.bytes }), ...(lyric !== undefined ? { lyric } : {}) } });
+    else entries.push({ candidate: (await candidatesFromFiles([job.file], lyric))[0]! });
+  }
   if (flags.candidates !== undefined) {
     try {
-      candidates.push(...(await readCandidatesFile(flags.candidates)));
+      entries.push(...(await readCandidatesFile(flags.candidates)).map((candidate) => ({ candidate })));
     } catch (error) {
       context.fail(flags.candidates, (error as Error).message.replace(`${flags.candidates}: `, ''));
       return;
     }
   }
-  if (candidates.length === 0) return;
+  if (entries.length === 0) return;
 
-  let refractor: Refractor;
+  const painted = !flags.out && flags.format === 'table' && supportsTrueColor(process.stdout);
+  const sink = await openResultSink({
+    format: flags.format,
+    ...(flags.out !== undefined ? { out: flags.out } : {}),
+    resume: flags.resume,
+    stdout: process.stdout,
+    tableLines: (record) => [candidateTableLine(record as unknown as CandidateReport, painted)],
+    csvColumns: candidateCsvColumns(flags.rank),
+  });
   try {
-    refractor = await loadRefractor(flags, context);
+    const written = await scoreAndWrite(entries, flags, context, concept, sink);
+    if (written === undefined) return void (await sink.abort());
+    const count = await sink.close();
+    if (flags.out) context.note(`wrote ${flags.out} (${count} record${count === 1 ? '' : 's'}, ${flags.format}${flags.resume ? ', appended' : ''})`);
   } catch (error) {
-    context.fail('models', (error as Error).message);
-    return;
+    await sink.abort();
+    throw error;
   }
-  let items: CandidateItem[];
-  const progress = candidates.length > 1 ? createProgress('preparing candidates', candidates.length) : { update: () => undefined, stop: () => undefined };
-  try {
-    // One up-front message rather than one per file for what every MIDI candidate lacks.
-    const needsBase = candidates.some((c) => c.midi !== undefined || (c.audio === undefined && c.lyric !== undefined));
-    if (needsBase && !refractor.hasBaseModel) {
-      context.fail(
-        'base model',
-        `scoring MIDI (or lyric-only candidates) needs the base Refractor model (refractor.onnx), and the "${flags.models}" set has none: ` +
-          'pass --base-model <path>, or put refractor.onnx in the model directory (--models <dir>); --models tiny ships a test one',
-      );
-      return;
+}
+
+/** Scores the entries not already in a --resume file and writes their records; undefined when nothing could be scored (models, base model or concept missing). */
+async function scoreAndWrite(
+  entries: ReadonlyArray<{ candidate: Candidate } | { missing: ScoreJob }>,
+  flags: ScoreCandidateFlags,
+  context: CommandContext,
+  concept: string | undefined,
+  sink: ResultSink,
+): Promise<number | undefined> {
+  const digest = candidateDigest(flags, concept);
+  const jsonl = flags.format === 'jsonl';
+  const done = recordsByKey(sink.existing);
+  // Resume fields per entry (JSON Lines only), and which entries still need work.
+  const fields: Array<ResumeFields | object> = [];
+  const todo: Array<{ candidate: Candidate } | { missing: ScoreJob }> = [];
+  for (const [index, entry] of entries.entries()) {
+    const label = 'missing' in entry ? entry.missing.file : candidateLabel(entry.candidate, index);
+    const input = 'missing' in entry ? undefined : jsonl ? await candidateFingerprint(entry.candidate) : undefined;
+    const entryFields = jsonl ? { ...(input ? { input } : {}), settings_digest: digest } : {};
+    if (flags.resume && done.has(resumeKey(label, input, digest))) continue;
+    fields.push(entryFields);
+    todo.push(entry);
+  }
+  if (flags.resume) context.note(`resuming: ${entries.length - todo.length} of ${entries.length} inputs already in ${flags.out}`);
+  const candidates = todo.flatMap((entry) => ('candidate' in entry ? [entry.candidate] : []));
+  let items: CandidateItem[] = [];
+  let settings: CandidateSettings | undefined;
+  if (candidates.length > 0) {
+    let refractor: Refractor;
+    try {
+      refractor = await loadRefractor(flags, context);
+    } catch (error) {
+      context.fail('models', (error as Error).message);
+      return undefined;
     }
-    if (needsBase && (concept === undefined || concept.trim() === '')) {
-      context.fail('concept', 'the base Refractor model needs a concept (the original raises without one): pass --concept <text> or --concept-file <file>');
-      return;
+    const progress = candidates.length > 1 ? createProgress('preparing candidates', candidates.length) : { update: () => undefined, stop: () => undefined };
+    try {
+      // One up-front message rather than one per file for what every MIDI candidate lacks.
+      const needsBase = candidates.some((c) => c.midi !== undefined || (c.audio === undefined && c.lyric !== undefined));
+      if (needsBase && !refractor.hasBaseModel) {
+        context.fail(
+          'base model',
+          `scoring MIDI (or lyric-only candidates) needs the base Refractor model (refractor.onnx), and the "${flags.models}" set has none: ` +
+            'pass --base-model <path>, or put refractor.onnx in the model directory (--models <dir>); --models tiny ships a test one',
+        );
+        return undefined;
+      }
+      if (needsBase && (concept === undefined || concept.trim() === '')) {
+        context.fail('concept', 'the base Refractor model needs a concept (the original raises without one): pass --concept <text> or --concept-file <file>');
+        return undefined;
+      }
+      items = await refractor.scoreCandidates(candidates, {
+        ...(concept !== undefined ? { concept } : {}),
+        soundsLike: flags.soundsLike,
+        rank: flags.rank,
+        crop: flags.crop,
+        seed: flags.seed,
+        onProgress: (done) => progress.update(done),
+      });
+    } finally {
+      progress.stop();
+      await refractor.close();
     }
-    items = await refractor.scoreCandidates(candidates, {
-      ...(concept !== undefined ? { concept } : {}),
-      soundsLike: flags.soundsLike,
-      rank: flags.rank,
+    settings = {
+      models: refractor.modelSet.name,
+      test_only: refractor.modelSet.testOnly,
+      base_model: refractor.baseModelPath ?? null,
       crop: flags.crop,
       seed: flags.seed,
-      onProgress: (done) => progress.update(done),
-    });
-  } finally {
-    progress.stop();
-    await refractor.close();
+      batch_size: DEFAULT_CANDIDATE_BATCH,
+    };
   }
-  const settings = {
-    models: refractor.modelSet.name,
-    test_only: refractor.modelSet.testOnly,
-    base_model: refractor.baseModelPath ?? null,
-    crop: flags.crop,
-    seed: flags.seed,
-    batch_size: DEFAULT_CANDIDATE_BATCH,
+  const itemRecord = (item: CandidateItem, extra: ResumeFields | object): OutputRecord => {
+    if (!item.error) return { ...candidateReport(item as CandidateItem & { result: CandidateResult }, settings!), ...extra };
+    context.fail(item.input, item.error.message.startsWith(`${item.input}: `) ? item.error.message.slice(item.input.length + 2) : item.error.message);
+    return { ...errorRecord(item.input, item.error), ...extra };
   };
-  const reports: CandidateReport[] = [];
-  for (const item of items) {
-    if (item.error) context.fail(item.input, item.error.message.startsWith(`${item.input}: `) ? item.error.message.slice(item.input.length + 2) : item.error.message);
-    else reports.push(candidateReport(item as CandidateItem & { result: CandidateResult }, settings));
-  }
-  const painted = !flags.out && flags.format === 'table' && supportsTrueColor(process.stdout);
-  const text =
-    flags.format === 'table'
-      ? reports.map((report) => `${candidateTableLine(report, painted)}\n`).join('')
-      : renderCandidates(reports, flags.format, flags.rank);
-  if (flags.out) {
-    await writeFileAtomic(flags.out, text);
-    context.err(`wrote ${flags.out} (${reports.length} candidate${reports.length === 1 ? '' : 's'}, ${flags.format})`);
+  const missingRecord = (job: ScoreJob, extra: ResumeFields | object): OutputRecord => {
+    context.fail(job.file, job.missing!.reason);
+    return { file: job.file, error: { code: job.missing!.code, message: `${job.file}: ${job.missing!.reason}` }, ...extra };
+  };
+  // Candidate entries map to items in order (unranked); with --rank (never resumed), items come by rank and missing inputs last.
+  if (flags.rank) {
+    for (const item of items) await sink.write(itemRecord(item, jsonl ? { settings_digest: digest } : {}));
+    for (const [i, entry] of todo.entries()) if ('missing' in entry) await sink.write(missingRecord(entry.missing, fields[i]!));
   } else {
-    process.stdout.write(text);
+    let next = 0;
+    for (const [i, entry] of todo.entries()) {
+      await sink.write('missing' in entry ? missingRecord(entry.missing, fields[i]!) : itemRecord(items[next++]!, fields[i]!));
+    }
   }
+  return items.length;
 }

@@ -47,26 +47,15 @@ export interface ScoredEntry {
 }
 
 /**
- * Assembles the validation report: per-song outcomes, the card's metrics
- * under both color rules, and every skipped song (the dataset's own skips
- * first, then those that failed while scoring).
+ * A scored song as the report lists it.
  *
  * @example
  * ```ts
- * const report = buildValidationReport({ version: '0.1.0', dataset, settings, scored, skipped: decodeFailures });
- * report.metrics.targets.overall.accuracy; // e.g. 0.731
+ * const outcome = songOutcome({ song, result: await refractor.scoreFile(song.audio) });
  * ```
  */
-export function buildValidationReport(input: {
-  version: string;
-  dataset: Dataset;
-  settings: ScoreSettings;
-  scored: readonly ScoredEntry[];
-  /** Songs that failed while scoring (beyond those the dataset already skipped). */
-  skipped: readonly SkippedSong[];
-}): ValidationReport {
-  const { dataset, scored } = input;
-  const songs: SongOutcome[] = scored.map(({ song, result }) => ({
+export function songOutcome({ song, result }: ScoredEntry): SongOutcome {
+  return {
     id: song.id,
     file: song.audio,
     concept: song.concept,
@@ -76,7 +65,31 @@ export function buildValidationReport(input: {
     confidence: result.confidence,
     chunk_count: result.chunk_count,
     color_probs: result.color_probs,
-  }));
+  };
+}
+
+/**
+ * Assembles the validation report: per-song outcomes, the card's metrics
+ * under both color rules, and every skipped song (the dataset's own skips
+ * first, then those that failed while scoring).
+ *
+ * @example
+ * ```ts
+ * const report = buildValidationReport({ version: '0.1.0', dataset, settings, songs: scored.map(songOutcome), skipped: decodeFailures });
+ * report.metrics.targets.overall.accuracy; // e.g. 0.731
+ * ```
+ */
+export function buildValidationReport(input: {
+  version: string;
+  dataset: Dataset;
+  settings: ScoreSettings;
+  /** The scored songs, in dataset order. */
+  songs: readonly SongOutcome[];
+  /** Songs that failed while scoring (beyond those the dataset already skipped). */
+  skipped: readonly SkippedSong[];
+}): ValidationReport {
+  const { dataset } = input;
+  const songs = [...input.songs];
   const skipped = [...dataset.skipped, ...input.skipped];
   return {
     refractor_version: input.version,

@@ -1,44 +1,49 @@
 import { AudioDecodeError, type ChunkingOptions, type CropOptions } from '@refractor/audio';
-import type { Refractor } from '@refractor/node';
+import type { Refractor, ScoreSettings } from '@refractor/node';
 import { isExpectedError } from '../context.js';
-import type { ScoredEntry } from './report.js';
+import { songOutcome, type SongOutcome } from './report.js';
 import type { LabeledSong, SkippedSong } from './types.js';
 import { conceptCache } from '../concept-cache.js';
 
+/** What scoring one labeled song gave: its outcome, or why it was skipped (with the error). */
+export type SongScoring =
+  | { song: LabeledSong; outcome: SongOutcome; settings: ScoreSettings }
+  | { song: LabeledSong; skipped: SkippedSong; error: Error };
+
 /**
- * Scores every song of a dataset in turn with its own concept, chunked and
- * confidence-weighted as `Refractor.scoreFile` does. A song whose audio does
- * not decode (or that fails in another way a user can act on) is skipped with
- * a message naming the file; anything else is a bug and propagates.
+ * Scores songs of a dataset in turn, each with its own concept, chunked and
+ * confidence-weighted as `Refractor.scoreFile` does, handing each result to
+ * `onSong` as soon as it is ready (so it can be written out at once). A song
+ * whose audio does not decode (or that fails in another way a user can act
+ * on) is skipped with a message naming the file; anything else is a bug and
+ * propagates.
  *
  * @example
  * ```ts
- * const { scored, skipped } = await scoreDataset(refractor, dataset.songs, { chunkSizeS: 30, chunkStrideS: 5 }, (done) => bar.update(done));
+ * await scoreDataset(refractor, dataset.songs, { chunkSizeS: 30, chunkStrideS: 5 }, async (entry) => entries.push(entry));
  * ```
  */
 export async function scoreDataset(
   refractor: Refractor,
   songs: readonly LabeledSong[],
   options: ChunkingOptions & CropOptions,
-  onProgress: (done: number) => void = () => undefined,
-): Promise<{ scored: ScoredEntry[]; skipped: SkippedSong[] }> {
-  const scored: ScoredEntry[] = [];
-  const skipped: SkippedSong[] = [];
+  onSong: (entry: SongScoring, index: number) => Promise<void>,
+): Promise<void> {
   const conceptEmbedding = conceptCache(refractor);
   for (const [index, song] of songs.entries()) {
+    let entry: SongScoring;
     try {
       const result = await refractor.scoreFile(song.audio, { ...options, conceptEmbedding: await conceptEmbedding(song.concept) });
-      scored.push({ song, result });
+      entry = { song, outcome: songOutcome({ song, result }), settings: result.settings };
     } catch (error) {
       if (!isExpectedError(error)) throw error;
       // AudioDecodeError messages already start with the file name.
-      skipped.push(
+      const skipped: SkippedSong =
         error instanceof AudioDecodeError
           ? { id: song.id, file: song.audio, reason: 'undecodable-audio', message: `audio does not decode: ${error.message}` }
-          : { id: song.id, file: song.audio, reason: 'scoring-failed', message: `scoring failed: ${song.audio}: ${error.message}` },
-      );
+          : { id: song.id, file: song.audio, reason: 'scoring-failed', message: `scoring failed: ${song.audio}: ${error.message}` };
+      entry = { song, skipped, error };
     }
-    onProgress(index + 1);
+    await onSong(entry, index);
   }
-  return { scored, skipped };
 }

@@ -1,0 +1,78 @@
+import { extname } from 'node:path';
+import type { OutputFormat } from './formats.js';
+
+const EXTENSIONS: Record<string, OutputFormat> = {
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.json': 'json',
+  '.yaml': 'yaml',
+  '.yml': 'yaml',
+  '.csv': 'csv',
+};
+
+/**
+ * The output format a file name implies, if any.
+ *
+ * @example
+ * ```ts
+ * formatFromPath('results.jsonl'); // 'jsonl'
+ * formatFromPath('results.txt');   // undefined
+ * ```
+ */
+export function formatFromPath(path: string): OutputFormat | undefined {
+  return EXTENSIONS[extname(path).toLowerCase()];
+}
+
+/** Why `--resume` cannot be used with these flags, or undefined when it can. */
+export function resumeUsageError(flags: { resume: boolean; out?: string; format: string }): string | undefined {
+  if (!flags.resume) return undefined;
+  if (flags.out === undefined) return '--resume needs --out <file.jsonl>: the file it resumes';
+  if (flags.format !== 'jsonl') return `--resume needs JSON Lines output (--format jsonl, or an --out name ending .jsonl), not ${flags.format}`;
+  return undefined;
+}
+
+/** The "Output" section of a per-input command's --help. */
+export function outputHelp(command: string): string {
+  return [
+    '',
+    'Output:',
+    ...(command === 'score'
+      ? [
+          '  table, csv and jsonl stream: each input is written (and flushed) as soon as it is done,',
+          '  in input order (with --jobs n, at most n-1 finished inputs wait for an earlier one).',
+          '  json and yaml are one document, written at the end. MIDI candidates are scored as one batch,',
+          '  so their records come when it is done (by rank with --rank; --resume works without --rank).',
+          '  jsonl: one JSON object per line, per input: the result, or {"file", "error": {"code", "message"}}',
+        ]
+      : [
+          '  jsonl: one JSON object per line, per song, written (and flushed) as each song is done, in',
+          '  dataset order (songs the dataset itself rejects first): its outcome, or {"file", "id",',
+          '  "error": {"code", "message"}, "skip_reason"};',
+          '  the validation table still goes to stdout (to stderr when the records go to stdout).',
+        ]),
+    '  with code one of not-found, no-match, no-audio-files, unreadable, decode, midi, invalid-value, failed;',
+    '  every jsonl line also carries "input" {size, sha256} and "settings_digest", the keys --resume compares.',
+    ...(command === 'score' ? ['  csv has the same record per row, with error.code and error.message as its last columns.'] : []),
+    '  Failed inputs are also reported on stderr, and make the exit status 1.',
+    '',
+    'Files and --resume:',
+    '  --out writes beside the file and renames it into place at the end: never half a file.',
+    '  --out x.jsonl --resume appends in place instead: each line with one write and an fdatasync,',
+    '  so a crash or kill loses at most the inputs in flight. Rerun the same command to go on: inputs',
+    '  already there with the same path, size, SHA-256 and settings are skipped (errors included; a',
+    '  fixed file has a new hash and is scored again); a torn last line is cut off, never duplicated.',
+    '',
+    'Examples:',
+    ...(command === 'score'
+      ? [
+          '  refractor score songs/ --format jsonl | jq -c "{file, predicted_color}"',
+          '  refractor score songs/ --out results.jsonl --resume',
+          '  cat song.ogg | refractor score - --format json',
+          '  echo "a song about leaving" | refractor score song.wav --concept-file -',
+        ]
+      : [
+          `  refractor ${command} songs.csv --format jsonl | jq -c "{id, true_color, predicted_by_targets}"`,
+          `  refractor ${command} songs.csv --out per-song.jsonl --resume`,
+        ]),
+  ].join('\n');
+}

@@ -1,0 +1,80 @@
+import type { Refractor, SongScoreOptions } from '@refractor/node';
+import type { BatchProgress } from '../batch-progress.js';
+import type { CommandContext } from '../context.js';
+import { errorRecord } from '../output/error-codes.js';
+import type { OutputRecord } from '../output/formats.js';
+import type { ResumeFields } from '../output/resume-plan.js';
+import { fingerprint, type InputFingerprint } from '../output/resume-key.js';
+import { songReport } from './report.js';
+
+/** One input of a score run, after expansion. */
+export interface ScoreJob {
+  file: string;
+  /** The bytes, for `-` (standard input). */
+  bytes?: Uint8Array;
+  /** Why there is nothing to score (a missing file, an empty directory, a pattern matching nothing). */
+  missing?: { code: string; reason: string };
+  /** Filled in when the run needs it (JSON Lines, `--resume`). */
+  fingerprint?: InputFingerprint;
+}
+
+/** Fills in `job.fingerprint` (once); an unreadable input keeps none. */
+export async function fingerprintJob(job: ScoreJob): Promise<InputFingerprint | undefined> {
+  if (job.missing) return undefined;
+  job.fingerprint ??= await fingerprint(job.bytes ?? job.file).catch(() => undefined);
+  return job.fingerprint;
+}
+
+/** What {@link scoreOne} needs beyond the job. */
+export interface ScoreOneOptions {
+  refractor: Refractor | undefined;
+  context: CommandContext;
+  progress: BatchProgress;
+  scoring: SongScoreOptions;
+  /** JSON Lines: add the resume fields to every record. */
+  resume?: { digest: string };
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}
+
+/**
+ * Scores one input into an output record: a song report, or an error record
+ * (also reported on stderr and counted as a failure). `--verbose` adds a
+ * line of per-stage timings.
+ */
+export async function scoreOne(job: ScoreJob, options: ScoreOneOptions): Promise<OutputRecord> {
+  const { context } = options;
+  const fields = async (): Promise<ResumeFields | object> => {
+    if (!options.resume) return {};
+    const input = await fingerprintJob(job);
+    return { ...(input ? { input } : {}), settings_digest: options.resume.digest };
+  };
+  if (job.missing) {
+    context.fail(job.file, job.missing.reason);
+    return { file: job.file, error: { code: job.missing.code, message: `${job.file}: ${job.missing.reason}` }, ...(await fields()) };
+  }
+  const line = options.progress.start(job.file);
+  try {
+    const song = await options.refractor!.scoreFile(job.bytes ?? job.file, {
+      ...options.scoring,
+      onChunk: (done) => line.chunk(done),
+      ...(context.verbose
+        ? {
+            onTimings: (t) =>
+              context.detail(
+                `refractor: timings: ${job.file}: decode ${formatMs(t.decode_ms)}, features ${formatMs(t.features_ms)} (waited), ` +
+                  `encoder ${formatMs(t.encoder_ms)}, CDM ${formatMs(t.cdm_ms)}, total ${formatMs(t.total_ms)}`,
+              ),
+          }
+        : {}),
+    });
+    return { ...songReport(job.file, song), ...(await fields()) };
+  } catch (error) {
+    context.failed(job.file, error);
+    return { ...errorRecord(job.file, error), ...(await fields()) };
+  } finally {
+    line.done();
+  }
+}
