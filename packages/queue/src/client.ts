@@ -315,7 +315,7 @@ export class RefractorQueue {
 
 /** An item's outcome from its job's stored state. */
 function outcomeOf(index: number, item: BatchItem, job: Job<JobData, JobResult> | undefined): Outcome {
-  if (!item.job) return { index, item, state: 'failed', error: item.error ?? { code: 'not-queued', message: `${item.file}: not queued` } };
+  if (!item.job) return { index, item, state: 'failed', error: item.error ?? { code: 'failed', message: `${item.file}: not queued` } };
   if (!job) return { index, item, state: 'failed', error: { code: 'missing-job', message: `${item.file}: job ${item.job} is no longer in Redis (removed?); add the input again` } };
   // finishedOn is set only when a job is done for good: completed, or failed with no attempt left.
   if (!job.finishedOn) return { index, item, state: 'pending' };

@@ -64,7 +64,7 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
     const name = describeJob(data);
     try {
       if (data?.v !== 1 || !['score', 'embed', 'candidate'].includes(data.task) || !data.input) {
-        throw new JobError('invalid-input', `job ${job.id}: not a Refractor job of a version this worker knows (v ${String(data?.v)}, task ${String(data?.task)})`, true);
+        throw new JobError('failed', `job ${job.id}: not a Refractor job of a version this worker knows (v ${String(data?.v)}, task ${String(data?.task)})`, true);
       }
       if (data.task === 'candidate') return await scoreCandidate(refractor, data, name, concept, options.fetch ?? {});
       const loaded = await loadInput(data.input, options.fetch ?? {});

@@ -47,8 +47,9 @@ describe('float32 as base64', () => {
 
 describe('failed reasons', () => {
   it('read back the code the worker wrote, and name BullMQ\'s own failures', () => {
-    expect(parseFailedReason('undecodable-audio: a.wav: empty: the input holds 0 bytes')).toEqual({ code: 'undecodable-audio', message: 'a.wav: empty: the input holds 0 bytes' });
+    expect(parseFailedReason('decode/empty: a.wav: empty: the input holds 0 bytes')).toEqual({ code: 'decode', reason: 'empty', message: 'a.wav: empty: the input holds 0 bytes' });
+    expect(parseFailedReason('too-large: a.wav: larger')).toEqual({ code: 'too-large', message: 'a.wav: larger' });
     expect(parseFailedReason('job stalled more than allowable limit').code).toBe('stalled');
-    expect(parseFailedReason('Something odd')).toEqual({ code: 'internal', message: 'Something odd' });
+    expect(parseFailedReason('Something odd')).toEqual({ code: 'failed', message: 'Something odd' });
   });
 });

@@ -62,7 +62,8 @@ async function hashFiles(files: readonly string[]): Promise<Hashed[]> {
   return hashed;
 }
 
-const notQueued = (file: string, reason: string) => ({ code: 'not-queued', message: `${file}: ${reason}` });
+/** An input the client could not read: no job, and the error `refractor score --format jsonl` gives it. */
+const notQueued = (file: string, reason: string) => ({ code: /no such file|ENOENT|no file matches|holds no audio/i.test(reason) ? 'not-found' : 'unreadable', message: `${file}: ${reason}` });
 
 /**
  * Score jobs for command-line inputs: files, directories and globs are

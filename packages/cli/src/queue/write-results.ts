@@ -74,13 +74,13 @@ export function jsonlRecord(outcome: Outcome, rank?: number): JsonlRecord {
     const { result, settings, content_sha256 } = outcome.result;
     return { ...candidateReport({ input: item.file, result, ...(rank !== undefined ? { rank } : {}) }, settings), content_sha256 };
   }
-  if (outcome.state === 'completed') return { file: item.file, error: { code: 'internal', message: `${item.file}: job ${item.job} holds a ${outcome.result?.task} result, not a score` } };
-  return { file: item.file, error: outcome.error ?? { code: 'internal', message: `${item.file}: no result` } };
+  if (outcome.state === 'completed') return { file: item.file, error: { code: 'failed', message: `${item.file}: job ${item.job} holds a ${outcome.result?.task} result, not a score` } };
+  return { file: item.file, error: outcome.error ?? { code: 'failed', message: `${item.file}: no result` } };
 }
 
 /** An extract song's error in the words of the single-machine `refractor extract`. */
 function skipMessage(error: JobErrorRecord): string {
-  if (error.code === 'undecodable-audio') return `skipped (undecodable-audio): audio does not decode: ${error.message}`;
+  if (error.code === 'decode') return `skipped (undecodable-audio): audio does not decode: ${error.message}`;
   if (['missing-audio', 'unreadable-label', 'unknown-color'].includes(error.code)) return `skipped (${error.code}): ${error.message}`;
   return `skipped (scoring-failed): extraction failed: ${error.message}`;
 }
@@ -98,7 +98,7 @@ export async function writeNpz(queue: RefractorQueue, batch: string, out: string
     const { item, result } = outcome;
     const id = item.song?.id ?? item.file;
     if (outcome.state !== 'completed' || result?.task !== 'embed') {
-      const error = outcome.error ?? { code: 'internal', message: `${item.file}: not an embedding result` };
+      const error = outcome.error ?? { code: 'failed', message: `${item.file}: not an embedding result` };
       errors.push({ file: item.file, error });
       skipped.push({ id, message: skipMessage(error) });
       continue;
