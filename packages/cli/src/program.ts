@@ -6,6 +6,7 @@ import { modelsCommand } from './commands/models.js';
 import { pianoRollCommand } from './commands/piano-roll.js';
 import { queueCommand } from './commands/queue.js';
 import { scoreCommand } from './commands/score.js';
+import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
@@ -66,6 +67,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     pianoRollCommand(context),
     queueCommand(context),
     workerCommand(context),
+    serveCommand(context),
     completionCommand(program),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
