@@ -2,11 +2,14 @@
 # Installs the system packages the tests need, when missing (idempotent, quiet):
 #   - Debian's `chromium`, for the real-browser test of @refractor/web
 #     (packages/web/test/browser.test.ts skips without /usr/bin/chromium).
+#   - Debian's `redis-server`, for the queue tests (packages/cli/test/queue.test.ts
+#     starts its own servers on free loopback ports; they skip without it).
 # Runs as root (CI) or through sudo when available; .ci/run calls it if executable.
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
@@ -17,12 +20,12 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1; then
   SUDO=(sudo -n)
 else
-  echo "install-system-deps: need root to install: ${missing[*]} (skipping; the browser test will be skipped)" >&2
+  echo "install-system-deps: need root to install: ${missing[*]} (skipping; the tests that need them will be skipped)" >&2
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-system-deps: no apt-get here; install ${missing[*]} yourself (the browser test will be skipped)" >&2
+  echo "install-system-deps: no apt-get here; install ${missing[*]} yourself (the tests that need them will be skipped)" >&2
   exit 0
 fi
 

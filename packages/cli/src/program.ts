@@ -4,10 +4,12 @@ import { featuresCommand } from './commands/features.js';
 import { infoCommand } from './commands/info.js';
 import { modelsCommand } from './commands/models.js';
 import { pianoRollCommand } from './commands/piano-roll.js';
+import { queueCommand } from './commands/queue.js';
 import { scoreCommand } from './commands/score.js';
 import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
 import { completionCommand } from './commands/completion.js';
 import { createContext } from './context.js';
 import { isBrokenPipe } from './output/write-stream.js';
@@ -63,6 +65,8 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     infoCommand(context),
     featuresCommand(context),
     pianoRollCommand(context),
+    queueCommand(context),
+    workerCommand(context),
     serveCommand(context),
     completionCommand(program),
   ]) {

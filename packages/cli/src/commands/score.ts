@@ -31,7 +31,7 @@ interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags, CandidateFlag
   timeline: boolean;
 }
 
-function parseTarget(value: string): string {
+export function parseTarget(value: string): string {
   try {
     return lookupColor(value).name;
   } catch {

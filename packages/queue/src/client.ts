@@ -1,0 +1,324 @@
+import { createHash } from 'node:crypto';
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL } from './connection.js';
+import { parseFailedReason, type JobErrorRecord } from './errors.js';
+import { canonicalJson, jobIdFor, type JobData, type JobResult } from './jobs.js';
+import { batchKeys, modelsKey, queueKeys } from './keys.js';
+
+/** One input of a batch, as recorded in Redis (in input order). */
+export interface BatchItem {
+  /** The input as the user named it (results carry it back). */
+  file: string;
+  /** Its job, or none when it could not be queued (then `error` says why). */
+  job?: string;
+  error?: JobErrorRecord;
+  /** For extract batches: the song's id and color (they label its rows, not the job). */
+  song?: { id: string; color: string };
+}
+
+/** A batch as recorded: what was asked, and when. */
+export interface BatchInfo {
+  id: string;
+  task: JobData['task'];
+  /** Milliseconds since the epoch. */
+  created: number;
+  /** Inputs, including those that could not be queued. */
+  count: number;
+  /** The settings every job of the batch shares, for the record. */
+  settings: unknown;
+}
+
+/** One input's fate, in input order. */
+export interface Outcome {
+  index: number;
+  item: BatchItem;
+  state: 'completed' | 'failed' | 'pending';
+  result?: JobResult;
+  error?: JobErrorRecord;
+}
+
+/** Job options for {@link RefractorQueue.addBatch}. */
+export interface AddOptions {
+  /** Tries per job before it fails for good (default 5). Permanent errors fail at once. */
+  attempts?: number;
+  /** First retry delay in ms, doubling each time (default 2000). */
+  backoffMs?: number;
+  /** Put the batch's jobs that failed for good back in the queue (e.g. after a long network outage), attempts reset. */
+  retryFailed?: boolean;
+}
+
+/** A job to add: its payload and its batch record. */
+export interface NewJob {
+  data: JobData;
+  item: Omit<BatchItem, 'job'>;
+}
+
+/** What {@link RefractorQueue.addBatch} did. */
+export interface AddReport {
+  batch: string;
+  /** True when the same batch had been added before (nothing new recorded). */
+  existing: boolean;
+  inputs: number;
+  /** Distinct jobs the batch needs. */
+  jobs: number;
+  /** Of those, how many were new to the queue (the rest were queued or done already). */
+  added: number;
+  /** Inputs that could not be queued. */
+  failed: number;
+  /** Failed jobs put back in the queue (with `retryFailed`). */
+  retried: number;
+}
+
+/** Counts and recent throughput, as `refractor queue status` shows them. */
+export interface QueueStatus {
+  queue: string;
+  /** The model set the workers of this queue use (set by the first worker), or null. */
+  models: string | null;
+  counts: { waiting: number; active: number; delayed: number; completed: number; failed: number };
+  workers: number;
+  /** Jobs completed in the last minute and the last five, per second. */
+  throughput: { last_1m: number; last_5m: number };
+  batches: number;
+}
+
+/** Progress of one batch. */
+export interface BatchProgress {
+  batch: BatchInfo;
+  completed: number;
+  failed: number;
+  pending: number;
+}
+
+/** Keeps an unfinished batch's items around for a day at most (a client that died mid-add). */
+const UNCOMMITTED_TTL_S = 24 * 3600;
+const PAGE = 500;
+
+/**
+ * The job client: adds batches of Refractor jobs to a BullMQ queue on Redis,
+ * records each batch's input order, reports progress, and reads results
+ * back in input order. Jobs are named by their content and settings
+ * ({@link jobIdFor}), so work already queued or done is never repeated.
+ * Finished jobs stay in Redis until {@link RefractorQueue.removeBatch}.
+ *
+ * @example
+ * ```ts
+ * const queue = await RefractorQueue.open('redis://127.0.0.1:6379');
+ * const report = await queue.addBatch(jobs);
+ * for await (const outcome of queue.outcomes(report.batch)) console.log(outcome.item.file, outcome.state);
+ * await queue.close();
+ * ```
+ */
+export class RefractorQueue {
+  private constructor(
+    readonly name: string,
+    readonly redis: Redis,
+    readonly queue: Queue<JobData, JobResult>,
+  ) {}
+
+  /** Connects; throws a clear error when Redis cannot be reached. */
+  static async open(url: string = DEFAULT_REDIS_URL, options: { queue?: string } = {}): Promise<RefractorQueue> {
+    const name = options.queue ?? DEFAULT_QUEUE;
+    let lastError: Error | undefined;
+    const redis = connectRedis(url, { role: 'client', onError: (error) => (lastError = error) });
+    try {
+      await redis.ping();
+    } catch (error) {
+      redis.disconnect();
+      throw new Error(`cannot reach Redis at ${url}: ${(lastError ?? (error as Error)).message}`);
+    }
+    return new RefractorQueue(name, redis, new Queue<JobData, JobResult>(name, { connection: redis }));
+  }
+
+  /**
+   * Adds a batch: records its items in input order, then adds one job per
+   * distinct job id (jobs already in the queue, in any state, are kept as
+   * they are), then commits the batch. The batch id follows from its items,
+   * so adding the same batch again changes nothing.
+   */
+  async addBatch(task: JobData['task'], settings: unknown, jobs: readonly (NewJob | { item: BatchItem })[], options: AddOptions = {}): Promise<AddReport> {
+    const items: BatchItem[] = jobs.map((job) => ('data' in job ? { ...job.item, job: jobIdFor(job.data) } : job.item));
+    const id = createHash('sha256').update(canonicalJson({ task, settings, items })).digest('hex').slice(0, 16);
+    const keys = batchKeys(this.name, id);
+    const unique = new Map<string, JobData>();
+    for (const job of jobs) if ('data' in job) unique.set(jobIdFor(job.data), job.data);
+    const report = { batch: id, inputs: items.length, jobs: unique.size, failed: items.filter((item) => !item.job).length };
+
+    const existing = (await this.redis.exists(keys.meta)) === 1;
+    const ids = [...unique.keys()];
+    const known = await this.existingJobs(ids);
+    if (!existing) {
+      await this.redis.del(keys.items);
+      for (let at = 0; at < items.length; at += PAGE) {
+        await this.redis.rpush(keys.items, ...items.slice(at, at + PAGE).map((item) => JSON.stringify(item)));
+      }
+      await this.redis.expire(keys.items, UNCOMMITTED_TTL_S);
+    }
+    const jobOptions = {
+      attempts: options.attempts ?? 5,
+      backoff: { type: 'exponential', delay: options.backoffMs ?? 2000 },
+      // Results stay until collected (removeBatch), however long that takes.
+      removeOnComplete: false,
+      removeOnFail: false,
+    } as const;
+    for (let at = 0; at < ids.length; at += PAGE) {
+      await this.queue.addBulk(ids.slice(at, at + PAGE).map((jobId) => ({ name: unique.get(jobId)!.task, data: unique.get(jobId)!, opts: { ...jobOptions, jobId } })));
+    }
+    if (!existing) {
+      const info: BatchInfo = { id, task, created: Date.now(), count: items.length, settings };
+      await this.redis.multi().set(keys.meta, JSON.stringify(info)).persist(keys.items).rpush(queueKeys(this.name).batches, id).exec();
+    }
+    let retried = 0;
+    if (options.retryFailed) {
+      const states = await this.jobStates(ids);
+      for (const [i, jobId] of ids.entries()) {
+        if (states[i] !== 'failed') continue;
+        await (await this.queue.getJob(jobId))?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        retried += 1;
+      }
+    }
+    return { ...report, existing, added: ids.length - known.size, retried };
+  }
+
+  /**
+   * Where each job stands, from set membership alone (cheap even for a
+   * catalog: the results themselves are not read).
+   */
+  async jobStates(ids: readonly string[]): Promise<Array<'completed' | 'failed' | 'pending' | 'missing'>> {
+    const states: Array<'completed' | 'failed' | 'pending' | 'missing'> = [];
+    const completed = this.queue.toKey('completed');
+    const failed = this.queue.toKey('failed');
+    for (let at = 0; at < ids.length; at += PAGE) {
+      const page = ids.slice(at, at + PAGE);
+      const pipeline = this.redis.pipeline();
+      for (const jobId of page) pipeline.zscore(completed, jobId).zscore(failed, jobId).exists(this.queue.toKey(jobId));
+      const answers = ((await pipeline.exec()) ?? []).map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      });
+      for (let i = 0; i < page.length; i++) {
+        const [inCompleted, inFailed, exists] = answers.slice(3 * i, 3 * i + 3);
+        states.push(exists !== 1 ? 'missing' : inCompleted !== null ? 'completed' : inFailed !== null ? 'failed' : 'pending');
+      }
+    }
+    return states;
+  }
+
+  /** Which of these job ids the queue holds already. */
+  private async existingJobs(ids: readonly string[]): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (let at = 0; at < ids.length; at += PAGE) {
+      const page = ids.slice(at, at + PAGE);
+      const pipeline = this.redis.pipeline();
+      for (const jobId of page) pipeline.exists(this.queue.toKey(jobId));
+      const answers = (await pipeline.exec()) ?? [];
+      answers.forEach(([, found], i) => found === 1 && known.add(page[i]!));
+    }
+    return known;
+  }
+
+  /** Every committed batch, oldest first. */
+  async batches(): Promise<BatchInfo[]> {
+    const ids = await this.redis.lrange(queueKeys(this.name).batches, 0, -1);
+    const infos = await Promise.all(ids.map((id) => this.batch(id)));
+    return infos.filter((info): info is BatchInfo => info !== undefined);
+  }
+
+  /** A batch's record, or undefined when there is no such batch. */
+  async batch(id: string): Promise<BatchInfo | undefined> {
+    const text = await this.redis.get(batchKeys(this.name, id).meta);
+    return text === null ? undefined : (JSON.parse(text) as BatchInfo);
+  }
+
+  /** The job ids a batch names (its items only; no job is read). */
+  private async jobIdsOf(id: string): Promise<string[]> {
+    const items = await this.redis.lrange(batchKeys(this.name, id).items, 0, -1);
+    return items.flatMap((text) => (JSON.parse(text) as BatchItem).job ?? []);
+  }
+
+  /** Each input of a batch with its result, error or pending state, in input order (read a page at a time). */
+  async *outcomes(id: string): AsyncGenerator<Outcome> {
+    const key = batchKeys(this.name, id).items;
+    const total = await this.redis.llen(key);
+    for (let at = 0; at < total; at += PAGE) {
+      const items = (await this.redis.lrange(key, at, at + PAGE - 1)).map((text) => JSON.parse(text) as BatchItem);
+      const jobs = await Promise.all(items.map((item) => (item.job ? this.queue.getJob(item.job) : undefined)));
+      for (const [i, item] of items.entries()) yield outcomeOf(at + i, item, jobs[i]);
+    }
+  }
+
+  /** How far a batch has come, per input (an input that could not be queued, or whose job is gone, counts as failed). */
+  async progress(id: string): Promise<BatchProgress | undefined> {
+    const batch = await this.batch(id);
+    if (!batch) return undefined;
+    const progress = { batch, completed: 0, failed: 0, pending: 0 };
+    const key = batchKeys(this.name, id).items;
+    const total = await this.redis.llen(key);
+    for (let at = 0; at < total; at += PAGE) {
+      const items = (await this.redis.lrange(key, at, at + PAGE - 1)).map((text) => JSON.parse(text) as BatchItem);
+      const queued = items.flatMap((item) => (item.job ? [item.job] : []));
+      progress.failed += items.length - queued.length;
+      for (const state of await this.jobStates(queued)) progress[state === 'missing' ? 'failed' : state] += 1;
+    }
+    return progress;
+  }
+
+  /** Job counts, live workers and recent throughput. */
+  async status(): Promise<QueueStatus> {
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+    const now = Date.now();
+    const completedKey = this.queue.toKey('completed');
+    const [last1, last5, workers, batches, models] = await Promise.all([
+      this.redis.zcount(completedKey, now - 60_000, '+inf'),
+      this.redis.zcount(completedKey, now - 300_000, '+inf'),
+      this.queue.getWorkersCount(),
+      this.redis.llen(queueKeys(this.name).batches),
+      this.redis.get(modelsKey(this.name)),
+    ]);
+    return {
+      queue: this.name,
+      models,
+      counts: {
+        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        completed: counts.completed ?? 0,
+        failed: counts.failed ?? 0,
+      },
+      workers,
+      throughput: { last_1m: last1 / 60, last_5m: last5 / 300 },
+      batches,
+    };
+  }
+
+  /**
+   * Deletes a batch's record and the jobs (with their results) that no other
+   * batch still names. Call it once the results are collected.
+   */
+  async removeBatch(id: string): Promise<{ jobsRemoved: number }> {
+    const keys = batchKeys(this.name, id);
+    const mine = new Set(await this.jobIdsOf(id));
+    for (const other of await this.redis.lrange(queueKeys(this.name).batches, 0, -1)) {
+      if (other !== id) for (const job of await this.jobIdsOf(other)) mine.delete(job);
+    }
+    await this.redis.multi().lrem(queueKeys(this.name).batches, 0, id).del(keys.meta, keys.items).exec();
+    let jobsRemoved = 0;
+    for (const jobId of mine) jobsRemoved += await this.queue.remove(jobId);
+    return { jobsRemoved };
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** An item's outcome from its job's stored state. */
+function outcomeOf(index: number, item: BatchItem, job: Job<JobData, JobResult> | undefined): Outcome {
+  if (!item.job) return { index, item, state: 'failed', error: item.error ?? { code: 'failed', message: `${item.file}: not queued` } };
+  if (!job) return { index, item, state: 'failed', error: { code: 'missing-job', message: `${item.file}: job ${item.job} is no longer in Redis (removed?); add the input again` } };
+  // finishedOn is set only when a job is done for good: completed, or failed with no attempt left.
+  if (!job.finishedOn) return { index, item, state: 'pending' };
+  if (job.returnvalue) return { index, item, state: 'completed', result: job.returnvalue };
+  return { index, item, state: 'failed', error: parseFailedReason(job.failedReason) };
+}

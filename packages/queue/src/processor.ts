@@ -1,0 +1,130 @@
+import type { Job } from 'bullmq';
+import { DEFAULT_CANDIDATE_BATCH, type Candidate, type Refractor } from '@refractor/node';
+import { classifyError, JobError, toBullError } from './errors.js';
+import { fetchInput, type FetchLimits } from './fetch-input.js';
+import { encodeFloat32 } from './float32-base64.js';
+import { sha256Bytes, sha256File } from './hash.js';
+import { describeJob, type CandidateJobResult, type JobData, type JobInput, type JobResult } from './jobs.js';
+
+/** A job's audio, ready for Refractor: a path or fetched bytes, with the hash of what will be read. */
+interface LoadedInput {
+  source: string | Uint8Array;
+  name: string;
+  sha256: string;
+}
+
+async function loadInput(input: JobInput, limits: FetchLimits): Promise<LoadedInput> {
+  if ('url' in input) {
+    const bytes = await fetchInput(input.url, limits);
+    return { source: bytes, name: input.url, sha256: sha256Bytes(bytes) };
+  }
+  const sha256 = await sha256File(input.path);
+  if (sha256 !== input.sha256) {
+    throw new JobError('content-changed', `${input.path}: the file changed after it was queued (sha256 ${sha256.slice(0, 12)}…, queued ${input.sha256.slice(0, 12)}…); queue it again`, true);
+  }
+  return { source: input.path, name: input.path, sha256 };
+}
+
+/** Options for {@link createProcessor}. */
+export interface ProcessorOptions {
+  fetch?: FetchLimits;
+  /** Called when a job starts, before any work (logging). */
+  onStart?: (job: Job<JobData, JobResult>) => void;
+}
+
+/**
+ * The work of one job with an open `Refractor`: load the input (check
+ * the file's hash, or fetch the URL), then score the song or embed its
+ * chunks. Each distinct concept text is embedded once per process. Errors
+ * become BullMQ errors carrying a code: permanent ones (bad audio, changed
+ * file, 4xx, too large) as UnrecoverableError, the rest retried.
+ *
+ * @example
+ * ```ts
+ * const worker = new Worker('refractor', createProcessor(refractor), { connection });
+ * ```
+ */
+export function createProcessor(refractor: Refractor, options: ProcessorOptions = {}): (job: Job<JobData, JobResult>) => Promise<JobResult> {
+  const concepts = new Map<string, Promise<Float32Array>>();
+  const concept = (text: string | null) => {
+    const key = text ?? '';
+    let embedding = concepts.get(key);
+    if (!embedding) {
+      embedding = refractor.prepareConcept(text);
+      // A failed embedding is not kept: the next job tries again.
+      embedding.catch(() => concepts.delete(key));
+      concepts.set(key, embedding);
+    }
+    return embedding;
+  };
+
+  return async (job) => {
+    options.onStart?.(job);
+    const data = job.data;
+    const name = describeJob(data);
+    try {
+      if (data?.v !== 1 || !['score', 'embed', 'candidate'].includes(data.task) || !data.input) {
+        throw new JobError('failed', `job ${job.id}: not a Refractor job of a version this worker knows (v ${String(data?.v)}, task ${String(data?.task)})`, true);
+      }
+      if (data.task === 'candidate') return await scoreCandidate(refractor, data, name, concept, options.fetch ?? {});
+      const loaded = await loadInput(data.input, options.fetch ?? {});
+      const s = data.settings;
+      const features = { chunkSizeS: s.chunk_size_s, chunkStrideS: s.chunk_stride_s, crop: s.crop, seed: s.seed };
+      const conceptEmbedding = await concept(s.concept);
+      if (data.task === 'score') {
+        const target = data.settings.target;
+        const song = await refractor.scoreFile(loaded.source, { ...features, conceptEmbedding, ...(target !== null ? { target } : {}) });
+        return { task: 'score', content_sha256: loaded.sha256, song };
+      }
+      const { embeddings, chunks } = await refractor.embedChunks(loaded.source, features);
+      return { task: 'embed', content_sha256: loaded.sha256, chunks: chunks.length, clap: encodeFloat32(embeddings), concept: encodeFloat32(conceptEmbedding) };
+    } catch (error) {
+      throw toBullError(classifyError(error, name));
+    }
+  };
+}
+
+/** A candidate job: its MIDI/audio loaded as score jobs load songs, then `Refractor.scoreCandidates` on it alone. */
+async function scoreCandidate(
+  refractor: Refractor,
+  data: Extract<JobData, { task: 'candidate' }>,
+  name: string,
+  concept: (text: string | null) => Promise<Float32Array>,
+  limits: FetchLimits,
+): Promise<CandidateJobResult> {
+  const { midi, audio, lyric } = data.input;
+  const s = data.settings;
+  const candidate: Candidate = { id: name, ...(lyric !== undefined ? { lyric } : {}) };
+  const content_sha256: CandidateJobResult['content_sha256'] = {};
+  if (midi) {
+    const loaded = await loadInput(midi, limits);
+    candidate.midi = loaded.source;
+    content_sha256.midi = loaded.sha256;
+  }
+  if (audio) {
+    const loaded = await loadInput(audio, limits);
+    candidate.audio = loaded.source;
+    content_sha256.audio = loaded.sha256;
+  }
+  const hasConcept = s.concept !== null && s.concept.trim() !== '';
+  const [item] = await refractor.scoreCandidates([candidate], {
+    ...(hasConcept ? { conceptEmbedding: await concept(s.concept) } : {}),
+    soundsLike: s.sounds_like,
+    crop: s.crop,
+    seed: s.seed,
+  });
+  if (!item?.result) throw item?.error ?? new Error('no result');
+  return {
+    task: 'candidate',
+    content_sha256,
+    result: item.result,
+    settings: {
+      models: refractor.modelSet.name,
+      test_only: refractor.modelSet.testOnly,
+      base_model: refractor.baseModelPath ?? null,
+      crop: s.crop,
+      seed: s.seed,
+      batch_size: DEFAULT_CANDIDATE_BATCH,
+    },
+  };
+}
