@@ -167,7 +167,7 @@ describe.skipIf(!online)('installed from the packed tarballs, outside the worksp
         ran.push(where);
       });
     }
-    expect(ran).toEqual(expect.arrayContaining(['packages/core/README.md', 'packages/audio/README.md', 'packages/node/README.md', 'packages/cli/README.md', 'packages/train/README.md', 'models/tiny/README.md'].map((r) => expect.stringContaining(r))));
+    expect(ran).toEqual(expect.arrayContaining(['packages/core/README.md', 'packages/audio/README.md', 'packages/node/README.md', 'packages/cli/README.md', 'packages/train/README.md', 'packages/server/README.md', 'models/tiny/README.md'].map((r) => expect.stringContaining(r))));
   });
 
   /** Builds a Vite app whose entry is `main`; returns the ids of the modules in the bundle and Vite's output. */

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, publicPackagesInOrder, workspacePackages } from '../lib/workspace-packages.mjs';
 
-const PUBLIC = ['@refractor/audio', '@refractor/cli', '@refractor/core', '@refractor/node', '@refractor/tiny-models', '@refractor/train', '@refractor/web'];
+const PUBLIC = ['@refractor/audio', '@refractor/cli', '@refractor/core', '@refractor/node', '@refractor/server', '@refractor/tiny-models', '@refractor/train', '@refractor/web'];
 
 describe('the package graph', () => {
-  it('publishes the seven public packages, each after its workspace dependencies', () => {
+  it('publishes the eight public packages, each after its workspace dependencies', () => {
     const order = publicPackagesInOrder();
     expect(order.map((p) => p.name).sort()).toEqual(expect.arrayContaining(PUBLIC));
     const position = new Map(order.map((p, i) => [p.name, i]));
@@ -23,6 +23,8 @@ describe('the package graph', () => {
     }
     expect(order.find((p) => p.name === '@refractor/web')!.internalDeps).toEqual(['@refractor/audio', '@refractor/core']);
     expect(order.find((p) => p.name === '@refractor/core')!.internalDeps).toEqual([]);
+    // The server sits on the inference packages only (cli → server → node).
+    expect(order.find((p) => p.name === '@refractor/server')!.internalDeps).toEqual(['@refractor/audio', '@refractor/node']);
   });
 
   it('no public package depends on a private one, and every public one has the release metadata', () => {

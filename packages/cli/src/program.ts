@@ -5,6 +5,7 @@ import { infoCommand } from './commands/info.js';
 import { modelsCommand } from './commands/models.js';
 import { pianoRollCommand } from './commands/piano-roll.js';
 import { scoreCommand } from './commands/score.js';
+import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
 import { validateCommand } from './commands/validate.js';
 import { completionCommand } from './commands/completion.js';
@@ -62,6 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     infoCommand(context),
     featuresCommand(context),
     pianoRollCommand(context),
+    serveCommand(context),
     completionCommand(program),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export * from '@refractor/core';
-export { Refractor, type BatchItem, type RefractorLoadOptions, type SongScoreOptions, type SongTimings } from './refractor.js';
+export { Refractor, type BatchItem, type RefractorLoadOptions, type SongInput, type SongScoreOptions, type SongTimings } from './refractor.js';
 export { MidiParseError, isMidi } from '@refractor/audio';
 export { prepareMidi, type Candidate, type CandidateScoreOptions } from './candidates.js';
 export { createNodeBackend, DeviceUnavailableError, type NodeBackendOptions, type NodeDevice } from './runtime.js';

@@ -78,6 +78,12 @@ export interface SongTimings extends StageTimings {
   total_ms: number;
 }
 
+/**
+ * A song to score: a path, the file's bytes, or audio already being decoded
+ * (`openAudioStream` over an upload, say; `name` labels it in errors).
+ */
+export type SongInput = string | Uint8Array | (AudioStream & { readonly name?: string });
+
 /** One input of {@link Refractor.scoreBatch}: its result or why it failed. */
 export interface BatchItem {
   input: string;
@@ -240,11 +246,11 @@ export class Refractor {
   }
 
   /**
-   * Scores a whole song from a path or its bytes: streamed features (decode
+   * Scores a whole song from a path, its bytes or an open audio stream: streamed features (decode
    * here, featurize on a worker thread), CLAP in batches, the concept embedded
    * once, the CDM per chunk, aggregated with the per-chunk timeline.
    */
-  async scoreFile(input: string | Uint8Array, options: SongScoreOptions = {}): Promise<ScoredSong> {
+  async scoreFile(input: SongInput, options: SongScoreOptions = {}): Promise<ScoredSong> {
     const started = performance.now();
     const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
     const timings = options.onTimings ? { decode_ms: 0, total_ms: 0, ...newStageTimings() } : undefined;
@@ -275,7 +281,7 @@ export class Refractor {
    * ```
    */
   async embedChunks(
-    input: string | Uint8Array,
+    input: SongInput,
     options: ChunkingOptions & CropOptions & { parallel?: boolean } = {},
   ): Promise<{ embeddings: Float32Array; chunks: ChunkSpan[] }> {
     const { chunks } = await this.featureChunks(input, options);
@@ -284,13 +290,14 @@ export class Refractor {
 
   /** A song's chunk features as a stream: decoded here, featurized on a worker thread unless `parallel` is false. */
   private async featureChunks(
-    input: string | Uint8Array,
+    input: SongInput,
     options: ChunkingOptions & CropOptions & { parallel?: boolean; name?: string },
     timings?: { decode_ms: number },
   ) {
-    const name = typeof input === 'string' ? input : (options.name ?? 'bytes');
+    const name = typeof input === 'string' ? input : input instanceof Uint8Array ? (options.name ?? 'bytes') : (input.name ?? options.name ?? 'stream');
     const started = performance.now();
-    const opened: AudioStream = typeof input === 'string' ? await openAudioFile(input) : await openAudioStream([input], { name });
+    const opened: AudioStream =
+      typeof input === 'string' ? await openAudioFile(input) : input instanceof Uint8Array ? await openAudioStream([input], { name }) : input;
     const stream = timings ? timedStream(opened, timings, performance.now() - started) : opened;
     const featureOptions = { name, ...songFeatureSettings(options) };
     const chunks =

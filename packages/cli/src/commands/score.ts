@@ -11,13 +11,13 @@ import { mapInOrder } from '../output/ordered.js';
 import { recordsByKey } from '../output/resume-plan.js';
 import { resumeKey, settingsDigest } from '../output/resume-key.js';
 import { formatFromPath, outputHelp, resumeUsageError } from '../output/output-options.js';
-import { openResultSink } from '../output/sink.js';
+import { openCommandSink } from '../output/sink.js';
 import { readStdin, STDIN, STDIN_IS_TERMINAL } from '../stdin.js';
 import { expandInputs } from '../score/inputs.js';
 import { csvColumns, type SongReport } from '../score/report.js';
 import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
-import { supportsTrueColor, tableLines } from '../score/table.js';
+import { tableLines } from '../score/table.js';
 
 interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags, CandidateFlags {
   concept?: string;
@@ -102,15 +102,11 @@ export function scoreCommand(context: CommandContext): Command {
       if (flags.rank && flags.resume) usage('--resume cannot go with --rank: ranks depend on the whole batch');
       return scoreCandidateFiles(jobs, flags, context, concept);
     }
-    const painted = !flags.out && flags.format === 'table' && supportsTrueColor(process.stdout);
-    const sink = await openResultSink({
-      format: flags.format,
-      ...(flags.out !== undefined ? { out: flags.out } : {}),
-      resume: flags.resume,
-      stdout: process.stdout,
-      tableLines: (record) => tableLines(record as unknown as SongReport, { rule: flags.colorRule, timeline: flags.timeline, painted }),
-      csvColumns: csvColumns(flags.target !== undefined),
-    });
+    const sink = await openCommandSink(
+      flags,
+      (record, painted) => tableLines(record as unknown as SongReport, { rule: flags.colorRule, timeline: flags.timeline, painted }),
+      csvColumns(flags.target !== undefined),
+    );
     const digest = scoreDigest(flags, concept);
     let todo = jobs;
     if (flags.resume) {

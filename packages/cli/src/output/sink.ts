@@ -2,6 +2,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { temporaryPathFor } from '../atomic.js';
 import { openDurableLines, type DurableLines } from './durable-lines.js';
 import { recordEncoder, type EncoderOptions, type OutputFormat, type OutputRecord } from './formats.js';
+import { supportsTrueColor } from '../score/table.js';
 import { writeText } from './write-stream.js';
 
 /**
@@ -131,4 +132,29 @@ export async function openResultSink(options: SinkOptions): Promise<ResultSink> 
       if (temporary) await rm(temporary, { force: true });
     },
   };
+}
+
+/**
+ * The sink of a per-input command from its flags: stdout or `--out`,
+ * `--resume`, and table lines painted when they go to a color terminal.
+ *
+ * @example
+ * ```ts
+ * const sink = await openCommandSink(flags, (record, painted) => tableLines(record, { painted }), csvColumns(false));
+ * ```
+ */
+export function openCommandSink(
+  flags: { format: OutputFormat; out?: string; resume: boolean },
+  tableLines: (record: OutputRecord, painted: boolean) => string[],
+  csvColumns: readonly string[],
+): Promise<ResultSink> {
+  const painted = flags.out === undefined && flags.format === 'table' && supportsTrueColor(process.stdout);
+  return openResultSink({
+    format: flags.format,
+    ...(flags.out !== undefined ? { out: flags.out } : {}),
+    resume: flags.resume,
+    stdout: process.stdout,
+    tableLines: (record) => tableLines(record, painted),
+    csvColumns,
+  });
 }

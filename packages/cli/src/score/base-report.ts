@@ -1,51 +1,10 @@
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { stringify as stringifyYaml } from 'yaml';
-import { AXES, COLOR_NAMES, MODE_ORDERS, type CandidateItem, type CandidateResult, type ColorName } from '@refractor/node';
+import { AXES, COLOR_NAMES, MODE_ORDERS, type CandidateReport } from '@refractor/node';
 import { swatch } from './table.js';
 
-/** How candidate results were produced (enough to reproduce them). */
-export interface CandidateSettings {
-  models: string;
-  test_only: boolean;
-  /** The base model file, or null when none was loaded. */
-  base_model: string | null;
-  crop: string;
-  seed: number;
-  batch_size: number;
-}
-
-/** A scored candidate as JSON/YAML show it: the song report's keys where they apply. */
-export interface CandidateReport {
-  file: string;
-  /** Which model answered: `base` or `cdm` (audio-only candidates, as the original routes them). */
-  model: CandidateResult['model'];
-  /** 0-based, by confidence (with --rank). */
-  rank?: number;
-  confidence: number;
-  temporal: Record<string, number>;
-  spatial: Record<string, number>;
-  ontological: Record<string, number>;
-  /** CDM answers only. */
-  predicted_color?: ColorName;
-  color_probs?: Record<string, number>;
-  settings: CandidateSettings;
-}
-
-/** Shapes a scored item for output. */
-export function candidateReport(item: CandidateItem & { result: CandidateResult }, settings: CandidateSettings): CandidateReport {
-  const { result } = item;
-  return {
-    file: item.input,
-    model: result.model,
-    ...(item.rank !== undefined ? { rank: item.rank } : {}),
-    confidence: result.confidence,
-    temporal: result.temporal,
-    spatial: result.spatial,
-    ontological: result.ontological,
-    ...(result.model === 'cdm' ? { predicted_color: result.predicted_color, color_probs: result.color_probs } : {}),
-    settings,
-  };
-}
+// The JSON record lives in @refractor/core so the server answers with the same schema.
+export { candidateReport, type CandidateReport, type CandidateSettings } from '@refractor/node';
 
 /** CSV columns: the song CSV's where they apply (`temporal.past`, …), `rank` with --rank. */
 export function candidateCsvColumns(ranked: boolean): string[] {

@@ -6,15 +6,14 @@ import { errorRecord } from '../output/error-codes.js';
 import type { OutputFormat, OutputRecord } from '../output/formats.js';
 import { fingerprint, resumeKey, settingsDigest, type InputFingerprint } from '../output/resume-key.js';
 import { recordsByKey, type ResumeFields } from '../output/resume-plan.js';
-import { openResultSink, type ResultSink } from '../output/sink.js';
+import { openCommandSink, type ResultSink } from '../output/sink.js';
 import type { ScoreJob } from './score-one.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, type ModelFlags } from '../load-models.js';
 import type { CropFlags } from '../options.js';
 import { candidateCsvColumns, candidateReport, candidateTableLine, type CandidateReport, type CandidateSettings } from './base-report.js';
-import { candidatesFromFiles, readCandidatesFile } from './candidates.js';
-import { supportsTrueColor } from './table.js';
 import { createProgress } from '../progress.js';
+import { candidatesFromFiles, readCandidatesFile } from './candidates.js';
 
 /** The flags `refractor score` adds for the base model and candidate batches. */
 export interface CandidateFlags {
@@ -105,15 +104,7 @@ export async function scoreCandidateFiles(jobs: readonly ScoreJob[], flags: Scor
   }
   if (entries.length === 0) return;
 
-  const painted = !flags.out && flags.format === 'table' && supportsTrueColor(process.stdout);
-  const sink = await openResultSink({
-    format: flags.format,
-    ...(flags.out !== undefined ? { out: flags.out } : {}),
-    resume: flags.resume,
-    stdout: process.stdout,
-    tableLines: (record) => [candidateTableLine(record as unknown as CandidateReport, painted)],
-    csvColumns: candidateCsvColumns(flags.rank),
-  });
+  const sink = await openCommandSink(flags, (record, painted) => [candidateTableLine(record as unknown as CandidateReport, painted)], candidateCsvColumns(flags.rank));
   try {
     const written = await scoreAndWrite(entries, flags, context, concept, sink);
     if (written === undefined) return void (await sink.abort());

@@ -6,3 +6,4 @@ export * from './feeds.js';
 export * from './decode.js';
 export * from './candidates.js';
 export * from './items.js';
+export * from './report.js';

@@ -1,0 +1,57 @@
+import type { ColorName } from '../colors.js';
+import type { CandidateResult } from './results.js';
+
+/** How candidate results were produced (enough to reproduce them). */
+export interface CandidateSettings {
+  models: string;
+  test_only: boolean;
+  /** The base model file, or null when none was loaded. */
+  base_model: string | null;
+  crop: string;
+  seed: number;
+  batch_size: number;
+}
+
+/**
+ * A scored candidate as the JSON outputs show it (`refractor score --rank
+ * --format json`, the HTTP server): the song report's keys where they apply.
+ */
+export interface CandidateReport {
+  file: string;
+  /** Which model answered: `base` or `cdm` (audio-only candidates, as the original routes them). */
+  model: CandidateResult['model'];
+  /** 0-based, by confidence (when ranked). */
+  rank?: number;
+  confidence: number;
+  temporal: Record<string, number>;
+  spatial: Record<string, number>;
+  ontological: Record<string, number>;
+  /** CDM answers only. */
+  predicted_color?: ColorName;
+  color_probs?: Record<string, number>;
+  settings: CandidateSettings;
+}
+
+/**
+ * Shapes a scored candidate for output: one schema for the CLI and the server.
+ *
+ * @example
+ * ```ts
+ * const [item] = await refractor.scoreCandidates([{ midi: 'a.mid' }], { concept: 'rain', rank: true });
+ * const report = candidateReport(item as typeof item & { result: CandidateResult }, settings);
+ * ```
+ */
+export function candidateReport(item: { input: string; rank?: number; result: CandidateResult }, settings: CandidateSettings): CandidateReport {
+  const { result } = item;
+  return {
+    file: item.input,
+    model: result.model,
+    ...(item.rank !== undefined ? { rank: item.rank } : {}),
+    confidence: result.confidence,
+    temporal: result.temporal,
+    spatial: result.spatial,
+    ontological: result.ontological,
+    ...(result.model === 'cdm' ? { predicted_color: result.predicted_color, color_probs: result.color_probs } : {}),
+    settings,
+  };
+}

@@ -1,0 +1,51 @@
+import type { ScoredSong } from './settings.js';
+
+/**
+ * A scored song as the JSON outputs show it (`refractor score --format json`,
+ * the HTTP server): the documented keys, in order, with the per-chunk target
+ * rows dropped (they follow from each chunk's color).
+ */
+export interface SongReport {
+  file: string;
+  predicted_color: string;
+  predicted_color_by_probs: string;
+  confidence: number;
+  temporal: Record<string, number>;
+  spatial: Record<string, number>;
+  ontological: Record<string, number>;
+  color_probs: Record<string, number>;
+  chunk_count: number;
+  chunks: Array<{ start_s: number; end_s: number; predicted_color: string; confidence: number; color_probs: Record<string, number> }>;
+  target_color?: string;
+  chromatic_match?: number;
+  drift?: { temporal_delta: number; spatial_delta: number; ontological_delta: number; overall_drift: number };
+  settings: ScoredSong['settings'];
+}
+
+/**
+ * Shapes a result for output: one schema for the CLI and the server.
+ *
+ * @example
+ * ```ts
+ * const report = songReport('song.ogg', await refractor.scoreFile('song.ogg'));
+ * console.log(JSON.stringify(report));
+ * ```
+ */
+export function songReport(file: string, song: ScoredSong): SongReport {
+  return {
+    file,
+    predicted_color: song.predicted_color,
+    predicted_color_by_probs: song.predicted_color_by_probs,
+    confidence: song.confidence,
+    temporal: song.temporal,
+    spatial: song.spatial,
+    ontological: song.ontological,
+    color_probs: song.color_probs,
+    chunk_count: song.chunk_count,
+    chunks: song.chunks.map((c) => ({ start_s: c.start_s, end_s: c.end_s, predicted_color: c.predicted_color, confidence: c.confidence, color_probs: c.color_probs })),
+    ...(song.target_color !== undefined
+      ? { target_color: song.target_color, chromatic_match: song.chromatic_match!, drift: song.drift! }
+      : {}),
+    settings: song.settings,
+  };
+}

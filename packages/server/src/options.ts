@@ -1,0 +1,106 @@
+import type { FastifyServerOptions } from 'fastify';
+import type { NodeDevice, Refractor } from '@refractor/node';
+
+/** Every limit the server enforces; all have defaults ({@link DEFAULT_LIMITS}). */
+export interface ServerLimits {
+  /** Largest upload (raw body, or the whole multipart body), in bytes: beyond it `413`. */
+  bodyBytes: number;
+  /** Longest audio a request may carry, in seconds (checked while decoding): beyond it `413`. */
+  audioSeconds: number;
+  /** Scorings that run at once; the rest wait in the queue. */
+  concurrency: number;
+  /** Requests that may wait for a scoring slot; beyond it `429` with `Retry-After`. */
+  queue: number;
+  /** Milliseconds a request may take from arrival to response (queueing included): beyond it `503`. */
+  timeoutMs: number;
+  /** Candidates (file parts) in one `/v1/score/batch` request. */
+  candidates: number;
+  /** Characters in a concept, lyric or sounds-like text. */
+  textChars: number;
+  /** Entries in `sounds_like`. */
+  soundsLike: number;
+  /** Non-file form fields in a multipart request. */
+  fields: number;
+  /** Bytes in one form field's value. */
+  fieldBytes: number;
+  /** Bytes of HTTP request headers (Node's `maxHeaderSize`). */
+  headerBytes: number;
+  /** Header lines inside one multipart part. */
+  partHeaderPairs: number;
+}
+
+/**
+ * The default limits: a 200 MiB upload holds about 20 minutes of 16-bit
+ * stereo WAV (hours of compressed audio); an hour of audio is the longest
+ * song the design promises; two scorings at once keep a small machine's
+ * cores busy without thrashing.
+ */
+export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
+  bodyBytes: 200 * 1024 * 1024,
+  audioSeconds: 3600,
+  concurrency: 2,
+  queue: 32,
+  timeoutMs: 300_000,
+  candidates: 64,
+  textChars: 4000,
+  soundsLike: 16,
+  fields: 32,
+  fieldBytes: 64 * 1024,
+  headerBytes: 16 * 1024,
+  partHeaderPairs: 32,
+});
+
+/** Options for {@link createServer}. */
+export interface ServerOptions {
+  /**
+   * The models: a set name (`default`, `tiny`), a directory holding a set,
+   * or an already loaded `Refractor` from @refractor/node (the server then does not close it).
+   * Default `default`.
+   */
+  models?: string | Refractor;
+  /** `cpu` (default) or `cuda`. */
+  device?: NodeDevice;
+  /** Never download models (missing ones are an error). */
+  offline?: boolean;
+  /** Chunks per CLAP run. */
+  batchSize?: number;
+  /** onnxruntime's intra-op threads. */
+  threads?: number;
+  /** Any subset of the limits; the rest keep their defaults. */
+  limits?: Partial<ServerLimits>;
+  /** A bearer token every request except `/healthz` and `/readyz` must carry (compared in constant time). */
+  token?: string;
+  /** Allowed CORS origins (`*` for any); CORS is off when absent. */
+  cors?: string | string[];
+  /** pino logger settings (`false` for none); uploaded content is never logged. Default `{ level: 'info' }`. */
+  logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
+}
+
+/** Fills in default limits and checks that every limit is a positive number. */
+export function resolveLimits(limits: Partial<ServerLimits> = {}): ServerLimits {
+  const resolved = { ...DEFAULT_LIMITS, ...limits };
+  for (const [key, value] of Object.entries(resolved)) {
+    const integer = key !== 'audioSeconds';
+    // An empty queue is allowed: every request beyond the running ones is refused.
+    const min = key === 'queue' ? 0 : Number.MIN_VALUE;
+    if (typeof value !== 'number' || !(value >= min) || (integer && !Number.isInteger(value))) {
+      throw new RangeError(`limits.${key} is ${JSON.stringify(value)}; expected ${integer ? 'an integer' : 'a number'} ${key === 'queue' ? '>= 0' : '> 0'}`);
+    }
+  }
+  return resolved;
+}
+
+/** Fastify's own logger settings with serializers that keep uploads, query strings and headers out of the logs. */
+export function loggerOptions(logger: ServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false) return false;
+  const base = logger === true || logger === undefined ? {} : logger;
+  return {
+    level: base.level ?? 'info',
+    ...(base.stream ? { stream: base.stream } : {}),
+    serializers: {
+      // The path only: query strings carry concept and lyric text.
+      req: (request: { method: string; url: string; id: string }) => ({ id: request.id, method: request.method, path: request.url.split('?')[0] }),
+      res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { CROP_MODES, type CropMode } from '@refractor/audio';
+import { lookupColor, type SongScoreOptions } from '@refractor/node';
+import type { ServerLimits } from './options.js';
+
+/** The options of a scoring request, as query parameters or form fields (snake_case, as the JSON output). */
+export interface ScoreParams {
+  concept?: string;
+  lyric?: string;
+  sounds_like?: string[];
+  target?: string;
+  crop?: CropMode;
+  seed?: number;
+  chunk_size?: number;
+  chunk_stride?: number;
+  color_rule?: 'targets' | 'probs';
+  /** Labels a raw-body upload in the result's `file` (multipart parts use their file name). */
+  name?: string;
+}
+
+/**
+ * The JSON schema of {@link ScoreParams}: the route validates query strings
+ * with it and the handlers validate multipart fields with it, so both say
+ * the same thing about the same mistake (unknown field, text too long, …).
+ */
+export function scoreParamsSchema(limits: ServerLimits) {
+  const text = (description: string) => ({ type: 'string', maxLength: limits.textChars, description });
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      concept: text("The song's concept text, embedded with DeBERTa (none: zeros, as the original)"),
+      lyric: text('Lyric text, embedded like the concept (used by the base model for MIDI; the CDM audio path ignores it, as the original)'),
+      sounds_like: {
+        type: 'array',
+        maxItems: limits.soundsLike,
+        items: { type: 'string', maxLength: limits.textChars },
+        description: 'Artist descriptions (repeat the parameter; used by the base model; the CDM audio path ignores them)',
+      },
+      target: { type: 'string', maxLength: 16, description: 'A target color (name or letter): adds chromatic match and drift' },
+      crop: { type: 'string', enum: [...CROP_MODES], description: "Where CLAP's 10 s view sits in each window (default start)" },
+      seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed for crop=random' },
+      chunk_size: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Window length in seconds (default 30)' },
+      chunk_stride: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Distance between window starts in seconds (default 5)' },
+      color_rule: { type: 'string', enum: ['targets', 'probs'], description: 'Which rule picks the response\'s `color` (both colors are always present)' },
+      name: { type: 'string', maxLength: 256, description: "Labels a raw-body upload in the result's `file`" },
+    },
+  } as const;
+}
+
+/** Library options for validated params (a bad target color throws the library's UnknownColorError). */
+export function songOptions(params: ScoreParams): SongScoreOptions {
+  return {
+    ...(params.target !== undefined ? { target: lookupColor(params.target).name } : {}),
+    ...(params.crop !== undefined ? { crop: params.crop } : {}),
+    ...(params.seed !== undefined ? { seed: params.seed } : {}),
+    ...(params.chunk_size !== undefined ? { chunkSizeS: params.chunk_size } : {}),
+    ...(params.chunk_stride !== undefined ? { chunkStrideS: params.chunk_stride } : {}),
+  };
+}
+
+type ParamsSchema = ReturnType<typeof scoreParamsSchema>;
+
+/** The same schema with only some of its fields (a route that takes fewer options rejects the rest as unknown). */
+export function pickParams<K extends keyof ParamsSchema['properties']>(schema: ParamsSchema, keys: readonly K[]) {
+  return { ...schema, properties: Object.fromEntries(keys.map((key) => [key, schema.properties[key]])) as Pick<ParamsSchema['properties'], K> };
+}

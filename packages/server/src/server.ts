@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import { Admission } from './admission.js';
+import { bearerAuth } from './auth.js';
+import type { ServerContext } from './context.js';
+import { installDeadlines } from './deadline.js';
+import { toApiError } from './errors.js';
+import { createMetrics } from './metrics.js';
+import { ModelHolder } from './models.js';
+import { loggerOptions, resolveLimits, type ServerOptions } from './options.js';
+import { embedRoutes } from './routes/embed.js';
+import { infoRoutes } from './routes/info.js';
+import { scoreRoutes } from './routes/score.js';
+
+/** What {@link createServer} returns. */
+export interface RefractorServer {
+  /** The Fastify instance: `listen()` it, `inject()` into it, `close()` it (which also releases the models it loaded). */
+  app: FastifyInstance;
+  /** Resolves once the models are loaded (`/readyz` turns 200); rejects if they cannot be. */
+  ready: Promise<void>;
+}
+
+/** A client's `X-Request-Id` when it is a sane token, else a fresh UUID. */
+function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/**
+ * Creates the Refractor HTTP scoring service: `POST /v1/score`,
+ * `/v1/score/batch`, `/v1/embed`, `GET /healthz`, `/readyz`, `/metrics`,
+ * `/v1/models`, `/openapi.json`. The models start loading at once; routes
+ * that need them answer `503` until `ready` resolves.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from '@refractor/server';
+ *
+ * const { app, ready } = createServer({ models: 'tiny', limits: { concurrency: 2 } });
+ * await app.listen({ host: '127.0.0.1', port: 8080 });
+ * await ready;
+ * // curl --data-binary @song.ogg -H 'content-type: audio/ogg' 'http://127.0.0.1:8080/v1/score?concept=rain'
+ * await app.close();
+ * ```
+ */
+export function createServer(options: ServerOptions = {}): RefractorServer {
+  const limits = resolveLimits(options.limits);
+  const app = Fastify({
+    logger: loggerOptions(options.logger),
+    genReqId: requestId,
+    // Socket-level guard against uploads that trickle in forever.
+    requestTimeout: limits.timeoutMs + 1000,
+    http: { maxHeaderSize: limits.headerBytes },
+    // Only JSON bodies ({ concept }) go through Fastify's own parser; uploads stream.
+    bodyLimit: limits.fieldBytes,
+    // Unknown fields are an error, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  const models = new ModelHolder(options);
+  const admission = new Admission(limits.concurrency, limits.queue);
+  const metrics = createMetrics(admission);
+  const context: ServerContext = { limits, models, admission, metrics };
+  void models.ready.then(
+    () => {
+      metrics.modelLoadSeconds.set(models.loadSeconds!);
+      app.log.info({ models: models.get().modelSet.name, seconds: models.loadSeconds }, 'models ready');
+    },
+    (error: Error) => app.log.error({ err: error }, 'models failed to load'),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installDeadlines(app, limits.timeoutMs);
+  if (options.token) app.addHook('onRequest', bearerAuth(options.token));
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+  });
+  // While closing, answers end their connections so keep-alive sockets do not hold close() open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+  // Work whose client has gone is not an in-flight request to Fastify; it still holds the sessions.
+  app.addHook('onClose', async () => {
+    await admission.idle();
+    await models.close();
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const api = toApiError(error);
+    if (api.code === 'internal') request.log.error({ err: error }, 'request failed');
+    // Only the code and field: messages may quote bytes of the upload.
+    else request.log.info({ error: api.code, field: api.field, statusCode: api.statusCode }, 'request refused');
+    // An upload left unread would otherwise be drained, or stall the connection, before the next request.
+    if (!request.raw.complete) void reply.header('connection', 'close');
+    void reply.code(api.statusCode).headers(api.headers).send(api.body());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json` });
+  });
+
+  // Raw uploads: the body stays a stream, read by the decoder as it arrives.
+  app.removeContentTypeParser('text/plain');
+  const passThrough = (_request: unknown, payload: IncomingMessage, done: (error: Error | null, body?: unknown) => void) => done(null, payload);
+  app.addContentTypeParser('application/octet-stream', passThrough);
+  app.addContentTypeParser(/^audio\/[\w.+-]+$/, passThrough);
+
+  void app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Refractor scoring service',
+        version: '0.1.0',
+        description: 'Which of nine rainbow colors is this song? The Refractor CDM over HTTP. Errors are `{ error, message, field? }`.',
+      },
+      ...(options.token ? { components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] } : {}),
+    },
+  });
+  if (options.cors) {
+    // A list, so only a listed origin is echoed back (a single string would be sent to everyone).
+    const origins = [options.cors].flat();
+    void app.register(cors, { origin: origins.includes('*') ? '*' : origins, exposedHeaders: ['x-request-id', 'retry-after'] });
+  }
+  void app.register(multipart);
+  void app.register(async (routes) => {
+    infoRoutes(routes, context);
+    scoreRoutes(routes, context);
+    embedRoutes(routes, context);
+  });
+  const ready = models.ready.then(() => undefined);
+  ready.catch(() => undefined); // reported through the log and /readyz when nobody awaits it
+  return { app, ready };
+}
