@@ -11,6 +11,8 @@ export interface ModelFlags {
   offline: boolean;
   batchSize: number;
   threads?: number;
+  /** False with `--no-concept-cache`. */
+  conceptCache?: boolean;
   /** The base model (refractor.onnx), for MIDI candidates (`--base-model`, score only). */
   baseModel?: string;
 }
@@ -25,6 +27,10 @@ export function modelOptions(): Option[] {
     new Option('--offline', 'never use the network (also REFRACTOR_OFFLINE=1); missing models are an error').default(false),
     new Option('--batch-size <n>', 'chunks per CLAP run').argParser(integerParser(1)).default(16),
     new Option('--threads <n>', "onnxruntime's intra-op threads (default: one per core)").argParser(integerParser(1)),
+    new Option(
+      '--no-concept-cache',
+      'embed concepts with the text encoder even when cached, and cache nothing (the cache lives in <cache dir>/concepts; see `refractor models concepts`)',
+    ),
   ];
 }
 
@@ -48,10 +54,12 @@ function downloadProgress(): { onProgress: (event: StoreProgressEvent) => void; 
 
 /**
  * Opens the models for a command: resolves the set (downloading the real one
- * on first use, with progress on stderr), opens the sessions, and turns "the
- * models cannot be had" into a two-line explanation of what to do instead.
+ * on first use, with progress on stderr), embeds the run's `concepts` (from
+ * the concept cache, or with the text encoder opened alone and released
+ * before CLAP opens: the lowest peak memory), opens the sessions, and turns
+ * "the models cannot be had" into a two-line explanation of what to do instead.
  */
-export async function loadRefractor(flags: ModelFlags, context: CommandContext): Promise<Refractor> {
+export async function loadRefractor(flags: ModelFlags, context: CommandContext, concepts: readonly (string | null | undefined)[] = []): Promise<Refractor> {
   const progress = downloadProgress();
   try {
     const refractor = await Refractor.load({
@@ -62,6 +70,10 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext):
       ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
       ...(flags.baseModel ? { baseModel: flags.baseModel } : {}),
       onProgress: progress.onProgress,
+      conceptCache: flags.conceptCache !== false,
+      // A command embeds its concepts once, up front: the ~735 MB encoder is released before the audio work.
+      keepTextEncoder: false,
+      concepts: [...new Set(concepts.filter((text): text is string => text != null && text.trim() !== ''))],
     });
     if (refractor.modelSet.testOnly) {
       context.note(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);

@@ -14,3 +14,5 @@ export { createNodeBackend, DeviceUnavailableError, type NodeBackendOptions, typ
 export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
 export { bundledManifest, bundledSetDirectory, bundledSetPackage, TINY_MODELS_PACKAGE } from './bundled.js';
 export * from './store/index.js';
+export * from './concepts/index.js';
+export { temporaryPathFor, writeFileAtomic } from './atomic-file.js';

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import {
+  CDM_CONTRACT,
   MODEL_CONTRACTS,
   RefractorScorer,
   newStageTimings,
@@ -9,7 +11,6 @@ import {
   type ChunkResult,
   type CandidateItem,
   type ChunkSpan,
-  type ConceptTokenizer,
   type EmbeddingPair,
   type InferenceBackend,
   type ModelManifest,
@@ -34,7 +35,8 @@ import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundl
 import { prepareMidi, scoreNodeCandidates, type Candidate, type CandidateScoreOptions } from './candidates.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
-import { loadConceptTokenizer } from './tokenizer.js';
+import { FILE_DIGESTS_DIR, defaultConceptCacheDir, defaultExternalWeightsDir, type ConceptEmbedder } from './concepts/index.js';
+import { modelSetConceptEmbedder, type ConceptSettings, type TextModels } from './concepts/text-encoder.js';
 
 /** Options for {@link Refractor.load}. */
 export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, ScorerOptions {
@@ -42,6 +44,38 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
   models?: string;
   /** Defaults to the manifest shipped with @refractor/core. */
   manifest?: ModelManifest;
+  /**
+   * The persistent concept-embedding cache: true (default) keeps it in
+   * `concepts/` under the model cache directory (`cacheDir`, else
+   * `$REFRACTOR_CACHE`, else the platform cache); a string is the directory
+   * to use; false neither reads nor writes one. A cached concept never opens
+   * the text encoder, and its vector is bitwise the computed one.
+   */
+  conceptCache?: boolean | string;
+  /**
+   * Keep the text encoder open once a new concept needed it (default true:
+   * right for servers and workers, which embed many concepts). False
+   * releases it (~735 MB for the real DeBERTa) as soon as the concepts of a
+   * call are embedded, as the CLI does.
+   */
+  keepTextEncoder?: boolean;
+  /**
+   * Concepts to embed while loading, before the audio models are opened: a
+   * concept not cached then opens the text encoder alone, and (with
+   * `keepTextEncoder: false`) releases it before CLAP takes its memory —
+   * the lowest peak for a one-shot command. Later `prepareConcept` calls for
+   * them come from memory.
+   */
+  concepts?: readonly string[];
+  /**
+   * Open a big text encoder from a copy whose weights sit in an external-data
+   * file (made once, kept in `external-weights/` under the model cache
+   * directory: the model's size again on disk), which onnxruntime maps
+   * instead of copying out of the graph — for the real DeBERTa about half
+   * the session-creation time and less than half its peak memory, with
+   * bitwise the same results. Default true; false opens the file as it is.
+   */
+  externalWeights?: boolean;
   /**
    * The base Refractor model (`refractor.onnx`), needed to score MIDI. Default:
    * the set's own `refractor.onnx` when it has one (the default set does not).
@@ -105,7 +139,6 @@ export interface BatchItem {
  * ```
  */
 export class Refractor {
-  private textModels: Promise<{ session: InferenceSession; tokenizer: ConceptTokenizer }> | undefined;
   private readonly scorerOptions: ScorerOptions;
   /** The base model's session, when one was given or found beside the CDM. */
   private base: InferenceSession | undefined;
@@ -119,6 +152,7 @@ export class Refractor {
     private readonly clap: InferenceSession,
     private readonly cdm: InferenceSession,
     scorerOptions: ScorerOptions,
+    private readonly concepts: ConceptEmbedder<TextModels>,
   ) {
     this.scorerOptions = scorerOptions;
   }
@@ -132,6 +166,9 @@ export class Refractor {
       throw missingSetPackage(spec, error) ?? error;
     });
     const backend = createNodeBackend(options);
+    const concepts = modelSetConceptEmbedder(backend, modelSet, conceptSettings(options, modelSet, manifest, spec));
+    // Before the audio models open, so a text encoder opened here is released before CLAP takes its memory.
+    if (options.concepts) await concepts.embedMany(options.concepts.filter((text) => text.trim() !== ''));
     const config = parseClapPreprocessorConfig(JSON.parse(await readFile(modelSet.files['clap.preprocessor'], 'utf8')), modelSet.files['clap.preprocessor']);
     const [clap, cdm] = await Promise.all([
       openCheckedSession(backend, modelSet.files['clap.model'], MODEL_CONTRACTS.clap),
@@ -140,7 +177,7 @@ export class Refractor {
     const scorerOptions = options.batchSize === undefined ? {} : { batchSize: options.batchSize };
     // A set shipped as a directory keeps its manifest name and test-only flag.
     const named = shipped ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
-    const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions);
+    const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), clap, cdm, scorerOptions, concepts);
     // The base model auto-loads from the set (refractor.onnx beside refractor_cdm.onnx), as the card says.
     const basePath = options.baseModel ?? modelSet.files.base;
     if (basePath !== undefined) {
@@ -198,26 +235,9 @@ export class Refractor {
     );
   }
 
-  /** The concept encoder and tokenizer, opened on first use (about 600 MB for the real DeBERTa). */
-  private loadText() {
-    this.textModels ??= (async () => {
-      const files = this.modelSet.files;
-      const [session, tokenizer] = await Promise.all([
-        openCheckedSession(this.backend, files['text.model'], MODEL_CONTRACTS.text),
-        loadConceptTokenizer(files['text.tokenizer'], files['text.tokenizer_config']),
-      ]);
-      return { session, tokenizer };
-    })();
-    return this.textModels;
-  }
-
-  private async scorer(withText: boolean): Promise<RefractorScorer> {
-    const text = withText ? await this.loadText() : undefined;
-    return new RefractorScorer(
-      this.backend,
-      { clap: this.clap, cdm: this.cdm, ...(text ? { text: text.session, tokenizer: text.tokenizer } : {}) },
-      this.scorerOptions,
-    );
+  /** The audio scorer (concepts go through {@link prepareConcepts}; the flag stays so call sites keep their shape). */
+  private async scorer(_withText: false): Promise<RefractorScorer> {
+    return new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm }, this.scorerOptions);
   }
 
   /** A scorer over this instance's CLAP and CDM sessions with other options (e.g. another batch size). */
@@ -234,10 +254,38 @@ export class Refractor {
     return (await this.scorer(false)).embedAudio(clipFeatures(this.extractor, waveform, sampleRate, options), 1);
   }
 
-  /** The 768-d concept embedding (zeros for no text). */
+  /**
+   * The 768-d concept embedding (zeros for no text): from memory, the
+   * persistent concept cache, or the text encoder, opened only for a concept
+   * not cached (and released afterwards when `keepTextEncoder` is false).
+   */
   async prepareConcept(text?: string | null): Promise<Float32Array> {
-    const hasText = text != null && text.trim() !== '';
-    return (await this.scorer(hasText)).prepareConcept(text);
+    return (await this.prepareConcepts([text]))[0]!;
+  }
+
+  /**
+   * The concept embeddings of several texts, in order, opening the text
+   * encoder at most once for all that are not cached (zeros for no text).
+   *
+   * @example
+   * ```ts
+   * const [a, none] = await refractor.prepareConcepts(['A song about forgetting the future', null]);
+   * ```
+   */
+  async prepareConcepts(texts: readonly (string | null | undefined)[]): Promise<Float32Array[]> {
+    const blank = (text: string | null | undefined): text is null | undefined => text == null || text.trim() === '';
+    const vectors = await this.concepts.embedMany(texts.filter((text): text is string => !blank(text)));
+    return texts.map((text) => (blank(text) ? new Float32Array(CDM_CONTRACT.conceptEmbeddingDim) : vectors.shift()!));
+  }
+
+  /** Releases the text encoder now if it is open and idle; the next new concept opens it again. */
+  async releaseTextEncoder(): Promise<void> {
+    await this.concepts.releaseEncoder();
+  }
+
+  /** True while the text encoder is open (for tests and diagnostics). */
+  get textEncoderOpen(): boolean {
+    return this.concepts.encoderOpen;
   }
 
   /** Scores one embedding pair, as the seed's `score(audio_emb=…, concept_emb=…)`. */
@@ -323,9 +371,30 @@ export class Refractor {
 
   /** Releases the sessions. */
   async close(): Promise<void> {
-    const text = await this.textModels?.catch(() => undefined);
-    await Promise.all([this.clap.release(), this.cdm.release(), this.base?.release(), text?.session.release()]);
+    await Promise.all([this.clap.release(), this.cdm.release(), this.base?.release(), this.concepts.close()]);
   }
+}
+
+
+/** The concept cache directory and encoder policy that {@link Refractor.load}'s options ask for. */
+function conceptSettings(options: RefractorLoadOptions, modelSet: ResolvedModelSet, manifest: ModelManifest, spec: string): ConceptSettings {
+  const cache = options.conceptCache ?? true;
+  const cacheDir = cache === false ? undefined : typeof cache === 'string' ? cache : defaultConceptCacheDir(options);
+  const knownSha256: Record<string, string> = {};
+  if (modelSet.source === 'cache') {
+    // Files of a manifest set are downloaded and verified against these, so they need no hashing.
+    for (const [role, file] of Object.entries(manifest.sets[spec]?.files ?? {})) {
+      const path = modelSet.files[role as keyof ResolvedModelSet['files']];
+      if (file?.sha256 && path) knownSha256[path] = file.sha256;
+    }
+  }
+  return {
+    cacheDir,
+    keepTextEncoder: options.keepTextEncoder ?? true,
+    knownSha256,
+    digestsDir: join(cacheDir ?? defaultConceptCacheDir(options), FILE_DIGESTS_DIR),
+    externalWeightsDir: options.externalWeights === false ? undefined : defaultExternalWeightsDir(options),
+  };
 }
 
 /** `chunks`, reporting the running count as each arrives. */

@@ -73,7 +73,7 @@ export function extractCommand(context: CommandContext): Command {
   return command.action(async (path: string, flags: ExtractFlags) => {
     // A missing or empty dataset throws a DatasetError: runCli prints it and exits 1.
     const dataset = await openDataset(path);
-    const refractor = await loadRefractor(flags, context);
+    const refractor = await loadRefractor(flags, context, dataset.songs.map((song) => song.concept));
     const settings: ExtractSettings = {
       dataset: resolve(path),
       models: refractor.modelSet.name,
@@ -100,7 +100,7 @@ export function extractCommand(context: CommandContext): Command {
     const progress = createProgress('extracting', songs.length);
     const options = { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride, crop: flags.crop, seed: flags.seed };
     try {
-      const conceptEmbedding = conceptCache(refractor);
+      const conceptEmbedding = await conceptCache(refractor, songs.filter((song) => !sidecar.isDone(song)).map((song) => song.concept));
       let doneThisRun = 0;
       for (const [index, song] of songs.entries()) {
         if (!sidecar.isDone(song)) {

@@ -1,5 +1,16 @@
 import { Command } from 'commander';
-import { RefractorError, bundledManifest, resolveStoreOptions } from '@refractor/node';
+import {
+  RefractorError,
+  bundledManifest,
+  clearConceptCache,
+  clearExternalWeights,
+  conceptCacheStats,
+  defaultConceptCacheDir,
+  defaultExternalWeightsDir,
+  externalWeightsStats,
+  resolveStoreOptions,
+} from '@refractor/node';
+import { renderConceptCache } from '../models/concepts.js';
 import type { CommandContext } from '../context.js';
 import { listModelSets, renderModelListing } from '../models/list.js';
 import { cachedSetPaths } from '../models/path.js';
@@ -30,9 +41,9 @@ Exit status: 0 ok, 1 ${failure}, 2 usage error.`;
  */
 export function modelsCommand(context: CommandContext): Command {
   const models = new Command('models')
-    .description('list, download, verify and locate the model sets (the real "default" set, the "tiny" test set)')
+    .description('list, download, verify and locate the model sets (the real "default" set, the "tiny" test set); show or clear the concept-embedding cache')
     .addHelpText('after', ENVIRONMENT_HELP);
-  for (const subcommand of [listCommand(context), pullCommand(context), verifyCommand(context), pathCommand(context)]) {
+  for (const subcommand of [listCommand(context), pullCommand(context), verifyCommand(context), pathCommand(context), conceptsCommand(context)]) {
     // addCommand does not pass settings down: without these a usage error in a subcommand would exit 1 from inside commander, not 2.
     models.addCommand(subcommand.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
@@ -131,5 +142,34 @@ function pathCommand(context: CommandContext): Command {
         return;
       }
       for (const { role, path } of await cachedSetPaths(bundledManifest(), set, options, pullHint(set, flags))) context.out(`${role}\t${path}`);
+    });
+}
+
+function conceptsCommand(context: CommandContext): Command {
+  return new Command('concepts')
+    .summary('show (or --clear) the cached concept embeddings')
+    .description(
+      'show the concept-embedding cache (<cache dir>/concepts): its location, how many concepts it holds and their size, per text model. ' +
+        'score, validate and extract embed a concept with the text encoder once and reuse the cached vector (bitwise the same) afterwards; ' +
+        'the cache is keyed by the exact text and the SHA-256 of the text encoder, tokenizer files and device. ' +
+        'Also shows the external-weights copies of big text encoders (<cache dir>/external-weights), which open faster and in less memory',
+    )
+    .addOption(cacheDirOption())
+    .option('--clear', 'delete every cached concept embedding (the next run with a concept opens the text encoder again)', false)
+    .option('--clear-copies', "delete the text encoders' external-weights copies (the model's size each; the next new concept makes its copy again)", false)
+    .option('--json', 'print one JSON document ({ location, count, bytes, models: [{ id, count, bytes, description }], externalWeights: { location, count, bytes } })', false)
+    .addHelpText('after', EXIT_HELP('the cache could not be read or cleared'))
+    .action(async (flags: CacheFlags & { clear: boolean; clearCopies: boolean; json: boolean }) => {
+      const location = defaultConceptCacheDir(storeOptions(flags));
+      const copies = defaultExternalWeightsDir(storeOptions(flags));
+      const [stats, externalWeights] = await Promise.all([
+        flags.clear ? clearConceptCache(location) : conceptCacheStats(location),
+        flags.clearCopies ? clearExternalWeights(copies) : externalWeightsStats(copies),
+      ]);
+      if (flags.json) {
+        context.out(JSON.stringify({ ...stats, externalWeights, ...(flags.clear ? { cleared: true } : {}), ...(flags.clearCopies ? { clearedCopies: true } : {}) }, null, 2));
+        return;
+      }
+      for (const line of renderConceptCache(stats, externalWeights, { concepts: flags.clear, copies: flags.clearCopies })) context.out(line);
     });
 }

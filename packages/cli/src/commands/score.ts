@@ -123,7 +123,7 @@ export function scoreCommand(context: CommandContext): Command {
     try {
       if (todo.some((job) => !job.missing)) {
         try {
-          refractor = await loadRefractor(flags, context);
+          refractor = await loadRefractor(flags, context, [concept]);
         } catch (error) {
           context.fail('models', (error as Error).message);
           await sink.abort();

@@ -123,7 +123,7 @@ export function validateCommand(context: CommandContext): Command {
       const results = plan.results;
       let settings = firstSettings(results);
       if (plan.todo.length > 0 || !settings) {
-        const refractor = await loadRefractor(flags, context);
+        const refractor = await loadRefractor(flags, context, plan.todo.map((t) => t.song.concept));
         const progress = createProgress('validating', plan.todo.length);
         try {
           await scoreDataset(

@@ -145,7 +145,8 @@ async function scoreAndWrite(
   if (candidates.length > 0) {
     let refractor: Refractor;
     try {
-      refractor = await loadRefractor(flags, context);
+      // Every text the run embeds, up front: the text encoder (when any is new) opens once, before CLAP, and is released.
+      refractor = await loadRefractor(flags, context, [concept, ...flags.soundsLike, ...candidates.map((candidate) => candidate.lyric)]);
     } catch (error) {
       context.fail('models', (error as Error).message);
       return undefined;

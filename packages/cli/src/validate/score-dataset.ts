@@ -29,7 +29,7 @@ export async function scoreDataset(
   options: ChunkingOptions & CropOptions,
   onSong: (entry: SongScoring, index: number) => Promise<void>,
 ): Promise<void> {
-  const conceptEmbedding = conceptCache(refractor);
+  const conceptEmbedding = await conceptCache(refractor, songs.map((song) => song.concept));
   for (const [index, song] of songs.entries()) {
     let entry: SongScoring;
     try {

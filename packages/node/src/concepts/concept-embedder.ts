@@ -1,0 +1,149 @@
+import type { ConceptEmbeddingCache } from './embedding-cache.js';
+
+/** An open text encoder: whatever the owner needs to embed with it, and how to free it. */
+export interface OpenTextEncoder<T> {
+  models: T;
+  release(): Promise<void>;
+}
+
+/** How a {@link ConceptEmbedder} gets its vectors. */
+export interface ConceptEmbedderOptions<T> {
+  /** Opens the text encoder and tokenizer (the slow, memory-hungry part: ~11 s and ~1.2 GB for the real DeBERTa). */
+  open(): Promise<OpenTextEncoder<T>>;
+  /** Embeds one non-blank text with an open encoder. */
+  embed(models: T, text: string): Promise<Float32Array>;
+  /** The persistent cache, or undefined for none. Called once, on the first text not already in memory. */
+  store?: () => Promise<ConceptEmbeddingCache | undefined>;
+  /**
+   * Keep the encoder open after embedding (default true: a server or worker
+   * embeds many concepts). False releases it as soon as no embedding is in
+   * progress, so a one-shot command never holds it longer than needed.
+   */
+  keepTextEncoder?: boolean;
+  /** How many embeddings to keep in memory (default 256; ~3 KB each). */
+  memoryEntries?: number;
+}
+
+/**
+ * Concept texts to embeddings, as cheaply as possible: from memory (recent
+ * texts, bounded), else from the persistent {@link ConceptEmbeddingCache},
+ * else through the text encoder — opened only then, at most once for a
+ * batch of texts, and released afterwards unless `keepTextEncoder`. A
+ * cached concept never opens the encoder. Every caller gets its own copy of
+ * the vector.
+ *
+ * @example
+ * ```ts
+ * const embedder = new ConceptEmbedder({ open, embed, store: async () => cache, keepTextEncoder: false });
+ * const [a, b] = await embedder.embedMany(['A song about forgetting the future', 'Rain on a tin roof']);
+ * ```
+ */
+export class ConceptEmbedder<T> {
+  private readonly memory = new Map<string, Promise<Float32Array>>();
+  private store: Promise<ConceptEmbeddingCache | undefined> | undefined;
+  private encoder: Promise<OpenTextEncoder<T>> | undefined;
+  private users = 0;
+  private readonly keep: boolean;
+  private readonly memoryEntries: number;
+
+  constructor(private readonly options: ConceptEmbedderOptions<T>) {
+    this.keep = options.keepTextEncoder ?? true;
+    this.memoryEntries = Math.max(1, options.memoryEntries ?? 256);
+  }
+
+  /** True while the text encoder is open (or opening). */
+  get encoderOpen(): boolean {
+    return this.encoder !== undefined;
+  }
+
+  /** The embedding of one non-blank text. */
+  async embed(text: string): Promise<Float32Array> {
+    return (await this.embedMany([text]))[0]!;
+  }
+
+  /** The embeddings of several non-blank texts, in order; the encoder is opened at most once for all of them. */
+  async embedMany(texts: readonly string[]): Promise<Float32Array[]> {
+    const missing = [...new Set(texts)].filter((text) => !this.memory.has(text));
+    if (missing.length > 0) {
+      // Registered before any await, so concurrent callers of the same text share one computation.
+      const batch = this.compute(missing);
+      missing.forEach((text, i) => this.remember(text, batch.then((vectors) => vectors[i]!)));
+    }
+    const vectors = await Promise.all(texts.map((text) => this.recall(text)));
+    return vectors.map((vector) => vector.slice());
+  }
+
+  private recall(text: string): Promise<Float32Array> {
+    const entry = this.memory.get(text)!;
+    // Most recently used last, so the oldest is evicted first.
+    this.memory.delete(text);
+    this.memory.set(text, entry);
+    return entry;
+  }
+
+  private remember(text: string, vector: Promise<Float32Array>): void {
+    this.memory.set(text, vector);
+    vector.catch(() => {
+      if (this.memory.get(text) === vector) this.memory.delete(text);
+    });
+    while (this.memory.size > this.memoryEntries) this.memory.delete(this.memory.keys().next().value!);
+  }
+
+  private async compute(texts: readonly string[]): Promise<Float32Array[]> {
+    this.store ??= this.options.store?.() ?? Promise.resolve(undefined);
+    const store = await this.store;
+    const vectors: (Float32Array | undefined)[] = store ? await Promise.all(texts.map((text) => store.get(text))) : texts.map(() => undefined);
+    if (vectors.every((vector) => vector !== undefined)) return vectors;
+    const encoder = this.acquire();
+    try {
+      const { models } = await encoder;
+      for (const [i, text] of texts.entries()) {
+        if (vectors[i]) continue;
+        const vector = await this.options.embed(models, text);
+        vectors[i] = vector;
+        // A cache that cannot be written (read-only, full disk) costs speed, never the result.
+        await store?.put(text, vector).catch(() => undefined);
+      }
+    } finally {
+      await this.finish(encoder);
+    }
+    return vectors as Float32Array[];
+  }
+
+  private acquire(): Promise<OpenTextEncoder<T>> {
+    this.users += 1;
+    this.encoder ??= this.options.open();
+    const encoder = this.encoder;
+    // A failed open is forgotten, so the next call tries again.
+    encoder.catch(() => {
+      if (this.encoder === encoder) this.encoder = undefined;
+    });
+    return encoder;
+  }
+
+  private async finish(encoder: Promise<OpenTextEncoder<T>>): Promise<void> {
+    this.users -= 1;
+    if (!this.keep) await this.release(encoder);
+  }
+
+  /** Releases the text encoder now unless an embedding is in progress (the next new concept opens it again). */
+  async releaseEncoder(): Promise<void> {
+    if (this.encoder) await this.release(this.encoder);
+  }
+
+  private async release(encoder: Promise<OpenTextEncoder<T>>): Promise<void> {
+    if (this.users > 0 || this.encoder !== encoder) return;
+    this.encoder = undefined;
+    const open = await encoder.catch(() => undefined);
+    await open?.release();
+  }
+
+  /** Releases the text encoder, in use or not (for shutdown). */
+  async close(): Promise<void> {
+    const encoder = this.encoder;
+    this.encoder = undefined;
+    this.users = 0;
+    const open = await encoder?.catch(() => undefined);
+    await open?.release();
+  }
+}
