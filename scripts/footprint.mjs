@@ -19,6 +19,7 @@ const USES = [
   ['@refractor/web', 'browser'],
   ['@refractor/cli', 'CLI (with the tiny set)'],
   ['@refractor/train', 'training'],
+  ['@refractor/server', 'HTTP service'],
   ['@refractor/core', 'core only'],
 ];
 

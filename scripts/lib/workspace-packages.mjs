@@ -92,14 +92,20 @@ export function buildPublicPackages(packages = publicPackagesInOrder()) {
 /**
  * Packs each package with `pnpm pack` (which turns `workspace:` ranges into
  * versions and runs `prepack`, the build) into `outDir`; returns the tarball paths by name.
+ * `runScripts: false` skips `prepack` (for the tests, which run beside other tests
+ * reading dist/: a rebuild there would race them); the packages must be built already.
  */
-export function packPackages(outDir, packages = publicPackagesInOrder()) {
+export function packPackages(outDir, packages = publicPackagesInOrder(), { runScripts = true } = {}) {
   mkdirSync(outDir, { recursive: true });
   const [pnpm, ...pre] = pnpmCommand();
+  const env = runScripts ? process.env : { ...process.env, npm_config_ignore_scripts: 'true' };
   /** @type {Map<string, string>} */
   const tarballs = new Map();
   for (const pkg of packages) {
-    const printed = run(pnpm, [...pre, 'pack', '--pack-destination', outDir], { cwd: pkg.dir });
+    if (!runScripts && pkg.manifest.scripts?.build && !existsSync(join(pkg.dir, 'dist'))) {
+      throw new Error(`${pkg.relDir}/dist is missing: build first (\`pnpm build\`; \`pnpm test\` does)`);
+    }
+    const printed = run(pnpm, [...pre, 'pack', '--pack-destination', outDir], { cwd: pkg.dir, env });
     const tarball = printed.trim().split('\n').map((line) => line.trim()).reverse().find((line) => line.endsWith('.tgz'));
     if (!tarball) throw new Error(`pnpm pack in ${pkg.relDir} printed no tarball:\n${printed}`);
     tarballs.set(pkg.name, resolve(outDir, tarball));

@@ -1,7 +1,7 @@
 /**
  * The consumer test: what a user gets from npm. Packs every public package
- * (`pnpm pack`, so `prepack` builds it and `workspace:` ranges become
- * versions), installs the tarballs with npm into a fresh project outside the
+ * (`pnpm pack`, so `workspace:` ranges become versions; from the dist/ that
+ * `pnpm test` builds first — the release flow's prepack build is skipped here), installs the tarballs with npm into a fresh project outside the
  * workspace (no links, no hoisting tricks), then uses them as a user would:
  * ESM and CommonJS programs, the `refractor` bin, every README's tested
  * example, a Vite app on @refractor/web, and a browser bundle of @refractor/core.
@@ -75,7 +75,9 @@ describe.skipIf(!online)('installed from the packed tarballs, outside the worksp
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'refractor-consumer-'));
-    tarballs = packPackages(join(work, 'tarballs'), publicPackagesInOrder());
+    // Packed from the built dist/ (`pnpm test` builds first): running prepack here would rebuild
+    // dist/ while other test files read it.
+    tarballs = packPackages(join(work, 'tarballs'), publicPackagesInOrder(), { runScripts: false });
     app = join(work, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'refractor-consumer', version: '0.0.0', private: true }, null, 2));
