@@ -18,10 +18,7 @@ describe('the package graph', () => {
     // The layering the packages promise: inference never pulls in training, ONNX writing or the tiny set.
     const node = order.find((p) => p.name === '@refractor/node')!;
     expect(node.internalDeps).toEqual(['@refractor/audio', '@refractor/core']);
-    // onnx-proto came back with the concept cache's external-weights copies of big text encoders
-    // (packages/node/src/concepts/external-weights.ts, +15 MB of protobufjs for every inference
-    // install); allowed here until that moves out of the inference path — see the #12 closing note.
-    for (const banned of ['protobufjs', 'fflate', '@refractor/train', '@refractor/tiny-models', '@refractor/models']) {
+    for (const banned of ['onnx-proto', 'protobufjs', 'fflate', '@refractor/train', '@refractor/tiny-models', '@refractor/models']) {
       expect(Object.keys(node.manifest.dependencies), banned).not.toContain(banned);
     }
     expect(order.find((p) => p.name === '@refractor/web')!.internalDeps).toEqual(['@refractor/audio', '@refractor/core']);

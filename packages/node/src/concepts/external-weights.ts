@@ -1,9 +1,8 @@
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import onnxProto from 'onnx-proto';
 import { temporaryPathFor } from '../atomic-file.js';
+import { moveInitializersOut, type ExternalPlacement } from './onnx-initializers.js';
 
-const { onnx } = onnxProto;
 const DATA_FILE = 'model.onnx_data';
 const LAYOUT_FILE = 'layout.json';
 /** Offsets of external tensors are multiples of this (the largest mmap granularity, Windows'), so onnxruntime can map them. */
@@ -47,25 +46,16 @@ export async function externalWeightsCopy(modelPath: string, sha256: string, roo
   const directory = join(root, sha256);
   if (await isComplete(directory, sha256)) return join(directory, 'model.onnx');
   if ((await stat(modelPath)).size < (options.minModelBytes ?? 64e6)) return modelPath;
-  const model = onnx.ModelProto.decode(await readFile(modelPath));
-  const tensors = model.graph?.initializer ?? [];
-  if (tensors.some((tensor) => tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)) return modelPath;
-  const parts: { offset: number; bytes: Uint8Array }[] = [];
+  const minTensorBytes = options.minTensorBytes ?? 1024;
   let end = 0;
-  for (const tensor of tensors) {
-    const bytes = tensor.rawData;
-    if (!bytes || bytes.length < (options.minTensorBytes ?? 1024)) continue;
+  const { model, moved, alreadyExternal } = moveInitializersOut(await readFile(modelPath), (length): ExternalPlacement | undefined => {
+    if (length < minTensorBytes) return undefined;
     const offset = Math.ceil(end / ALIGNMENT) * ALIGNMENT;
-    parts.push({ offset, bytes });
-    tensor.externalData = [
-      { key: 'location', value: DATA_FILE },
-      { key: 'offset', value: String(offset) },
-      { key: 'length', value: String(bytes.length) },
-    ].map((entry) => onnx.StringStringEntryProto.create(entry));
-    tensor.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-    tensor.rawData = new Uint8Array(0);
-    end = offset + bytes.length;
-  }
+    end = offset + length;
+    return { location: DATA_FILE, offset, length };
+  });
+  if (alreadyExternal) return modelPath;
+  const parts = moved.map(({ placement, bytes }) => ({ offset: placement.offset, bytes }));
   if (parts.length === 0) return modelPath;
 
   await mkdir(root, { recursive: true });
@@ -79,7 +69,7 @@ export async function externalWeightsCopy(modelPath: string, sha256: string, roo
     } finally {
       await data.close();
     }
-    await writeFile(join(temporary, 'model.onnx'), onnx.ModelProto.encode(model).finish());
+    await writeFile(join(temporary, 'model.onnx'), Buffer.concat(model));
     const record: LayoutRecord = { sha256, dataBytes: end };
     await writeFile(join(temporary, LAYOUT_FILE), `${JSON.stringify(record)}\n`);
     await rename(temporary, directory).catch(async () => {
