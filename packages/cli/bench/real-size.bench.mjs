@@ -14,12 +14,13 @@
 //   --cli PATH  another build of the CLI's bin.js (e.g. a checkout of an older commit, for before/after)
 //   --before-cli PATH --before-flags="…"  extra rows run with an older build, against the same bare encoder
 // Environment: REFRACTOR_BENCH_MODELS (bench model dir), REFRACTOR_BENCH_THREADS (default: cores).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measureChild } from '../../node/bench/measure-child.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -94,39 +95,17 @@ function pickSongs(count) {
   return Array.from({ length: count }, () => ({ path, seconds: 243 }));
 }
 
-/** Runs a command to completion; returns its wall time, peak RSS (MB) and stdout. */
-function measure(command, argv, env = {}) {
-  const rssFile = join(scratch, `rss-${Math.random().toString(36).slice(2)}`);
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, argv, {
-      cwd: root,
-      env: { ...process.env, ...env, REFRACTOR_BENCH_RSS_FILE: rssFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallS = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`${basename(argv[argv.length - 1] ?? command)}: exit ${code}\n${Buffer.concat(err).toString()}`));
-      const usage = existsSync(rssFile) ? JSON.parse(readFileSync(rssFile, 'utf8')) : { maxRSS: NaN, cpuUs: NaN };
-      resolve({ wallS, maxRssMB: usage.maxRSS / 1024, cpuS: usage.cpuUs / 1e6, stdout: Buffer.concat(out).toString() });
-    });
-  });
-}
+/** Runs `node …argv` in a fresh process: wall time, peak RSS (MB), CPU and stdout (see ../../node/bench/measure-child.mjs). */
+const measure = (argv, usage) => measureChild(argv, { cwd: root, scratch, usage });
 
-const preload = ['--import', new URL('./rss-preload.mjs', import.meta.url).href];
 
 async function bareEncoder(model, song, maxChunks) {
-  const { stdout } = await measure(process.execPath, [join(here, 'encoder.mjs'), model, song, String(threads), ...(maxChunks ? [String(maxChunks)] : [])]);
+  const { stdout } = await measure([join(here, 'encoder.mjs'), model, song, String(threads), ...(maxChunks ? [String(maxChunks)] : [])], false);
   return JSON.parse(stdout.trim().split('\n').at(-1));
 }
 
 async function score(inputs, flags, bin = cli) {
-  const run = await measure(process.execPath, [...preload, bin, 'score', ...inputs, '--models', clapSet, '--offline', '--format', 'json', ...flags]);
+  const run = await measure([bin, 'score', ...inputs, '--models', clapSet, '--offline', '--format', 'json', ...flags]);
   const songs = JSON.parse(run.stdout);
   return { ...run, chunks: songs.reduce((n, song) => n + song.chunk_count, 0), songs: songs.length };
 }

@@ -16,12 +16,13 @@
 //   --orders       also run step 4
 //   --flags        `refractor score` flags (default: --batch-size 1)
 // Environment: REFRACTOR_BENCH_MODELS (bench model root), REFRACTOR_BENCH_THREADS (default: cores).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measureChild } from './measure-child.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -94,28 +95,8 @@ function pickSong() {
   return { path, seconds: 243 };
 }
 
-/** Runs a command to completion in a fresh process; returns wall time, peak RSS (MB) and stdout. */
-function measure(argv, env = {}) {
-  const rssFile = join(scratch, `rss-${Math.random().toString(36).slice(2)}`);
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--import', new URL('./rss-preload.mjs', import.meta.url).href, ...argv], {
-      cwd: root,
-      env: { ...process.env, REFRACTOR_CACHE: cache, ...env, REFRACTOR_BENCH_RSS_FILE: rssFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallS = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`${argv.join(' ')}: exit ${code}\n${Buffer.concat(err).toString()}`));
-      resolve({ wallS, maxRssMB: Number(readFileSync(rssFile, 'utf8')) / 1024, stdout: Buffer.concat(out).toString() });
-    });
-  });
-}
+/** Runs `node …argv` in a fresh process (the bench's own cache): wall time, peak RSS (MB) and stdout. */
+const measure = (argv, env = {}) => measureChild(argv, { cwd: root, scratch, env: { REFRACTOR_CACHE: cache, ...env } });
 const lastJson = (run) => JSON.parse(run.stdout.trim().split('\n').at(-1));
 const score = (concept) => measure([cli, 'score', song.path, '--models', models, '--offline', '--format', 'json', ...scoreFlags, ...(concept ? ['--concept', concept] : [])]);
 const clearConcepts = () => measure([cli, 'models', 'concepts', '--clear']);
