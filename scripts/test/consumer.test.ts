@@ -145,6 +145,12 @@ describe.skipIf(!online)('installed from the packed tarballs, outside the worksp
     }
   });
 
+  it('@refractor/queue imports from its tarball with its job client and worker (its README example needs Redis: packages/queue/test runs it)', () => {
+    const probe =
+      "import('@refractor/queue').then((q) => console.log([typeof q.RefractorQueue, typeof q.startWorker, typeof q.jobIdFor].join(' ')), (e) => console.log(e.name + ': ' + e.message))";
+    expect(sh(process.execPath, ['-e', probe], app).trim()).toBe('function function function');
+  });
+
   it("every README's tested example runs against the installed packages", () => {
     const ran: string[] = [];
     for (const pkg of publicPackagesInOrder()) {
