@@ -265,11 +265,6 @@ export class Refractor {
     );
   }
 
-  /** The audio scorer (concepts go through {@link prepareConcepts}; the flag stays so call sites keep their shape). */
-  private scorer(_withText: false): Promise<RefractorScorer> {
-    return this.audioScorer();
-  }
-
   /** A scorer over this instance's CLAP and CDM sessions with other options (e.g. another batch size). */
   async audioScorer(options: ScorerOptions = { batchSize: this.batchSize }): Promise<RefractorScorer> {
     const { clap, cdm } = await this.sessions;
@@ -282,7 +277,7 @@ export class Refractor {
    * wrapper, or the checkpoint's `repeatpad`), then encoded.
    */
   async prepareAudio(waveform: Float32Array, sampleRate: number, options: CropOptions & { padding?: ClapPadding } = {}): Promise<Float32Array> {
-    return (await this.scorer(false)).embedAudio(clipFeatures(this.extractor, waveform, sampleRate, options), 1);
+    return (await this.audioScorer()).embedAudio(clipFeatures(this.extractor, waveform, sampleRate, options), 1);
   }
 
   /**
@@ -321,7 +316,7 @@ export class Refractor {
 
   /** Scores one embedding pair, as the seed's `score(audio_emb=…, concept_emb=…)`. */
   async score(pair: EmbeddingPair): Promise<ChunkResult> {
-    return (await this.scorer(false)).score(pair);
+    return (await this.audioScorer()).score(pair);
   }
 
   /**
@@ -337,7 +332,7 @@ export class Refractor {
     try {
       const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
       const chunks = options.onChunk ? countedChunks(featureChunks, options.onChunk) : featureChunks;
-      const scorer = await this.scorer(false);
+      const scorer = await this.audioScorer();
       const song = await scorer.scoreChunks(chunks, concept, {
         ...(options.target === undefined ? {} : { target: options.target }),
         ...(timings ? { timings, clock: () => performance.now() } : {}),
@@ -371,7 +366,7 @@ export class Refractor {
   ): Promise<{ embeddings: Float32Array; chunks: ChunkSpan[] }> {
     const { chunks } = await this.featureChunks(input, options);
     try {
-      return await (await this.scorer(false)).embedChunks(chunks);
+      return await (await this.audioScorer()).embedChunks(chunks);
     } finally {
       await chunks.return?.(undefined);
     }
