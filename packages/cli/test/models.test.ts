@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { bundledManifest, bundledSetDirectory, modelFileLocalPath, modelSetRoles, type AnyModelFileRole } from '@refractor/node';
 import { startHubServer, type HubServer } from '../../node/test/helpers/hub-server.js';
 import type { ModelListing } from '../src/models/list.js';
+import { shippedSet, verifyShippedSet } from '../src/models/shipped.js';
 import { runRefractorAsync } from './run-cli.js';
 
 // The real tiny set, served from models/tiny in the hub's layout by a fake hub on 127.0.0.1.
@@ -73,8 +74,8 @@ describe('refractor models pull and list', () => {
     // Before the pull: list, path and verify all see an empty cache, and none of them touches the network.
     const [before, pathBefore, verifyBefore] = await Promise.all([
       refractor('models', 'list', 'tiny', '--json'),
-      refractor('models', 'path', 'tiny'),
-      refractor('models', 'verify', 'tiny'),
+      refractor('models', 'path', 'tiny', '--hub-copy'),
+      refractor('models', 'verify', 'tiny', '--hub-copy'),
     ]);
     expect(before.status).toBe(0);
     const listed = JSON.parse(before.stdout) as ModelListing;
@@ -94,7 +95,7 @@ describe('refractor models pull and list', () => {
     expect(verifyBefore.stderr).toContain('run `refractor models pull tiny` to download them');
     expect(server.requests).toHaveLength(0);
 
-    const pull = await refractor('models', 'pull', 'tiny');
+    const pull = await refractor('models', 'pull', 'tiny', '--hub-copy');
     expect(pull.stderr).toContain('model set "tiny" is ready: 9 files, 9 downloaded, 0 already cached');
     expect(pull.status).toBe(0);
     const lines = pull.stdout.trim().split('\n');
@@ -111,8 +112,8 @@ describe('refractor models pull and list', () => {
 
     const [listAfter, pathAfter, verifyAfter] = await Promise.all([
       refractor('models', 'list', 'tiny', '--json'),
-      refractor('models', 'path', 'tiny'),
-      refractor('models', 'verify', 'tiny'),
+      refractor('models', 'path', 'tiny', '--hub-copy'),
+      refractor('models', 'verify', 'tiny', '--hub-copy'),
     ]);
     const after = JSON.parse(listAfter.stdout) as ModelListing;
     expect(after.sets[0]!.cached).toBe(true);
@@ -125,7 +126,7 @@ describe('refractor models pull and list', () => {
     expect(verifyAfter.stdout.trim().split('\n').map((line) => line.split(/\s+/)[0])).toEqual(new Array(9).fill('ok'));
     expect(verifyAfter.stderr).toContain('9 of 9 files verified ok');
 
-    const again = await refractor('models', 'pull', 'tiny');
+    const again = await refractor('models', 'pull', 'tiny', '--hub-copy');
     expect(again.status).toBe(0);
     expect(again.stdout.trim().split('\n').every((line) => line.startsWith('already cached'))).toBe(true);
     expect(again.stderr).toContain('0 downloaded, 9 already cached');
@@ -153,14 +154,14 @@ describe('refractor models pull and list', () => {
     server = await startHubServer({ files: hubFiles, cutConnection: [{ file: hubKey('cdm'), afterBytes: 300_000 }] });
     const { cacheDir, refractor } = sandbox(server.url);
 
-    const cut = await refractor('models', 'pull', 'tiny');
+    const cut = await refractor('models', 'pull', 'tiny', '--hub-copy');
     expect(cut.status).toBe(1);
     expect(cut.stdout).toBe('');
     expect(cut.stderr).toMatch(/refractor: Downloading "refractor_cdm\.onnx" from refractor-test\/tiny-cdm \(revision main\) from http:\/\/127\.0\.0\.1:\d+\/refractor-test\/tiny-cdm\/resolve\/main\/refractor_cdm\.onnx failed/);
     expect(cut.stderr).toContain('The partial download (300000 bytes) is kept');
     expect(existsSync(`${cachedTinyFile(cacheDir, 'cdm')}.part`)).toBe(true);
 
-    const resumed = await refractor('models', 'pull', 'tiny');
+    const resumed = await refractor('models', 'pull', 'tiny', '--hub-copy');
     expect(resumed.status).toBe(0);
     expect(resumed.stderr).toContain(`resuming ${hubKey('cdm')} at 300 kB of 1.4 MB`);
     expect(server.requests.filter((request) => request.file === hubKey('cdm')).map((request) => [request.range, request.status])).toEqual([
@@ -175,7 +176,7 @@ describe('refractor models pull and list', () => {
     server = await startHubServer({ files: hubFiles });
     const { refractor } = sandbox(`http://127.0.0.1:${await closedPort()}`);
     const elsewhere = temporaryDir('refractor-cli-models-flag-');
-    const pull = await refractor('models', 'pull', 'tiny', '--endpoint', server.url, '--cache-dir', elsewhere);
+    const pull = await refractor('models', 'pull', 'tiny', '--hub-copy', '--endpoint', server.url, '--cache-dir', elsewhere);
     expect(pull.status).toBe(0);
     expect(holds(cachedTinyFile(elsewhere, 'text.model'), tinyBytes['text.model'])).toBe(true);
     const path = await refractor('models', 'path', '--cache-dir', elsewhere);
@@ -184,7 +185,7 @@ describe('refractor models pull and list', () => {
 
   it('exits 1 with a network message when the hub cannot be reached', async () => {
     const { refractor } = sandbox(`http://127.0.0.1:${await closedPort()}`);
-    const run = await refractor('models', 'pull', 'tiny');
+    const run = await refractor('models', 'pull', 'tiny', '--hub-copy');
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/refractor: Downloading "refractor_cdm\.onnx" .* failed: the connection failed \(.*ECONNREFUSED/);
     expect(run.stderr).toContain('Check the network connection (and HF_ENDPOINT, if you use a mirror)');
@@ -201,11 +202,71 @@ describe('refractor models pull and list', () => {
   });
 });
 
+describe('refractor models, tiny: the copy shipped in @refractor/tiny-models (what --models tiny loads)', { timeout: 120_000 }, () => {
+  it('pull downloads nothing, verify re-hashes the shipped files, path prints them, list says where --models tiny reads from; the hub is never asked', async () => {
+    server = await startHubServer({ files: hubFiles });
+    const { refractor } = sandbox(server.url);
+    const [pull, verify, path, list, json] = await Promise.all([
+      refractor('models', 'pull', 'tiny'),
+      refractor('models', 'verify', 'tiny'),
+      refractor('models', 'path', 'tiny'),
+      refractor('models', 'list', 'tiny'),
+      refractor('models', 'list', 'tiny', '--json'),
+    ]);
+    expect(server.requests).toHaveLength(0);
+
+    expect(pull.status).toBe(0);
+    expect(pull.stderr).toContain(`model set "tiny" needs no download: it ships in @refractor/tiny-models at ${tinyDir}, which --models tiny uses`);
+    const pulled = pull.stdout.trim().split('\n').map((line) => line.split(/\s{2,}/));
+    expect(pulled.map(([status, role]) => [status, role])).toEqual(ROLES.map((role) => ['shipped', role]));
+    for (const row of pulled) expect(holds(row[3]!, tinyBytes[row[1] as AnyModelFileRole])).toBe(true);
+
+    expect(verify.status).toBe(0);
+    expect(verify.stdout.trim().split('\n').map((line) => line.split(/\s+/)[0])).toEqual(new Array(ROLES.length).fill('ok'));
+    expect(verify.stderr).toContain(`model set "tiny": 9 of 9 shipped files verified ok in @refractor/tiny-models at ${tinyDir}`);
+    expect(verify.stderr).not.toContain('not usable');
+
+    expect(path.status).toBe(0);
+    expect(path.stdout.trim().split('\n')).toEqual(ROLES.map((role) => `${role}\t${join(tinyDir, ...modelFileLocalPath(role).split('/'))}`));
+
+    expect(list.stdout).toContain(`ships in @refractor/tiny-models at ${tinyDir}: --models tiny uses that copy, nothing to download`);
+    expect(list.stdout).toContain('hub copy in the cache (optional; `refractor models pull tiny --hub-copy` fetches it): 0 of 9 files cached');
+    const listed = JSON.parse(json.stdout) as ModelListing;
+    expect(listed.sets[0]!.shipped).toEqual({ package: '@refractor/tiny-models', dir: tinyDir });
+  });
+
+  it('the default set is not shipped: pull goes to the hub, list has no shipped line', async () => {
+    const { refractor } = sandbox(`http://127.0.0.1:${await closedPort()}`);
+    const [pull, json] = await Promise.all([refractor('models', 'pull', 'default'), refractor('models', 'list', 'default', '--json')]);
+    expect(pull.status).toBe(1);
+    expect(pull.stderr).toContain('the connection failed');
+    expect((JSON.parse(json.stdout) as ModelListing).sets[0]!.shipped).toBeNull();
+    expect(shippedSet(bundledManifest(), 'default')).toBeUndefined();
+  });
+
+  it('a damaged or missing shipped file is reported by the shipped-copy check (a copy of the set with one flipped byte, one file gone)', async () => {
+    const copy = temporaryDir('refractor-shipped-copy-');
+    const shipped = shippedSet(bundledManifest(), 'tiny')!;
+    const files = shipped.files.map((file) => ({ ...file, path: join(copy, file.role) }));
+    for (const file of files) writeFileSync(file.path, tinyBytes[file.role]);
+    const cdm = Buffer.from(tinyBytes.cdm);
+    cdm[100]! ^= 1;
+    writeFileSync(join(copy, 'cdm'), cdm);
+    rmSync(join(copy, 'base'));
+    const report = await verifyShippedSet({ ...shipped, dir: copy, files });
+    expect(Object.fromEntries(report.map((file) => [file.role, file.status]))).toEqual({
+      ...Object.fromEntries(ROLES.map((role) => [role, 'ok'])),
+      cdm: 'sha256-mismatch',
+      base: 'missing',
+    });
+  });
+});
+
 describe('refractor models verify', () => {
   it('verifies a pulled set, reports corrupt files and exits 1, --fix deletes them, and a pull fetches only those', async () => {
     server = await startHubServer({ files: hubFiles });
     const { cacheDir, refractor } = sandbox(server.url);
-    expect((await refractor('models', 'pull', 'tiny')).status).toBe(0);
+    expect((await refractor('models', 'pull', 'tiny', '--hub-copy')).status).toBe(0);
 
     // Same size, one byte flipped: only the hash can tell. And a truncated file.
     const model = cachedTinyFile(cacheDir, 'text.model');
@@ -215,7 +276,7 @@ describe('refractor models verify', () => {
     const config = cachedTinyFile(cacheDir, 'clap.config');
     writeFileSync(config, tinyBytes['clap.config'].subarray(0, 100));
 
-    const corrupt = await refractor('models', 'verify', 'tiny');
+    const corrupt = await refractor('models', 'verify', 'tiny', '--hub-copy');
     expect(corrupt.status).toBe(1);
     expect(corrupt.stdout).toMatch(new RegExp(`^sha256-mismatch +text\\.model +${model} +\\(sha256 [0-9a-f]{12}…, expected 7b9720e47f58…\\)$`, 'm'));
     expect(corrupt.stdout).toMatch(new RegExp(`^size-mismatch +clap\\.config +${config} +\\(100 bytes, expected 1141\\)$`, 'm'));
@@ -223,7 +284,7 @@ describe('refractor models verify', () => {
     expect(corrupt.stderr).toContain('refractor models verify tiny --fix');
     expect(existsSync(model)).toBe(true); // verify alone changes nothing
 
-    const fix = await refractor('models', 'verify', 'tiny', '--fix');
+    const fix = await refractor('models', 'verify', 'tiny', '--hub-copy', '--fix');
     expect(fix.status).toBe(1); // the set still needs a pull
     expect(fix.stderr).toContain(`removed corrupt ${model}`);
     expect(fix.stderr).toContain('run `refractor models pull tiny` to download them');
@@ -231,10 +292,10 @@ describe('refractor models verify', () => {
     expect(existsSync(config)).toBe(false);
 
     const requestsBefore = server.requests.length;
-    const repull = await refractor('models', 'pull', 'tiny');
+    const repull = await refractor('models', 'pull', 'tiny', '--hub-copy');
     expect(repull.stderr).toContain('2 downloaded, 7 already cached');
     expect(server.requests.slice(requestsBefore).map((request) => request.file)).toEqual([hubKey('clap.config'), hubKey('text.model')]);
-    expect((await refractor('models', 'verify', 'tiny')).status).toBe(0);
+    expect((await refractor('models', 'verify', 'tiny', '--hub-copy')).status).toBe(0);
   }, 20_000);
 
   it('warns but exits 0 for cached files the manifest has no sha256 for', async () => {

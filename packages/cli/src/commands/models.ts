@@ -17,6 +17,8 @@ import { cachedSetPaths } from '../models/path.js';
 import { pullModelSet, renderPullResult } from '../models/pull.js';
 import { cacheDirOption, hubOptions, pullHint, requireSet, storeOptions, type CacheFlags, type HubFlags } from '../models/store-flags.js';
 import { renderVerifyReport, verifyModels } from '../models/verify.js';
+import { notInstalled, shippedSet, verifyShippedSet, type ShippedSet } from '../models/shipped.js';
+import { alignColumns, formatBytes } from '../models/format.js';
 
 const ENVIRONMENT_HELP = `
 Environment:
@@ -24,6 +26,29 @@ Environment:
   HF_ENDPOINT         the hub or a mirror to download from (--endpoint overrides it)
   HF_TOKEN            access token for private or gated repositories (--token overrides it)
   REFRACTOR_OFFLINE=1 never download (as does HF_HUB_OFFLINE=1): pull then fails naming the missing files`;
+
+const HUB_COPY_HELP =
+  'for a set that ships as a package (tiny, in @refractor/tiny-models, which --models tiny loads): act on its copy in the cache, downloaded from the hub, instead of the shipped files';
+
+/** The install directory of a shipped set, or the error naming the package to install. */
+function installedDir(set: string, shipped: ShippedSet): string {
+  if (shipped.dir === undefined) throw notInstalled(set, shipped);
+  return shipped.dir;
+}
+
+/** `models verify <set>` for a set that ships as a package: re-hash the installed files (what --models <set> loads). */
+async function verifyShipped(context: CommandContext, set: string, shipped: ShippedSet): Promise<void> {
+  const dir = installedDir(set, shipped);
+  const files = await verifyShippedSet(shipped);
+  for (const line of renderVerifyReport({ files, missing: [], corrupt: [], unverifiable: [], removed: [] }, requireSet(bundledManifest(), set))) context.out(line);
+  const bad = files.filter((file) => file.status !== 'ok' && file.status !== 'unverifiable');
+  if (bad.length === 0) {
+    context.err(`refractor: model set "${set}": ${files.filter((file) => file.status === 'ok').length} of ${files.length} shipped files verified ok in ${shipped.package} at ${dir} (what --models ${set} loads)`);
+    return;
+  }
+  const names = bad.map((file) => `${file.role} (${file.status})`).join(', ');
+  throw new RefractorError(`model set "${set}" as shipped in ${shipped.package} at ${dir} is damaged: ${names}; reinstall ${shipped.package} (the shipped files are never deleted by --fix)`);
+}
 
 const EXIT_HELP = (failure: string) => `
 Exit status: 0 ok, 1 ${failure}, 2 usage error.`;
@@ -77,12 +102,22 @@ function pullCommand(context: CommandContext): Command {
         'shows a progress bar per file when stderr is a terminal, then prints one line per file (downloaded or already cached, size, path)',
     )
     .argument('[set]', 'the model set to download', 'default')
-    .addOption(cacheDirOption());
+    .addOption(cacheDirOption())
+    .option('--hub-copy', HUB_COPY_HELP, false);
   for (const option of hubOptions()) command.addOption(option);
   return command
     .addHelpText('after', `${ENVIRONMENT_HELP}\n${EXIT_HELP('download failed (a partial file is kept and resumes next time) or unknown set')}`)
-    .action(async (set: string, flags: HubFlags) => {
+    .action(async (set: string, flags: HubFlags & { hubCopy: boolean }) => {
       const manifest = bundledManifest();
+      const shipped = flags.hubCopy ? undefined : shippedSet(manifest, set);
+      if (shipped) {
+        // Nothing to fetch: --models <set> loads the package's files. Say where they are rather than try the hub.
+        const dir = installedDir(set, shipped);
+        for (const line of alignColumns(shipped.files.map((file) => ['shipped', file.role, formatBytes(file.size), file.path]))) context.out(line);
+        context.err(`refractor: model set "${set}" needs no download: it ships in ${shipped.package} at ${dir}, which --models ${set} uses (--hub-copy fetches the hub copy into the cache instead)`);
+        if (manifest.sets[set]?.testOnly) context.note(`refractor: note: "${set}" is a test set; its predictions mean nothing`);
+        return;
+      }
       const result = await pullModelSet(manifest, set, storeOptions(flags), context.err);
       const { lines, summary } = renderPullResult(set, result);
       for (const line of lines) context.out(line);
@@ -100,9 +135,15 @@ function verifyCommand(context: CommandContext): Command {
     .argument('[set]', 'the model set to check', 'default')
     .addOption(cacheDirOption())
     .option('--fix', 'delete corrupt files (size or sha256 mismatch) so the next `refractor models pull` downloads them again', false)
+    .option('--hub-copy', HUB_COPY_HELP, false)
     .addHelpText('after', EXIT_HELP('a file is missing or corrupt (still 1 after --fix: the set needs a pull)'))
-    .action(async (set: string, flags: CacheFlags & { fix: boolean }) => {
+    .action(async (set: string, flags: CacheFlags & { fix: boolean; hubCopy: boolean }) => {
       const manifest = bundledManifest();
+      const shipped = flags.hubCopy ? undefined : shippedSet(manifest, set);
+      if (shipped) {
+        await verifyShipped(context, set, shipped);
+        return;
+      }
       const report = await verifyModels(manifest, set, storeOptions(flags), flags.fix);
       for (const line of renderVerifyReport(report, requireSet(manifest, set))) context.out(line);
       for (const path of report.removed) context.err(`refractor: removed corrupt ${path}`);
@@ -134,11 +175,18 @@ function pathCommand(context: CommandContext): Command {
     )
     .argument('[set]', 'the model set to locate (default: none, print the cache directory)')
     .addOption(cacheDirOption())
+    .option('--hub-copy', HUB_COPY_HELP, false)
     .addHelpText('after', EXIT_HELP('the set is not fully cached (run `refractor models pull <set>`) or unknown'))
-    .action(async (set: string | undefined, flags: CacheFlags) => {
+    .action(async (set: string | undefined, flags: CacheFlags & { hubCopy: boolean }) => {
       const options = storeOptions(flags);
       if (set === undefined) {
         context.out(resolveStoreOptions(options).cacheDir);
+        return;
+      }
+      const shipped = flags.hubCopy ? undefined : shippedSet(bundledManifest(), set);
+      if (shipped) {
+        installedDir(set, shipped);
+        for (const { role, path } of shipped.files) context.out(`${role}\t${path}`);
         return;
       }
       for (const { role, path } of await cachedSetPaths(bundledManifest(), set, options, pullHint(set, flags))) context.out(`${role}\t${path}`);

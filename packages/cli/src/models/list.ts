@@ -1,5 +1,6 @@
 import { modelSetStatus, resolveStoreOptions, type AnyModelFileRole, type ModelManifest, type StoreOptions } from '@refractor/node';
 import { alignColumns, formatBytes } from './format.js';
+import { shippedSet } from './shipped.js';
 import { requireSet } from './store-flags.js';
 
 /** One file of a set in `refractor models list --json`. Unknown values are null, so every key is always there. */
@@ -22,6 +23,13 @@ export interface ListedSet {
   name: string;
   description: string;
   testOnly: boolean;
+  /**
+   * For a set that ships as an npm package (tiny): the package and where it is
+   * installed (null when it is not). `--models <set>` loads that copy, so the
+   * cache state below (`cached`, the files' hub entries) only describes an
+   * optional hub copy. Null for sets that live on the hub.
+   */
+  shipped: { package: string; dir: string | null } | null;
   /** Every file is cached. */
   cached: boolean;
   files: ListedFile[];
@@ -62,7 +70,15 @@ export async function listModelSets(manifest: ModelManifest, name: string | unde
         cachePath: status.cachePath,
       }),
     );
-    sets.push({ name: setName, description: set.description, testOnly: set.testOnly ?? false, cached: files.every((file) => file.cached), files });
+    const shipped = shippedSet(manifest, setName);
+    sets.push({
+      name: setName,
+      description: set.description,
+      testOnly: set.testOnly ?? false,
+      shipped: shipped ? { package: shipped.package, dir: shipped.dir ?? null } : null,
+      cached: files.every((file) => file.cached),
+      files,
+    });
   }
   return { cacheDir: resolveStoreOptions(options).cacheDir, sets };
 }
@@ -87,6 +103,7 @@ export function renderModelListing(
   const lines = [`Model cache: ${listing.cacheDir}`];
   for (const set of listing.sets) {
     lines.push('', `${set.name}${set.testOnly ? ' [test only: its predictions mean nothing]' : ''}: ${set.description}`);
+    if (set.shipped) lines.push(`  ${shippedLine(set.name, set.shipped)}`);
     const rows = alignColumns(
       set.files.map((file) => [file.role, `${file.repo}@${file.revision}/${file.path}`, formatBytes(file.size ?? undefined), file.cached ? 'cached' : 'not cached']),
     );
@@ -99,11 +116,22 @@ export function renderModelListing(
   return lines;
 }
 
-/** "8 of 8 files cached, 4.8 MB in all"; the total only when the manifest gives every size. */
+/** Where `--models <set>` takes a shipped set from, or what to install. */
+function shippedLine(name: string, shipped: NonNullable<ListedSet['shipped']>): string {
+  return shipped.dir === null
+    ? `ships in ${shipped.package}, which is not installed (\`npm install ${shipped.package}\`); --models ${name} needs it`
+    : `ships in ${shipped.package} at ${shipped.dir}: --models ${name} uses that copy, nothing to download`;
+}
+
+/**
+ * "8 of 8 files cached, 4.8 MB in all"; the total only when the manifest gives every size.
+ * For a shipped set the cache holds only an optional hub copy, and the line says so.
+ */
 function summary(set: ListedSet, pullHint: string): string {
   const cached = set.files.filter((file) => file.cached).length;
   const sizes = set.files.map((file) => file.size);
   const total = sizes.every((size) => size !== null) ? `${formatBytes(sizes.reduce((sum, size) => sum + size!, 0))} in all` : 'total size not in the manifest';
+  if (set.shipped) return `hub copy in the cache (optional; \`${pullHint} --hub-copy\` fetches it): ${cached} of ${set.files.length} files cached, ${total}`;
   const next = cached < set.files.length ? ` (get them with \`${pullHint}\`)` : '';
   return `${cached} of ${set.files.length} files cached, ${total}${next}`;
 }
