@@ -235,6 +235,17 @@ describe('refractor models, tiny: the copy shipped in @refractor/tiny-models (wh
     expect(listed.sets[0]!.shipped).toEqual({ package: '@refractor/tiny-models', dir: tinyDir });
   });
 
+  it('offline, a command that needs an uncached set names every missing file (not only "Missing 8 of 8 files:")', async () => {
+    const { cacheDir, env } = sandbox();
+    const run = await runRefractorAsync(['score', join(import.meta.dirname, '..', '..', '..', 'examples', 'clip.ogg')], { env: { ...env, REFRACTOR_OFFLINE: '1' } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Missing 8 of 8 files:)');
+    const roles = modelSetRoles(bundledManifest().sets.default!);
+    for (const role of roles) expect(run.stderr).toMatch(new RegExp(`^  - ${role.replace('.', '\\.')}: .*expected at ${cacheDir.replaceAll('/', '\\/')}`, 'm'));
+    expect(run.stderr.match(/^ {2}- /gm)).toHaveLength(roles.length);
+    expect(run.stderr).toContain('get them with `refractor models pull default`');
+  });
+
   it('the default set is not shipped: pull goes to the hub, list has no shipped line', async () => {
     const { refractor } = sandbox(`http://127.0.0.1:${await closedPort()}`);
     const [pull, json] = await Promise.all([refractor('models', 'pull', 'default'), refractor('models', 'list', 'default', '--json')]);
