@@ -341,7 +341,7 @@ describe.skipIf(skip)(`a Redis restart under running workers${skip ? ` (SKIPPED:
 });
 
 describe('refractor queue and worker usage', () => {
-  it('explain every flag and exit 2 on conflicting or missing inputs', { timeout: 60_000 }, async () => {
+  it('explain every flag and exit 2 on conflicting or missing inputs', { timeout: 150_000 }, async () => {
     const help = await runRefractorAsync(['queue', '--help']);
     expect(help.stdout).toMatch(/add \[options\] \[inputs\.\.\.\][\s\S]*status[\s\S]*results[\s\S]*remove/);
     const worker = await runRefractorAsync(['worker', '--help']);
@@ -360,6 +360,27 @@ describe('refractor queue and worker usage', () => {
     const both = await runRefractorAsync(['queue', 'add', 'a.wav', '--extract', 'dataset']);
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(/--extract takes the songs/);
+    // MIDI without a concept is refused before Redis is asked (none listens on port 1), as `refractor score` refuses it.
+    const takes = mkdtempSync(join(tmpdir(), 'refractor-queue-concept-'));
+    const take = join(takes, 'x.mid');
+    writeFileSync(take, smf(0, 480, [[on(0, 60), off(480, 60), endOfTrack()]]));
+    const lyricOnly = join(takes, 'words.csv');
+    writeFileSync(lyricOnly, 'lyric\nonly words\n');
+    const [conceptless, lyricWithout, blank] = await Promise.all([
+      runRefractorAsync(['queue', 'add', take, '--redis', 'redis://127.0.0.1:1']),
+      runRefractorAsync(['queue', 'add', '--candidates', lyricOnly, '--redis', 'redis://127.0.0.1:1']),
+      runRefractorAsync(['queue', 'add', take, '--concept', '  ', '--redis', 'redis://127.0.0.1:1']),
+    ]);
+    for (const run of [conceptless, lyricWithout, blank]) {
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/refractor: concept: .* goes to the base Refractor model, which needs a concept .*pass --concept <text> or --concept-file <file>; nothing was queued/);
+      expect(run.stderr).not.toMatch(/Redis/);
+      expect(run.stdout).toBe('');
+    }
+    expect(conceptless.stderr).toContain('x.mid goes to the base Refractor model');
+    const withConcept = await runRefractorAsync(['queue', 'add', take, '--concept', 'A song about leaving', '--redis', 'redis://127.0.0.1:1']);
+    expect(withConcept.stderr).toMatch(/cannot reach Redis/); // past the check: it goes on to queue
+    rmSync(takes, { recursive: true, force: true });
     const unreachable = await runRefractorAsync(['queue', 'status', '--redis', 'redis://127.0.0.1:1']);
     expect(unreachable.status).toBe(1);
     expect(unreachable.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);

@@ -5,7 +5,7 @@ import { RefractorQueue, type AddReport, type BatchInfo, type CandidateSettings,
 import type { CommandContext } from '../context.js';
 import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
-import { candidateEntries, extractEntries, readInputList, scoreEntries, type BatchEntry } from '../queue/add-jobs.js';
+import { baseCandidateWithoutConcept, candidateEntries, extractEntries, readInputList, scoreEntries, type BatchEntry } from '../queue/add-jobs.js';
 import { isUrl, queueOptions, type QueueFlags } from '../queue/flags.js';
 import { writeJsonl, writeNpz, type WrittenResults } from '../queue/write-results.js';
 import { readCandidatesFile } from '../score/candidates.js';
@@ -132,6 +132,14 @@ function addCommand(context: CommandContext): Command {
       settings = { ...candidateSettings, rank: flags.rank };
       const fromFile = flags.candidates !== undefined ? await readCandidatesFile(flags.candidates) : [];
       entries = await candidateEntries(all, fromFile, lyric, candidateSettings, isUrl);
+      const conceptless = baseCandidateWithoutConcept(entries, candidateSettings.concept);
+      if (conceptless !== undefined) {
+        context.fail(
+          'concept',
+          `${conceptless} goes to the base Refractor model, which needs a concept (the original raises without one): pass --concept <text> or --concept-file <file>; nothing was queued`,
+        );
+        return;
+      }
     } else {
       const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
       const scoreSettings: ScoreSettings = { ...features, concept: concept ?? null, target: flags.target ?? null };

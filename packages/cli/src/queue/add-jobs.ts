@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { candidateLabel, type Candidate } from '@refractor/node';
+import { candidateLabel, routeCandidate, type Candidate } from '@refractor/node';
 import { sha256File, type BatchItem, type CandidateInput, type CandidateSettings, type EmbedSettings, type FeatureSettings, type JobInput, type NewJob, type ScoreSettings } from '@refractor/queue';
 import { createProgress } from '../progress.js';
 import { candidatesFromFiles } from '../score/candidates.js';
@@ -151,4 +151,31 @@ export async function candidateEntries(
     }
     return { data: { v: 1, task: 'candidate', input, settings }, item: { file } };
   });
+}
+
+/**
+ * The first queued candidate that goes to the base model (MIDI, or lyric text
+ * without audio: the original's routing, `routeCandidate`) while no concept is
+ * given, by its name; undefined when every candidate can be scored. The base
+ * model needs a concept, so such a job could only fail on a worker: `queue add`
+ * refuses it up front, as `refractor score` does.
+ *
+ * @example
+ * ```ts
+ * baseCandidateWithoutConcept(await candidateEntries(['take.mid'], [], undefined, settings, isUrl), null); // 'take.mid'
+ * ```
+ */
+export function baseCandidateWithoutConcept(entries: readonly BatchEntry[], concept: string | null): string | undefined {
+  const hasConcept = concept !== null && concept.trim() !== '';
+  for (const entry of entries) {
+    if (!('data' in entry) || entry.data.task !== 'candidate') continue;
+    const { input } = entry.data;
+    try {
+      // The worker's models are not known here: assume both are loaded, so only the concept (or an empty candidate) can fail.
+      routeCandidate({ midi: input.midi !== undefined, audio: input.audio !== undefined, lyric: input.lyric !== undefined, concept: hasConcept, cdmLoaded: true, baseLoaded: true });
+    } catch {
+      return entry.item.file;
+    }
+  }
+  return undefined;
 }
