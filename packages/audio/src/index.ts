@@ -21,3 +21,4 @@ export * from './sliding-buffer.js';
 export * from './probe.js';
 export * from './midi/index.js';
 export * from './clip.js';
+export { oggTruncation, type ByteRangeReader, type OggTruncation } from './ogg-end.js';

@@ -5,6 +5,7 @@ import { downmix } from './downmix.js';
 import { AudioDecodeError, UNNAMED_INPUT } from './errors.js';
 import type { ClapFeatureConfig } from './features/index.js';
 import type { FromWorker, SerializedError, ToWorker } from './featurize-protocol.js';
+import { oggTruncation, type OggTruncation } from './ogg-end.js';
 import type { PcmBlock } from './pcm.js';
 import type { ChunkFeatures, SongFeatureOptions, SongFeatureSummary } from './song-features.js';
 
@@ -176,5 +177,30 @@ class MessageInbox<T> {
   take(): Promise<T> {
     if (this.items.length) return Promise.resolve(this.items.shift()!);
     return new Promise((resolve) => (this.waiting = resolve));
+  }
+}
+
+/**
+ * Whether the Ogg file at `path` (Vorbis, Opus) was cut short: see
+ * {@link oggTruncation}. Reads only the page headers. Undefined for a whole
+ * Ogg file and for files that are not Ogg.
+ *
+ * @example
+ * ```ts
+ * const cut = await oggFileTruncation('song.ogg');
+ * if (cut) console.warn(`song.ogg is truncated: ${cut.reason}`);
+ * ```
+ */
+export async function oggFileTruncation(path: string): Promise<OggTruncation | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    return await oggTruncation(size, async (offset, length) => {
+      const buffer = new Uint8Array(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, offset);
+      return buffer.subarray(0, bytesRead);
+    });
+  } finally {
+    await handle.close();
   }
 }

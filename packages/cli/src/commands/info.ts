@@ -3,6 +3,8 @@ import { probeAudio } from '@refractor/audio';
 import { openAudioFile } from '@refractor/audio/node';
 import { chunkingOptions, type ChunkingFlags } from '../options.js';
 import type { CommandContext } from '../context.js';
+import { expandInputs } from '../score/inputs.js';
+import { truncationOf } from '../score/truncation.js';
 
 function formatDuration(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
@@ -12,17 +14,25 @@ function formatDuration(seconds: number): string {
 /** `refractor info <audio…>`: format, rate, channels, duration and chunk count of each file. */
 export function infoCommand(context: CommandContext): Command {
   const command = new Command('info')
-    .description('show format, sample rate, channels, duration and chunk count of audio files')
-    .argument('<audio...>', 'audio files (WAV, AIFF, MP3, FLAC, OGG Vorbis, Opus, M4A)');
+    .description('show format, sample rate, channels, duration and chunk count of audio files; a cut-short Ogg file is reported as truncated')
+    .argument('<audio...>', 'audio files (WAV, AIFF, MP3, FLAC, OGG Vorbis, Opus, M4A), directories (searched recursively) and glob patterns, as `score` takes them');
   for (const option of chunkingOptions()) command.addOption(option);
   return command
     .option('--json', 'print one JSON object per line instead of text', false)
     .action(async (files: string[], flags: ChunkingFlags & { json: boolean }) => {
-      for (const file of files) {
+      // The same expansion as `score`: a directory or pattern that yields nothing is a failure, named.
+      for (const input of await expandInputs(files)) {
+        if ('missing' in input) {
+          context.fail(input.missing, input.reason);
+          continue;
+        }
+        const { file } = input;
         await context.perInput(file, async () => {
           const info = await probeAudio(await openAudioFile(file), { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride });
+          const cut = await truncationOf({ file });
+          if (cut) context.err(`refractor: warning: ${file} is truncated: ${cut.reason}`);
           if (flags.json) {
-            context.out(JSON.stringify({ file, ...info }));
+            context.out(JSON.stringify({ file, ...info, ...(cut ? { truncated: true, truncation: cut.reason } : {}) }));
             return;
           }
           context.out(
@@ -33,6 +43,7 @@ export function infoCommand(context: CommandContext): Command {
               `channels:    ${info.channels}`,
               `duration:    ${formatDuration(info.durationS)}`,
               `chunks:      ${info.chunkCount} (${flags.chunkSize} s windows every ${flags.chunkStride} s, at 48 kHz)`,
+              ...(cut ? [`truncated:   yes (${cut.reason})`] : []),
             ].join('\n'),
           );
         });

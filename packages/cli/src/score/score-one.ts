@@ -6,6 +6,7 @@ import type { OutputRecord } from '../output/formats.js';
 import type { ResumeFields } from '../output/resume-plan.js';
 import { fingerprint, type InputFingerprint } from '../output/resume-key.js';
 import { songReport } from './report.js';
+import { truncationOf } from './truncation.js';
 
 /** One input of a score run, after expansion. */
 export interface ScoreJob {
@@ -70,7 +71,13 @@ export async function scoreOne(job: ScoreJob, options: ScoreOneOptions): Promise
           }
         : {}),
     });
-    return { ...songReport(job.file, song), ...(await fields()) };
+    // A cut-short Ogg file decodes quietly as a shorter song: say so, on stderr and in the record.
+    const cut = await truncationOf(job);
+    if (cut) {
+      const decodes = cut.completeSeconds !== undefined ? `; scored the ${cut.completeSeconds.toFixed(1)} s that decode` : '';
+      context.err(`refractor: warning: ${job.file} is truncated: ${cut.reason}${decodes}`);
+    }
+    return { ...songReport(job.file, song), ...(cut ? { truncated: true, truncation: cut.reason } : {}), ...(await fields()) };
   } catch (error) {
     context.failed(job.file, error);
     return { ...errorRecord(job.file, error), ...(await fields()) };
