@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, songChunkFeatures } from '@refractor/audio';
 import { openAudioFile } from '@refractor/audio/node';
@@ -78,6 +78,46 @@ describe('refractor info', () => {
     expect(run.stderr).toContain(`${bad}: unsupported`);
     expect(run.stderr).toContain('missing.ogg: unreadable: no such file');
   });
+});
+
+describe('refractor info and score on the inputs score takes, and on a cut-short Ogg file', () => {
+  const clip = join(import.meta.dirname, '..', '..', '..', 'examples', 'clip.ogg');
+
+  it('info takes a directory (recursively, sorted) and a glob pattern as score does; one yielding nothing is a named failure', () => {
+    const dir = join(work, 'info-dir');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    songWav(join('info-dir', 'b.wav'), 2);
+    songWav(join('info-dir', 'sub', 'a.wav'), 3);
+    writeFileSync(join(dir, 'notes.txt'), 'not audio');
+    mkdirSync(join(work, 'empty-dir'), { recursive: true });
+    const run = runRefractor(['info', '--json', dir, join(work, 'info-dir', '*.wav'), join(work, 'empty-dir'), join(work, 'nothing-*.wav')]);
+    expect(run.status).toBe(1);
+    // (A glob's matches are named as the glob library gives them: relative to the working directory.)
+    const files = run.stdout.trim().split('\n').map((line) => resolve((JSON.parse(line) as { file: string }).file));
+    expect(files).toEqual([`${dir}/b.wav`, `${dir}/sub/a.wav`, join(dir, 'b.wav')]);
+    expect(run.stderr).toContain(`${join(work, 'empty-dir')}: directory holds no audio files`);
+    expect(run.stderr).toContain(`${join(work, 'nothing-*.wav')}: no file matches this pattern`);
+  }, 60_000);
+
+  it('a 40 s Ogg cut with head -c: info and score warn on stderr, and the records say truncated: true; the whole file does not', () => {
+    const cut = join(work, 'cut.ogg');
+    writeFileSync(cut, readFileSync(clip).subarray(0, 100_000));
+    const info = runRefractor(['info', '--json', cut, clip]);
+    expect(info.status, info.stderr).toBe(0);
+    const [cutInfo, wholeInfo] = info.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(cutInfo).toMatchObject({ file: cut, truncated: true, truncation: expect.stringMatching(/^the file ends inside the Ogg page at byte \d+/) });
+    expect(cutInfo.durationS).toBeLessThan(20);
+    expect(wholeInfo).not.toHaveProperty('truncated');
+    expect(info.stderr).toMatch(new RegExp(`refractor: warning: ${cut.replaceAll('/', '\\/')} is truncated: the file ends inside the Ogg page`));
+    expect(runRefractor(['info', cut]).stdout).toMatch(/^truncated: +yes \(the file ends inside the Ogg page at byte \d+/m);
+
+    const score = runRefractor(['score', cut, clip, '--models', 'tiny', '--format', 'json', '--quiet']);
+    expect(score.status, score.stderr).toBe(0);
+    const [cutSong, wholeSong] = JSON.parse(score.stdout) as Array<Record<string, unknown>>;
+    expect(cutSong).toMatchObject({ file: cut, truncated: true });
+    expect(wholeSong).not.toHaveProperty('truncated');
+    expect(score.stderr).toMatch(/is truncated: the file ends inside the Ogg page .*; scored the \d+\.\d s that decode/);
+  }, 120_000);
 });
 
 describe('refractor features', () => {
