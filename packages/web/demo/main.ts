@@ -103,6 +103,14 @@ loaded.then(
     setProgress(null);
     setStatus('Could not load the models.');
     showError(`Could not load the models: ${error.message}`);
+    // Without ?models= the page fetches the real set from the Hugging Face hub; offline (or blocked), the
+    // tiny test set served beside the demo still shows the whole pipeline.
+    if (!models) {
+      const tiny = new URL(location.href);
+      tiny.searchParams.set('models', '/models/tiny/');
+      const link = Object.assign(document.createElement('a'), { href: tiny.href, textContent: '?models=/models/tiny/' });
+      errorBox.append(' Without access to the Hugging Face hub, open the page with ', link, ' (the tiny test set: its predictions mean nothing).');
+    }
   },
 );
 
@@ -126,6 +134,8 @@ async function scoreFile(file: File) {
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (isMidi(bytes)) {
       if (!baseModelUrl) throw new Error(`${file.name} is a MIDI file: MIDI needs a base model (open the page with ?base=<URL of refractor.onnx>)`);
+      // The base model needs a concept (the original raises without one): ask for it before any work.
+      if (!concept.value.trim()) throw new Error(`${file.name} is a MIDI file: the base model needs a concept; write one in the Concept field`);
       setStatus(`Scoring ${file.name} with the base model…`);
       const [item] = await refractor.scoreCandidates([{ id: file.name, midi: bytes }], { concept: concept.value.trim() || null });
       if (run !== runId) return;

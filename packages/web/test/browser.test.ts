@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Refractor } from '@refractor/node';
+import { endOfTrack, off, on, smf } from '../../audio/test/helpers/midi.js';
 import { makeWav, sine } from '../../audio/test/helpers/wav.js';
 import { chromiumMissing, launchChromium } from './browser/chromium.js';
 import { startStaticServer, type StaticServer } from './browser/server.js';
@@ -255,6 +256,30 @@ describe('the demo page in a real browser', () => {
       await page.close();
     }
   }, 45_000);
+
+  it('offline, the default (hub) set fails and the error offers ?models=/models/tiny/; the concept label and a MIDI file without a concept say MIDI needs one', async (context) => {
+    if (missing) return context.skip(missing);
+    const page = await browser.newPage();
+    const visibleError = () => page.waitForSelector('#error:not([hidden])', { timeout: 60_000 }).then(() => page.textContent('#error'));
+    try {
+      // No network to the hub: every request there fails as it would offline.
+      await page.route(/^https:\/\/huggingface\.co\//, (route) => route.abort('internetdisconnected'));
+      await page.goto(`${server.origin}/?device=wasm`, { waitUntil: 'load', timeout: 20_000 });
+      expect(await visibleError()).toMatch(/^Could not load the models: .* Without access to the Hugging Face hub, open the page with \?models=\/models\/tiny\/ \(the tiny test set/);
+      expect(await page.getAttribute('#error a', 'href')).toBe(`${server.origin}/?device=wasm&models=%2Fmodels%2Ftiny%2F`);
+      expect(await page.textContent('label:has(#concept)')).toMatch(/^\s*Concept \(optional for audio; a MIDI file needs one\)/);
+
+      // With the tiny set and its base model, a MIDI file and an empty concept: asked for one, nothing scored.
+      const take = join(work, 'take.mid');
+      writeFileSync(take, smf(0, 480, [[on(0, 60), off(480, 60), endOfTrack()]]));
+      await page.goto(`${server.origin}/?models=/models/tiny/&base=/models/tiny/refractor.onnx&device=wasm`, { waitUntil: 'load', timeout: 20_000 });
+      await page.setInputFiles('#file-input', take);
+      expect(await visibleError()).toBe('take.mid is a MIDI file: the base model needs a concept; write one in the Concept field');
+      expect(await page.isVisible('#result')).toBe(false);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
 
   it('scores with WebGPU on a SwiftShader adapter when the browser offers one (non-fatal otherwise)', async (context) => {
     if (missing) return context.skip(missing);
