@@ -88,11 +88,11 @@ describe('refractor models pull and list', () => {
     expect(pathBefore.stdout).toBe('');
     expect(pathBefore.stderr).toContain('Model set "tiny" is not fully cached: 9 of 9 files missing');
     expect(pathBefore.stderr).toContain(`  - cdm: expected at ${cachedTinyFile(cacheDir, 'cdm')}`);
-    expect(pathBefore.stderr).toContain('Run `refractor models pull tiny` to download them.');
+    expect(pathBefore.stderr).toContain('Run `refractor models pull tiny --hub-copy` to download them.');
     expect(pathBefore.stderr).toContain(`--models tiny needs no download: it uses the copy shipped at ${tinyDir}`);
     expect(verifyBefore.status).toBe(1);
     expect(verifyBefore.stdout.trim().split('\n').every((line) => line.startsWith('missing'))).toBe(true);
-    expect(verifyBefore.stderr).toContain('run `refractor models pull tiny` to download them');
+    expect(verifyBefore.stderr).toContain('run `refractor models pull tiny --hub-copy` to download them');
     expect(server.requests).toHaveLength(0);
 
     const pull = await refractor('models', 'pull', 'tiny', '--hub-copy');
@@ -292,13 +292,13 @@ describe('refractor models verify', () => {
     expect(corrupt.stdout).toMatch(new RegExp(`^sha256-mismatch +text\\.model +${model} +\\(sha256 [0-9a-f]{12}…, expected 7b9720e47f58…\\)$`, 'm'));
     expect(corrupt.stdout).toMatch(new RegExp(`^size-mismatch +clap\\.config +${config} +\\(100 bytes, expected 1141\\)$`, 'm'));
     expect(corrupt.stderr).toContain('model set "tiny" is not usable: clap.config (size-mismatch), text.model (sha256-mismatch)');
-    expect(corrupt.stderr).toContain('refractor models verify tiny --fix');
+    expect(corrupt.stderr).toContain('refractor models verify tiny --fix --hub-copy`');
     expect(existsSync(model)).toBe(true); // verify alone changes nothing
 
     const fix = await refractor('models', 'verify', 'tiny', '--hub-copy', '--fix');
     expect(fix.status).toBe(1); // the set still needs a pull
     expect(fix.stderr).toContain(`removed corrupt ${model}`);
-    expect(fix.stderr).toContain('run `refractor models pull tiny` to download them');
+    expect(fix.stderr).toContain('run `refractor models pull tiny --hub-copy` to download them');
     expect(existsSync(model)).toBe(false);
     expect(existsSync(config)).toBe(false);
 

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import {
   RefractorError,
   bundledManifest,
+  bundledSetPackage,
   clearConceptCache,
   clearExternalWeights,
   conceptCacheStats,
@@ -29,6 +30,11 @@ Environment:
 
 const HUB_COPY_HELP =
   'for a set that ships as a package (tiny, in @refractor/tiny-models, which --models tiny loads): act on its copy in the cache, downloaded from the hub, instead of the shipped files';
+
+/** The pull command that fills the cache for set `set`: a shipped set's cache copy needs --hub-copy (plain `pull` downloads nothing). */
+function hubCopyPullHint(set: string, flags: CacheFlags): string {
+  return `${pullHint(set, flags)}${bundledSetPackage(set) !== undefined ? ' --hub-copy' : ''}`;
+}
 
 /** The install directory of a shipped set, or the error naming the package to install. */
 function installedDir(set: string, shipped: ShippedSet): string {
@@ -161,8 +167,8 @@ function verifyCommand(context: CommandContext): Command {
       const names = bad.map((file) => `${file.role} (${file.status})`).join(', ');
       const corruptLeft = report.corrupt.length > 0 && report.removed.length === 0;
       const next = corruptLeft
-        ? `run \`refractor models verify ${set} --fix\` to delete the corrupt files, then \`${pullHint(set, flags)}\``
-        : `run \`${pullHint(set, flags)}\` to download them`;
+        ? `run \`refractor models verify ${set} --fix${bundledSetPackage(set) !== undefined ? ' --hub-copy' : ''}\` to delete the corrupt files, then \`${hubCopyPullHint(set, flags)}\``
+        : `run \`${hubCopyPullHint(set, flags)}\` to download them`;
       throw new RefractorError(`model set "${set}" is not usable: ${names}; ${next}`);
     });
 }
@@ -189,7 +195,7 @@ function pathCommand(context: CommandContext): Command {
         for (const { role, path } of shipped.files) context.out(`${role}\t${path}`);
         return;
       }
-      for (const { role, path } of await cachedSetPaths(bundledManifest(), set, options, pullHint(set, flags))) context.out(`${role}\t${path}`);
+      for (const { role, path } of await cachedSetPaths(bundledManifest(), set, options, hubCopyPullHint(set, flags))) context.out(`${role}\t${path}`);
     });
 }
 
