@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { CONCEPT_EMBEDDING_VERSION, type ConceptModelIdentity } from '@refractor/core';
 import { memoizedFileSha256 } from './file-digest.js';
-
-/**
- * Bumped whenever the way a concept becomes a vector changes (tokenizer
- * truncation, pooling), so vectors cached by older code are never reused.
- */
-export const CONCEPT_EMBEDDING_VERSION = 'refractor-concept-embedding/1 mean-pool';
 
 /** The files that decide a concept's embedding, with a known SHA-256 for any of them (e.g. from the manifest). */
 export interface ConceptModelFiles {
@@ -18,14 +13,6 @@ export interface ConceptModelFiles {
   device: string;
   /** SHA-256s already known (verified downloads), by the file's path; those files are not hashed. */
   knownSha256?: Readonly<Record<string, string>>;
-}
-
-/** The identity of a concept model: one hex digest, and what it was made of (shown by `refractor models concepts`). */
-export interface ConceptModelIdentity {
-  /** 64 hex digits: the directory name of this model's cached concepts. */
-  id: string;
-  /** The parts, for people: each file's path and SHA-256, the device and the embedding version. */
-  parts: { version: string; device: string; files: { role: string; path: string; sha256: string }[] };
 }
 
 async function exists(path: string): Promise<boolean> {
