@@ -71,3 +71,20 @@ export class MemoryConceptStorage implements ConceptStorage {
 
 /** The model id cannot contain a NUL, so no two (model, text) pairs share a key. */
 const key = (model: ConceptModelIdentity, text: string) => `${model.id}\0${text}`;
+
+/**
+ * The text whose SHA-256 (hex) is a {@link ConceptModelIdentity}'s `id`: the
+ * embedding version, the device and each file's role and SHA-256 (not its
+ * location, so the same files anywhere share stored concepts). One recipe
+ * for every runtime: Node hashes it with `node:crypto`, browsers with
+ * `crypto.subtle`.
+ *
+ * @example
+ * ```ts
+ * const parts = { version: CONCEPT_EMBEDDING_VERSION, device: 'cpu', files: [{ role: 'text.model', path: 'model.onnx', sha256 }] };
+ * const id = sha256Hex(conceptIdentityPreimage(parts));
+ * ```
+ */
+export function conceptIdentityPreimage(parts: ConceptModelIdentity['parts']): string {
+  return `${parts.version}\0${parts.device}\0${parts.files.map((file) => `${file.role}\0${file.sha256}\0`).join('')}`;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { CONCEPT_EMBEDDING_VERSION, type ConceptModelIdentity } from '@refractor/core';
+import { CONCEPT_EMBEDDING_VERSION, conceptIdentityPreimage, type ConceptModelIdentity } from '@refractor/core';
 import { memoizedFileSha256 } from './file-digest.js';
 
 /** The files that decide a concept's embedding, with a known SHA-256 for any of them (e.g. from the manifest). */
@@ -50,7 +50,5 @@ export async function conceptModelIdentity(files: ConceptModelFiles, memoDir: st
     roles.map(async ([role, path]) => ({ role, path, sha256: files.knownSha256?.[path] ?? (await memoizedFileSha256(path, memoDir)) })),
   );
   const parts = { version: CONCEPT_EMBEDDING_VERSION, device: files.device, files: digested };
-  const hash = createHash('sha256').update(`${parts.version}\0${parts.device}\0`);
-  for (const file of digested) hash.update(`${file.role}\0${file.sha256}\0`);
-  return { id: hash.digest('hex'), parts };
+  return { id: createHash('sha256').update(conceptIdentityPreimage(parts), 'utf8').digest('hex'), parts };
 }
