@@ -12,8 +12,10 @@ export interface ConceptSource {
  * (from the concept storage where possible, else with one opening of the text
  * encoder) and held for the whole run, however many there are; a text not
  * given up front is embedded on demand and held too. Blank and missing texts
- * are one entry (zeros). The CLI, the server and the queue worker all use it
- * through `Refractor.conceptLookup`.
+ * are one entry (zeros). For a run whose concepts are known (the CLI's
+ * datasets and extraction); a long-lived process (a server, a queue worker)
+ * calls `prepareConcept`, whose memory is bounded and backed by the concept
+ * storage.
  *
  * @example
  * ```ts
