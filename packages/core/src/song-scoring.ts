@@ -20,7 +20,8 @@ export interface SongScoringOptions {
 
 /** One song's scoring run, as a runtime sets it up: its scorer, its running feature stream and what the record names. */
 export interface SongScoringRun<Device extends string = string> {
-  scorer: RefractorScorer;
+  /** The scorer, or its promise (Node opens CLAP in the background): awaited after the concept is embedded, so the two overlap. */
+  scorer: RefractorScorer | PromiseLike<RefractorScorer>;
   /** The song's feature chunks, already running (or lazy); closed when scoring ends or fails part-way. */
   chunks: AsyncIterableIterator<FeatureChunk>;
   /** Embeds the concept text, unless the options carry an embedding. */
@@ -52,16 +53,20 @@ export async function scoreSong<Device extends string>(
   run: SongScoringRun<Device>,
   options: SongScoringOptions = {},
 ): Promise<ScoredSong & { settings: ScoreSettings & { device: Device } }> {
+  // Handled here too, so a scorer that fails while the concept is embedded (or is never awaited) is no unhandled rejection.
+  const scorerReady = Promise.resolve(run.scorer);
+  scorerReady.catch(() => undefined);
   try {
     const concept = options.conceptEmbedding ?? (await run.prepareConcept(options.concept));
     const chunks = options.onChunk ? countedChunks(run.chunks, options.onChunk) : run.chunks;
     const target = options.target == null || options.target === '' ? {} : { target: options.target };
-    const song = await run.scorer.scoreChunks(chunks, concept, {
+    const scorer = await scorerReady;
+    const song = await scorer.scoreChunks(chunks, concept, {
       ...target,
       ...(run.timings ? { timings: run.timings, ...(run.clock ? { clock: run.clock } : {}) } : {}),
       ...(options.onScored ? { onChunk: options.onScored } : {}),
     });
-    return { ...song, settings: scoreSettings({ ...run.settings, batchSize: run.scorer.batchSize }) };
+    return { ...song, settings: scoreSettings({ ...run.settings, batchSize: scorer.batchSize }) };
   } finally {
     await run.chunks.return?.();
   }

@@ -347,10 +347,7 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     const { chunks, featureOptions } = await this.featureChunks(input, options, timings);
     const song = await scoreSong(
       {
-        scorer: await this.audioScorer().catch(async (error: unknown) => {
-          await chunks.return?.(undefined); // stops the decoder and its worker
-          throw error;
-        }),
+        scorer: this.audioScorer(),
         chunks,
         prepareConcept: (text) => this.prepareConcept(text),
         settings: { models: this.modelSet.name, testOnly: this.modelSet.testOnly, features: featureOptions, backend: this.backend },
