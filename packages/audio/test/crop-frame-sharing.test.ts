@@ -155,7 +155,7 @@ describe('ChunkFeaturizer frame sharing is bit-identical to the unshared path', 
     ['chunks of 8 s (padded, not cropped): falls back', { chunkSizeS: 8, chunkStrideS: 4 }, false],
     ['chunks of 8 s, repeatpad: falls back', { chunkSizeS: 8, chunkStrideS: 4, padding: 'repeatpad' as const }, false],
     ['chunks of 10.001 s every 0.05 s (2 400 samples = 5 hops)', { chunkSizeS: 10.001, chunkStrideS: 0.05 }, true],
-  ])('%s', (_label, options, shares) => {
+  ] as [string, SongFeatureOptions, boolean][])('%s', (_label, options, shares) => {
     const song = options.chunkStrideS === 0.05 ? testSignal(11, 48000, 4) : song48.subarray(0, 48000 * 47);
     const stats = expectIdentical(song, 48000, options);
     expect(stats !== null).toBe(shares);
