@@ -122,7 +122,8 @@ describe('ChunkFeaturizer frame sharing is bit-identical to the unshared path', 
   it.each(['start', 'center'] as const)('%s crops, the card chunking (30 s / 5 s): shares about half the rows', (crop) => {
     const stats = expectIdentical(song48, 48000, { crop });
     expect(stats).not.toBeNull();
-    expect(stats!.reused).toBeGreaterThan(stats!.computed * 0.6);
+    // 8 chunks; the last ones' crops reach into the zero tail (center crops more so), whose rows are per crop.
+    expect(stats!.reused).toBeGreaterThan(0.4 * (stats!.computed + stats!.reused));
   }, 60_000);
 
   it('seeded random crops fall back to the unshared path and still agree', () => {
