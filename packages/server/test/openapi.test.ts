@@ -54,7 +54,7 @@ describe('/openapi.json', () => {
   it('is a valid OpenAPI 3.1 document (checked by an independent validator)', async () => {
     expect(document.openapi).toBe('3.1.0');
     await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeTruthy();
-    const plain = await (await fetch(`${open.url}/openapi.json`)).json();
+    const plain: any = await (await fetch(`${open.url}/openapi.json`)).json();
     await expect(SwaggerParser.validate(structuredClone(plain))).resolves.toBeTruthy();
   });
 
@@ -64,7 +64,7 @@ describe('/openapi.json', () => {
     expect(document.paths['/healthz'].get.security).toEqual([]);
     expect(document.paths['/readyz'].get.security).toEqual([]);
     expect(document.paths['/v1/score'].post.responses['401']).toBeDefined();
-    const plain = await (await fetch(`${open.url}/openapi.json`)).json();
+    const plain: any = await (await fetch(`${open.url}/openapi.json`)).json();
     expect(plain.components.securitySchemes).toBeUndefined();
     expect(plain.security).toBeUndefined();
     expect(plain.paths['/v1/score'].post.responses['401']).toBeUndefined();
