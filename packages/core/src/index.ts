@@ -26,3 +26,8 @@ export * from './scorer.js';
 export * from './prefetch.js';
 export * from './truncating-tokenizer.js';
 export * from './base/index.js';
+export * from './concept-storage.js';
+export * from './concept-embedder.js';
+export * from './concept-lookup.js';
+export * from './song-scoring.js';
+export type * from './refractor-contract.js';

@@ -5,20 +5,25 @@ import {
   CDM_CONTRACT,
   MODEL_CONTRACTS,
   RefractorScorer,
+  conceptLookup,
   newStageTimings,
   openCheckedSession,
   prefetch,
   resolveBatchSize,
-  scoreSettings,
+  scoreSong,
   InvalidValueError,
-  type ChunkProgress,
   type ChunkResult,
   type CandidateItem,
+  type ConceptEmbedder,
+  type ConceptLookup,
+  type ConceptStorage,
   type ChunkSpan,
   type EmbeddingPair,
   type InferenceBackend,
   type ModelManifest,
+  type RefractorContract,
   type ScorerOptions,
+  type SongScoringOptions,
   type ScoredSong,
   type StageTimings,
 } from '@refractor/core';
@@ -39,7 +44,7 @@ import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundl
 import { prepareMidi, scoreNodeCandidates, type Candidate, type CandidateScoreOptions } from './candidates.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
-import { FILE_DIGESTS_DIR, defaultConceptCacheDir, defaultExternalWeightsDir, type ConceptEmbedder } from './concepts/index.js';
+import { FILE_DIGESTS_DIR, defaultConceptCacheDir, defaultExternalWeightsDir } from './concepts/index.js';
 import { modelSetConceptEmbedder, type ConceptSettings, type TextModels } from './concepts/text-encoder.js';
 
 /** Options for {@link Refractor.load}. */
@@ -52,10 +57,11 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    * The persistent concept-embedding cache: true (default) keeps it in
    * `concepts/` under the model cache directory (`cacheDir`, else
    * `$REFRACTOR_CACHE`, else the platform cache); a string is the directory
-   * to use; false neither reads nor writes one. A cached concept never opens
+   * to use; a {@link ConceptStorage} (core's interface) keeps them wherever
+   * it does; false neither reads nor writes one. A cached concept never opens
    * the text encoder, and its vector is bitwise the computed one.
    */
-  conceptCache?: boolean | string;
+  conceptCache?: boolean | string | ConceptStorage;
   /**
    * Keep the text encoder open once a new concept needed it (default true:
    * right for servers and workers, which embed many concepts). False
@@ -101,22 +107,13 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
   baseModel?: string;
 }
 
-/** Options for scoring a song. */
-export interface SongScoreOptions extends ChunkingOptions, CropOptions {
-  /** Concept text, embedded once per song (none: zeros, as the original). */
-  concept?: string | null;
-  /** A precomputed concept embedding (768 values); wins over `concept`. */
-  conceptEmbedding?: ArrayLike<number>;
-  /** A color name or letter: adds chromatic match and drift. */
-  target?: string;
+/**
+ * Options for scoring a song: core's {@link SongScoringOptions} (the same as
+ * the browser's `RefractorWeb`), chunking and crop, and Node's own extras.
+ */
+export interface SongScoreOptions extends SongScoringOptions, ChunkingOptions, CropOptions {
   /** Decode on this thread and featurize on a worker thread (default true for files). */
   parallel?: boolean;
-  /** The input's name in error messages when it is given as bytes (default `bytes`). */
-  name?: string;
-  /** Called as each chunk's features are ready, with the count so far (for progress bars). */
-  onChunk?: (chunksDone: number) => void;
-  /** Called as each chunk is scored (after its CLAP run), in song order. */
-  onScored?: ChunkProgress;
   /** Called once the song is scored with where its time went (for `--verbose`-style reports). */
   onTimings?: (timings: SongTimings) => void;
 }
@@ -148,7 +145,9 @@ export interface BatchItem {
 /**
  * The Refractor CDM in Node: the seed's `Refractor` API with the real models
  * (or the tiny test set), batched and deterministic. Sessions are opened once
- * (the concept encoder lazily, on first use) and reused.
+ * (the concept encoder lazily, on first use) and reused. It implements core's
+ * {@link RefractorContract}, as the browser's `RefractorWeb` does: same
+ * methods, options and records.
  *
  * @example
  * ```ts
@@ -158,7 +157,7 @@ export interface BatchItem {
  * await refractor.close();
  * ```
  */
-export class Refractor {
+export class Refractor implements RefractorContract<SongInput, string | Uint8Array, ChunkingOptions & CropOptions> {
   /** Chunks per CLAP run (`auto` resolved for this backend: 1 on CPU). */
   readonly batchSize: number;
   /** The base model's session, when one was given or found beside the CDM. */
@@ -304,6 +303,23 @@ export class Refractor {
     return texts.map((text) => (blank(text) ? new Float32Array(CDM_CONTRACT.conceptEmbeddingDim) : vectors.shift()!));
   }
 
+  /**
+   * A lookup for a run's concepts, held for the whole run: the distinct
+   * `texts` embedded up front (one opening of the text encoder at most, for
+   * all not cached; released before the audio work when `keepTextEncoder` is
+   * false), any other text on demand. What the CLI, the server and the queue
+   * worker use for per-item concepts.
+   *
+   * @example
+   * ```ts
+   * const concept = await refractor.conceptLookup(songs.map((song) => song.concept));
+   * const song = await refractor.scoreFile(songs[0].path, { conceptEmbedding: await concept(songs[0].concept) });
+   * ```
+   */
+  conceptLookup(texts: readonly (string | null | undefined)[] = []): Promise<ConceptLookup> {
+    return conceptLookup(this, texts);
+  }
+
   /** Releases the text encoder now if it is open and idle; the next new concept opens it again. */
   async releaseTextEncoder(): Promise<void> {
     await this.concepts.releaseEncoder();
@@ -328,24 +344,19 @@ export class Refractor {
     const started = performance.now();
     const timings = options.onTimings ? { decode_ms: 0, total_ms: 0, ...newStageTimings() } : undefined;
     // Features start first, so decoding overlaps opening the encoders (and embedding the concept).
-    const { chunks: featureChunks, featureOptions } = await this.featureChunks(input, options, timings);
-    try {
-      const concept = options.conceptEmbedding ?? (await this.prepareConcept(options.concept));
-      const chunks = options.onChunk ? countedChunks(featureChunks, options.onChunk) : featureChunks;
-      const scorer = await this.audioScorer();
-      const song = await scorer.scoreChunks(chunks, concept, {
-        ...(options.target === undefined ? {} : { target: options.target }),
+    const { chunks, featureOptions } = await this.featureChunks(input, options, timings);
+    const song = await scoreSong(
+      {
+        scorer: this.audioScorer(),
+        chunks,
+        prepareConcept: (text) => this.prepareConcept(text),
+        settings: { models: this.modelSet.name, testOnly: this.modelSet.testOnly, features: featureOptions, backend: this.backend },
         ...(timings ? { timings, clock: () => performance.now() } : {}),
-        ...(options.onScored ? { onChunk: options.onScored } : {}),
-      });
-      if (timings) options.onTimings!({ ...timings, total_ms: performance.now() - started });
-      return {
-        ...song,
-        settings: scoreSettings({ models: this.modelSet.name, testOnly: this.modelSet.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
-      };
-    } finally {
-      await featureChunks.return?.(undefined); // stops the decoder and its worker if scoring failed part-way
-    }
+      },
+      options,
+    );
+    if (timings) options.onTimings!({ ...timings, total_ms: performance.now() - started });
+    return song;
   }
 
   /**
@@ -419,8 +430,8 @@ export class Refractor {
 
 /** The concept cache directory and encoder policy that {@link Refractor.load}'s options ask for. */
 function conceptSettings(options: RefractorLoadOptions, modelSet: ResolvedModelSet, manifest: ModelManifest, spec: string): ConceptSettings {
-  const cache = options.conceptCache ?? true;
-  const cacheDir = cache === false ? undefined : typeof cache === 'string' ? cache : defaultConceptCacheDir(options);
+  const option = options.conceptCache ?? true;
+  const cache = option === false ? undefined : option === true ? defaultConceptCacheDir(options) : option;
   const knownSha256: Record<string, string> = {};
   if (modelSet.source === 'cache') {
     // Files of a manifest set are downloaded and verified against these, so they need no hashing.
@@ -430,21 +441,12 @@ function conceptSettings(options: RefractorLoadOptions, modelSet: ResolvedModelS
     }
   }
   return {
-    cacheDir,
+    cache,
     keepTextEncoder: options.keepTextEncoder ?? true,
     knownSha256,
-    digestsDir: join(cacheDir ?? defaultConceptCacheDir(options), FILE_DIGESTS_DIR),
+    digestsDir: join(typeof cache === 'string' ? cache : defaultConceptCacheDir(options), FILE_DIGESTS_DIR),
     externalWeightsDir: options.externalWeights === false ? undefined : defaultExternalWeightsDir(options),
   };
-}
-
-/** `chunks`, reporting the running count as each arrives. */
-async function* countedChunks<T>(chunks: AsyncIterable<T>, onChunk: (done: number) => void): AsyncGenerator<T> {
-  let done = 0;
-  for await (const chunk of chunks) {
-    yield chunk;
-    onChunk(++done);
-  }
 }
 
 /** `stream`, adding the time spent opening it and producing each block to `timings.decode_ms`. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ConceptEmbedder,
-  ConceptEmbeddingCache,
+  FileConceptStorage,
   Refractor,
   bundledSetDirectory,
   clearConceptCache,
@@ -200,21 +200,21 @@ describe('Refractor concept cache', () => {
   });
 });
 
-describe('ConceptEmbeddingCache under concurrency', () => {
+describe('FileConceptStorage under concurrency', () => {
   it('keeps every record whole while many writers and readers race on the same and different texts', async () => {
     const root = join(work, 'race');
     const identity = { id: 'b'.repeat(64), parts: { version: 'test', device: 'cpu', files: [] } };
     const texts = Array.from({ length: 8 }, (_, i) => `concept ${i}`);
     const vectorOf = (text: string) => Float32Array.from({ length: 768 }, (_, d) => Math.fround(text.length * 1e-3 + d * 1e-6));
-    const caches = Array.from({ length: 6 }, () => new ConceptEmbeddingCache(root, identity, 768));
+    const caches = Array.from({ length: 6 }, () => new FileConceptStorage(root, 768));
     const reads: (Float32Array | undefined)[] = [];
     await Promise.all(
       caches.flatMap((cache) =>
-        texts.flatMap((text) => [cache.put(text, vectorOf(text)), cache.get(text).then((v) => void reads.push(v))]),
+        texts.flatMap((text) => [cache.put(identity, text, vectorOf(text)), cache.get(identity, text).then((v) => void reads.push(v))]),
       ),
     );
     for (const vector of reads) if (vector) expect(vector.length).toBe(768);
-    for (const text of texts) expect(bits((await caches[0]!.get(text))!)).toBe(bits(vectorOf(text)));
+    for (const text of texts) expect(bits((await caches[0]!.get(identity, text))!)).toBe(bits(vectorOf(text)));
     // Nothing half-written is left behind.
     expect(readdirSync(join(root, identity.id)).filter((name) => name.startsWith('.'))).toEqual([]);
     const stats = await conceptCacheStats(root);

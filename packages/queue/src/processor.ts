@@ -35,7 +35,8 @@ export interface ProcessorOptions {
 /**
  * The work of one job with an open `Refractor`: load the input (check
  * the file's hash, or fetch the URL), then score the song or embed its
- * chunks. Each distinct concept text is embedded once per process. Errors
+ * chunks. Concepts come from `Refractor.prepareConcept` (memory, the
+ * concept cache, the encoder only for a new text). Errors
  * become BullMQ errors carrying a code: permanent ones (bad audio, changed
  * file, 4xx, too large) as UnrecoverableError, the rest retried.
  *
@@ -45,18 +46,8 @@ export interface ProcessorOptions {
  * ```
  */
 export function createProcessor(refractor: Refractor, options: ProcessorOptions = {}): (job: Job<JobData, JobResult>) => Promise<JobResult> {
-  const concepts = new Map<string, Promise<Float32Array>>();
-  const concept = (text: string | null) => {
-    const key = text ?? '';
-    let embedding = concepts.get(key);
-    if (!embedding) {
-      embedding = refractor.prepareConcept(text);
-      // A failed embedding is not kept: the next job tries again.
-      embedding.catch(() => concepts.delete(key));
-      concepts.set(key, embedding);
-    }
-    return embedding;
-  };
+  // The library's concept lookup: memory (shared by concurrent jobs), the persistent concept cache, then the encoder.
+  const concept = (text: string | null) => refractor.prepareConcept(text);
 
   return async (job) => {
     options.onStart?.(job);

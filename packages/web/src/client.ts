@@ -1,5 +1,5 @@
-import type { WorkerCandidateItem, WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';
-import type { RefractorProgress, WebCandidate, WebCandidateOptions, WebScoreOptions, WebScoredSong } from './refractor-web.js';
+import type { WorkerCandidateItem, WorkerRequest, WorkerResponse, WorkerError, WorkerScoreOptions } from './protocol.js';
+import type { RefractorProgress, WebCandidate, WebCandidateOptions, WebScoredSong } from './refractor-web.js';
 
 /** An error from the worker, keeping its name (e.g. `AudioDecodeError`) and code. */
 export class RefractorWorkerError extends Error {
@@ -24,7 +24,7 @@ export interface RefractorWorkerClient {
   /** Loads (or reloads) the models; resolves with the backend's name. */
   load(options?: Omit<Extract<WorkerRequest, { type: 'load' }>, 'type' | 'id'>): Promise<{ backend: string; device: 'webgpu' | 'wasm'; testOnly: boolean }>;
   /** Scores one file's bytes; the buffer is transferred (the caller's copy is emptied). */
-  score(bytes: Uint8Array, options?: Omit<WebScoreOptions, 'onProgress'>): Promise<WebScoredSong>;
+  score(bytes: Uint8Array, options?: WorkerScoreOptions): Promise<WebScoredSong>;
   /** Scores candidates (MIDI/audio bytes, lyric) against one concept; needs `baseModelUrl` for MIDI. Errors come back per item. */
   scoreCandidates(candidates: WebCandidate[], options?: WebCandidateOptions): Promise<WorkerCandidateItem[]>;
   terminate(): void;

@@ -17,8 +17,10 @@ export {
   type WebScoreOptions,
   type WebScoreSettings,
   type WebScoredSong,
+  type WebSongInput,
   type WebCandidate,
   type WebCandidateOptions,
 } from './refractor-web.js';
 export { createRefractorWorker, RefractorWorkerError, type RefractorWorkerClient, type RefractorWorkerOptions } from './client.js';
-export type { WorkerCandidateItem, WorkerRequest, WorkerResponse, WorkerError } from './protocol.js';
+export type { WorkerCandidateItem, WorkerRequest, WorkerResponse, WorkerError, WorkerScoreOptions } from './protocol.js';
+export { MemoryConceptStorage, type ConceptStorage, type ConceptModelIdentity, type ConceptLookup, type RefractorContract, type SongScoringOptions } from '@refractor/core';

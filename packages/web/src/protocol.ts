@@ -19,8 +19,11 @@ export type WorkerRequest =
       /** Absolute URL of a base model (refractor.onnx), for MIDI candidates. */
       baseModelUrl?: string;
     }
-  | { type: 'score'; id?: number; bytes: Uint8Array; options?: Omit<WebScoreOptions, 'onProgress'> }
+  | { type: 'score'; id?: number; bytes: Uint8Array; options?: WorkerScoreOptions }
   | { type: 'candidates'; id?: number; candidates: WebCandidate[]; options?: WebCandidateOptions };
+
+/** {@link WebScoreOptions} as they cross the worker boundary: no callbacks (progress comes back as messages). */
+export type WorkerScoreOptions = Omit<WebScoreOptions, 'onProgress' | 'onChunk' | 'onScored'>;
 
 /** A candidate's outcome as it crosses the worker boundary (errors as plain data). */
 export interface WorkerCandidateItem {

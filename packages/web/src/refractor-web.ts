@@ -1,20 +1,30 @@
 import type { InferenceSession } from 'onnxruntime-web';
 import {
+  CDM_CONTRACT,
   MODEL_CONTRACTS,
   RefractorScorer,
+  conceptLookup,
   modelSetForDtype,
   openCheckedSession,
+  resolveBatchSize,
   scoreCandidateItems,
-  scoreSettings,
+  scoreSong,
   type CandidateInput,
   type CandidateItem,
   type CandidateItemsOptions,
-  type ConceptTokenizer,
+  type ChunkResult,
+  type ChunkSpan,
+  type ConceptEmbedder,
+  type ConceptLookup,
+  type ConceptStorage,
   type AnyModelFileRole,
+  type EmbeddingPair,
   type ModelFileRole,
+  type RefractorContract,
   type ScoreSettings,
   type ScorerOptions,
   type SongResult,
+  type SongScoringOptions,
 } from '@refractor/core';
 import {
   ClapFeatureExtractor,
@@ -26,13 +36,13 @@ import {
   parseClapPreprocessorConfig,
   songChunkFeatures,
   songFeatureSettings,
-  type ChunkFeatures,
   type ChunkingOptions,
+  type ClapPadding,
   type CropOptions,
 } from '@refractor/audio';
 import { createWebBackend, type WebBackend, type WebBackendOptions, type WebDevice } from './backend.js';
+import { webConceptEmbedder } from './concepts.js';
 import { MANIFEST, fetchModelFile, fetchModelJson, modelUrl, type FileProgress, type ModelLocation } from './models.js';
-import { conceptTokenizer } from './tokenizer.js';
 
 /** What {@link RefractorWeb} reports while it works. */
 export type RefractorProgress =
@@ -54,6 +64,19 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
    * needed to score MIDI candidates. None by default: its weights are not published.
    */
   baseModelUrl?: string;
+  /**
+   * Keep the text encoder open once a new concept needed it (default true,
+   * as in Node). False releases it (~735 MB for the real DeBERTa) as soon as
+   * the concepts of a call are embedded.
+   */
+  keepTextEncoder?: boolean;
+  /**
+   * Where concept embeddings persist across visits (core's `ConceptStorage`;
+   * default none: memory only). Keyed as Node's cache is, by the text model's
+   * identity and the text; the identity comes from the manifest's SHA-256s,
+   * so a set served from `baseUrl` keeps its concepts in memory only.
+   */
+  conceptStorage?: ConceptStorage;
 }
 
 /** A candidate for {@link RefractorWeb.scoreCandidates}: any of MIDI and audio file bytes and lyric text. */
@@ -65,16 +88,17 @@ export interface WebCandidateOptions extends CandidateItemsOptions, CropOptions 
 /** How a browser user supplies the base model, for routing errors. */
 const WEB_BASE_MODEL_HINT = 'load it with the baseModelUrl option (the demo page: ?base=<url of refractor.onnx>)';
 
-/** Options for {@link RefractorWeb.scoreBytes}. */
-export interface WebScoreOptions extends ChunkingOptions, CropOptions {
-  /** Names the input in errors (default `<bytes>`). */
-  name?: string;
-  /** Concept text (none: zeros, as the original). Loads the concept encoder on first use. */
-  concept?: string | null;
-  /** A color name or letter: adds chromatic match and drift. */
-  target?: string | null;
+/**
+ * Options for {@link RefractorWeb.scoreFile}: core's `SongScoringOptions`
+ * (the same as Node's `scoreFile`), chunking and crop, and progress messages.
+ */
+export interface WebScoreOptions extends SongScoringOptions, ChunkingOptions, CropOptions {
+  /** Called with `analyze` and `score` messages as the song goes (besides `onChunk` and `onScored`). */
   onProgress?: (progress: RefractorProgress) => void;
 }
+
+/** A song for {@link RefractorWeb.scoreFile}: the file's bytes, or a `Blob`/`File` (a `File` names itself). */
+export type WebSongInput = Uint8Array | Blob;
 
 /** How a result was produced: core's `ScoreSettings` (the same fields as Node's), `device` being the web provider. */
 export type WebScoreSettings = ScoreSettings & { device: 'webgpu' | 'wasm' };
@@ -84,20 +108,23 @@ export type WebScoredSong = SongResult & { settings: WebScoreSettings };
 
 /**
  * The Refractor CDM in a browser (or a Web Worker): the same scoring code as
- * Node (`RefractorScorer`, `openAudioStream`, `songChunkFeatures`) on
- * onnxruntime-web, with model files fetched by URL and cached.
+ * Node (`RefractorScorer`, `scoreSong`, `openAudioStream`, `songChunkFeatures`) on
+ * onnxruntime-web, with model files fetched by URL and cached. It implements
+ * core's {@link RefractorContract}, as Node's `Refractor` does: same methods,
+ * options and records.
  *
  * @example
  * ```ts
  * const refractor = await RefractorWeb.load({ baseUrl: '/models/tiny/', device: 'auto', wasmPaths: '/ort/' });
- * const song = await refractor.scoreBytes(new Uint8Array(await file.arrayBuffer()), { name: file.name, target: 'Indigo' });
+ * const song = await refractor.scoreFile(file, { concept: 'A song about forgetting the future', target: 'Indigo' });
  * console.log(song.predicted_color, song.settings.backend);
  * ```
  */
-export class RefractorWeb {
-  private textModels: Promise<{ session: InferenceSession; tokenizer: ConceptTokenizer }> | undefined;
+export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array, ChunkingOptions & CropOptions> {
   /** The base model's session, when `baseModelUrl` was given. */
   private base: InferenceSession | undefined;
+  /** Chunks per CLAP run (`auto` resolved for this backend: 1 on WASM). */
+  readonly batchSize: number;
 
   private constructor(
     readonly backend: WebBackend,
@@ -105,9 +132,12 @@ export class RefractorWeb {
     private readonly clap: InferenceSession,
     private readonly cdm: InferenceSession,
     private readonly options: RefractorWebLoadOptions,
-    readonly modelsName: string,
-    readonly testOnly: boolean,
-  ) {}
+    /** The set's name (a manifest set or the base URL) and whether its predictions mean nothing. */
+    readonly modelSet: { readonly name: string; readonly testOnly: boolean },
+    private readonly concepts: ConceptEmbedder<{ session: InferenceSession }>,
+  ) {
+    this.batchSize = resolveBatchSize(options.batchSize, backend);
+  }
 
   /** Picks the backend, downloads (or reads from cache) CLAP, its preprocessor config and the CDM, opens and checks them. */
   static async load(options: RefractorWebLoadOptions = {}): Promise<RefractorWeb> {
@@ -131,13 +161,24 @@ export class RefractorWeb {
     const setName = options.set ?? 'default';
     const namedTest = /^refractor-test\//.test(String((clapConfig as { _name_or_path?: unknown })?._name_or_path ?? ''));
     const testOnly = options.testOnly ?? (hasBase ? namedTest : ((options.manifest ?? MANIFEST).sets[setName]?.testOnly ?? false));
-    const refractor = new RefractorWeb(backend, new ClapFeatureExtractor(config), clap, cdm, options, hasBase ? options.baseUrl! : setName, testOnly);
+    const concepts = webConceptEmbedder(backend, {
+      ...options,
+      fileOptions: (role) => fileOptions(options, role),
+      onOpening: () => report?.({ phase: 'init', message: 'opening the concept encoder' }),
+      keepTextEncoder: options.keepTextEncoder ?? true,
+      storage: options.conceptStorage,
+    });
+    const modelSet = { name: hasBase ? options.baseUrl! : setName, testOnly };
+    const refractor = new RefractorWeb(backend, new ClapFeatureExtractor(config), clap, cdm, options, modelSet, concepts);
     if (options.baseModelUrl) {
       const bytes = await fetchModelFile('base', options.baseModelUrl, fileOptions({ ...options, baseUrl: options.baseModelUrl }, 'base'));
       refractor.base = await openCheckedSession(backend, bytes, MODEL_CONTRACTS.base, options.baseModelUrl);
     }
     return refractor;
   }
+
+  /** Resolves at once: `load` returns with every audio model open (the same method as Node's, for code written against the contract). */
+  async ready(): Promise<void> {}
 
   /** Whether a base model is loaded (needed for MIDI candidates). */
   get hasBaseModel(): boolean {
@@ -170,7 +211,7 @@ export class RefractorWeb {
         pianoRoll: async (bytes, name) => midiToPianoRoll(bytes, { name }),
         embedAudio: async (bytes, name) => {
           const { channels, sampleRate } = await decodeAudio(bytes, { name });
-          return (await this.scorer(false)).embedAudio(clipFeatures(this.extractor, downmix(channels), sampleRate, crop), 1);
+          return this.prepareAudio(downmix(channels), sampleRate, crop);
         },
       },
       candidates,
@@ -178,68 +219,129 @@ export class RefractorWeb {
     );
   }
 
-  /** The concept encoder and tokenizer, fetched and opened on first use (about 600 MB for the real DeBERTa). */
-  private loadText(onProgress?: (p: RefractorProgress) => void) {
-    this.textModels ??= (async () => {
-      const opts = { ...this.options, onProgress: onProgress ?? this.options.onProgress };
-      const url = (role: ModelFileRole) => modelUrl(opts.baseUrl, role, opts);
-      const [json, config, bytes] = await Promise.all([
-        fetchModelJson('text.tokenizer', url('text.tokenizer'), fileOptions(opts, 'text.tokenizer')),
-        fetchModelJson('text.tokenizer_config', url('text.tokenizer_config'), fileOptions(opts, 'text.tokenizer_config')),
-        fetchModelFile('text.model', url('text.model'), fileOptions(opts, 'text.model')),
-      ]);
-      opts.onProgress?.({ phase: 'init', message: 'opening the concept encoder' });
-      const session = await openCheckedSession(this.backend, bytes, MODEL_CONTRACTS.text, url('text.model'));
-      return { session, tokenizer: conceptTokenizer(json as object, config as object) };
-    })();
-    this.textModels.catch(() => (this.textModels = undefined));
-    return this.textModels;
-  }
-
-  private async scorer(withText: boolean, onProgress?: (p: RefractorProgress) => void): Promise<RefractorScorer> {
-    const text = withText ? await this.loadText(onProgress) : undefined;
-    const scorerOptions = this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize };
-    return new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm, ...(text ? { text: text.session, tokenizer: text.tokenizer } : {}) }, scorerOptions);
-  }
-
-  /** The 768-d concept embedding (zeros for no text). */
-  async prepareConcept(text?: string | null, onProgress?: (p: RefractorProgress) => void): Promise<Float32Array> {
-    const hasText = text != null && text.trim() !== '';
-    return (await this.scorer(hasText, onProgress)).prepareConcept(text);
+  /** A scorer over this instance's CLAP and CDM sessions. */
+  private scorer(): RefractorScorer {
+    return new RefractorScorer(this.backend, { clap: this.clap, cdm: this.cdm }, { batchSize: this.batchSize });
   }
 
   /**
-   * Scores a whole song from its file bytes (WAV, AIFF, MP3, FLAC, OGG, Opus,
-   * M4A): streamed decode and features, CLAP in batches, the concept embedded
-   * once, the CDM per chunk, aggregated with the per-chunk timeline.
-   * Unreadable input rejects with @refractor/audio's `AudioDecodeError`.
+   * The 512-d CLAP embedding of a waveform (mono, any rate): resampled to
+   * 48 kHz, cropped to 10 s (`crop`/`seed`) or padded, then encoded.
    */
-  async scoreBytes(bytes: Uint8Array, options: WebScoreOptions = {}): Promise<WebScoredSong> {
+  async prepareAudio(waveform: Float32Array, sampleRate: number, options: CropOptions & { padding?: ClapPadding } = {}): Promise<Float32Array> {
+    return this.scorer().embedAudio(clipFeatures(this.extractor, waveform, sampleRate, options), 1);
+  }
+
+  /** A MIDI file's bytes as the base model's `[128, 256]` piano roll; a bad file throws `MidiParseError`. Needs no model. */
+  async prepareMidi(input: Uint8Array): Promise<Float32Array> {
+    return midiToPianoRoll(input);
+  }
+
+  /**
+   * The 768-d concept embedding (zeros for no text): from memory, the
+   * `conceptStorage`, or the text encoder, fetched and opened only for a
+   * concept not stored (about 600 MB for the real DeBERTa).
+   */
+  async prepareConcept(text?: string | null): Promise<Float32Array> {
+    return (await this.prepareConcepts([text]))[0]!;
+  }
+
+  /** The concept embeddings of several texts, in order, opening the text encoder at most once for all not stored (zeros for no text). */
+  async prepareConcepts(texts: readonly (string | null | undefined)[]): Promise<Float32Array[]> {
+    const blank = (text: string | null | undefined): text is null | undefined => text == null || text.trim() === '';
+    const vectors = await this.concepts.embedMany(texts.filter((text): text is string => !blank(text)));
+    return texts.map((text) => (blank(text) ? new Float32Array(CDM_CONTRACT.conceptEmbeddingDim) : vectors.shift()!));
+  }
+
+  /** A lookup holding a run's concepts: the given texts embedded up front, any other on demand. */
+  conceptLookup(texts: readonly (string | null | undefined)[] = []): Promise<ConceptLookup> {
+    return conceptLookup(this, texts);
+  }
+
+  /** Releases the text encoder now if it is open and idle; the next new concept opens it again. */
+  async releaseTextEncoder(): Promise<void> {
+    await this.concepts.releaseEncoder();
+  }
+
+  /** True while the text encoder is open. */
+  get textEncoderOpen(): boolean {
+    return this.concepts.encoderOpen;
+  }
+
+  /** Scores one embedding pair (512-d audio, 768-d concept). */
+  async score(pair: EmbeddingPair): Promise<ChunkResult> {
+    return this.scorer().score(pair);
+  }
+
+  /**
+   * Scores a whole song from its file (bytes, or a `Blob`/`File`: WAV, AIFF,
+   * MP3, FLAC, OGG, Opus, M4A): streamed decode and features, CLAP in
+   * batches, the concept embedded once, the CDM per chunk, aggregated with
+   * the per-chunk timeline — core's `scoreSong`, as in Node. Unreadable
+   * input rejects with @refractor/audio's `AudioDecodeError`.
+   *
+   * @example
+   * ```ts
+   * const song = await refractor.scoreFile(fileInput.files[0], { concept: 'leaving home', target: 'Indigo', onProgress: console.log });
+   * ```
+   */
+  async scoreFile(input: WebSongInput, options: WebScoreOptions = {}): Promise<WebScoredSong> {
     const onProgress = options.onProgress ?? this.options.onProgress;
-    const concept = await this.prepareConcept(options.concept, onProgress);
-    const name = options.name ?? 'bytes';
-    const featureOptions = { name, ...songFeatureSettings(options) };
-    const stream = await openAudioStream([bytes], { name });
-    const chunks = counted(songChunkFeatures(stream, this.extractor, featureOptions), (count, seconds) =>
-      onProgress?.({ phase: 'analyze', name, chunks: count, seconds }),
+    const name = options.name ?? fileName(input) ?? 'bytes';
+    const features = { name, ...songFeatureSettings(options) };
+    const stream = await openAudioStream([await bytesOf(input)], { name });
+    return scoreSong(
+      {
+        scorer: this.scorer(),
+        chunks: songChunkFeatures(stream, this.extractor, features),
+        prepareConcept: (text) => this.prepareConcept(text),
+        settings: { models: this.modelSet.name, testOnly: this.modelSet.testOnly, features, backend: this.backend },
+      },
+      {
+        ...options,
+        onChunk: (count, span) => {
+          options.onChunk?.(count, span);
+          onProgress?.({ phase: 'analyze', name, chunks: count, seconds: span.start_s });
+        },
+        onScored: (scored, span) => {
+          options.onScored?.(scored, span);
+          onProgress?.({ phase: 'score', name, scored, seconds: span.end_s });
+        },
+      },
     );
-    const scorer = await this.scorer(false);
-    const target = options.target == null || options.target === '' ? {} : { target: options.target };
-    const song = await scorer.scoreChunks(chunks, concept, {
-      ...target,
-      onChunk: (scored, span) => onProgress?.({ phase: 'score', name, scored, seconds: span.end_s }),
-    });
-    return {
-      ...song,
-      settings: scoreSettings({ models: this.modelsName, testOnly: this.testOnly, features: featureOptions, backend: this.backend, batchSize: scorer.batchSize }),
-    };
+  }
+
+  /**
+   * @deprecated Use {@link scoreFile} (the name Node's `Refractor` has too); it takes the same bytes and options.
+   */
+  scoreBytes(bytes: Uint8Array, options: WebScoreOptions = {}): Promise<WebScoredSong> {
+    return this.scoreFile(bytes, options);
+  }
+
+  /**
+   * The per-chunk CLAP embeddings of a song (`chunks.length × 512`), chunked
+   * exactly as {@link scoreFile} chunks it; no concept, no CDM.
+   */
+  async embedChunks(input: WebSongInput, options: ChunkingOptions & CropOptions & { name?: string } = {}): Promise<{ embeddings: Float32Array; chunks: ChunkSpan[] }> {
+    const name = options.name ?? fileName(input) ?? 'bytes';
+    const stream = await openAudioStream([await bytesOf(input)], { name });
+    return this.scorer().embedChunks(songChunkFeatures(stream, this.extractor, { name, ...songFeatureSettings(options) }));
   }
 
   /** Releases the sessions. */
   async close(): Promise<void> {
-    const text = await this.textModels?.catch(() => undefined);
-    await Promise.all([this.clap.release(), this.cdm.release(), this.base?.release(), text?.session.release()]);
+    await Promise.all([this.clap.release(), this.cdm.release(), this.base?.release(), this.concepts.close()]);
   }
+}
+
+/** A `File`'s name (a `Blob` or bytes have none). */
+function fileName(input: WebSongInput): string | undefined {
+  const name = (input as { name?: unknown }).name;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+async function bytesOf(input: WebSongInput): Promise<Uint8Array> {
+  return input instanceof Uint8Array ? input : new Uint8Array(await input.arrayBuffer());
 }
 
 export type { WebDevice };
@@ -253,13 +355,3 @@ function fileOptions(options: RefractorWebLoadOptions, role: AnyModelFileRole) {
     ...(options.onProgress ? { onProgress: (p: FileProgress) => options.onProgress!({ phase: 'download', ...p }) } : {}),
   };
 }
-
-async function* counted(chunks: AsyncIterable<ChunkFeatures>, report: (count: number, seconds: number) => void): AsyncGenerator<ChunkFeatures> {
-  let count = 0;
-  for await (const chunk of chunks) {
-    count++;
-    report(count, chunk.start_s);
-    yield chunk;
-  }
-}
-

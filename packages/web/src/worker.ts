@@ -48,11 +48,11 @@ async function handle(request: WorkerRequest): Promise<void> {
       refractor.catch(() => undefined);
       const loaded = await refractor;
       await previous?.then((r) => r.close()).catch(() => undefined);
-      post({ type: 'loaded', id, backend: loaded.backend.name, device: loaded.backend.device, testOnly: loaded.testOnly });
+      post({ type: 'loaded', id, backend: loaded.backend.name, device: loaded.backend.device, testOnly: loaded.modelSet.testOnly });
     } else if (request.type === 'score') {
       if (!refractor) throw new Error('load the models first (a {type: "load"} message)');
       const loaded = await refractor;
-      const result = await loaded.scoreBytes(request.bytes, { ...request.options, onProgress });
+      const result = await loaded.scoreFile(request.bytes, { ...request.options, onProgress });
       post({ type: 'result', id, result });
     } else if (request.type === 'candidates') {
       if (!refractor) throw new Error('load the models first (a {type: "load"} message)');

@@ -5,7 +5,6 @@ import { writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
 import { concatEmbeddings } from '../extract/concat.js';
 import { ExtractSidecar, ResumeMismatchError, sidecarPathFor, type ExtractSettings } from '../extract/sidecar.js';
-import { conceptCache } from '../concept-cache.js';
 import { skippedFor, songRows } from '../extract/song-rows.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
@@ -100,7 +99,7 @@ export function extractCommand(context: CommandContext): Command {
     const progress = createProgress('extracting', songs.length);
     const options = { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride, crop: flags.crop, seed: flags.seed };
     try {
-      const conceptEmbedding = await conceptCache(refractor, songs.filter((song) => !sidecar.isDone(song)).map((song) => song.concept));
+      const conceptEmbedding = await refractor.conceptLookup(songs.filter((song) => !sidecar.isDone(song)).map((song) => song.concept));
       let doneThisRun = 0;
       for (const [index, song] of songs.entries()) {
         if (!sidecar.isDone(song)) {

@@ -3,7 +3,6 @@ import type { Refractor, ScoreSettings } from '@refractor/node';
 import { isExpectedError } from '../context.js';
 import { songOutcome, type SongOutcome } from './report.js';
 import type { LabeledSong, SkippedSong } from './types.js';
-import { conceptCache } from '../concept-cache.js';
 
 /** What scoring one labeled song gave: its outcome, or why it was skipped (with the error). */
 export type SongScoring =
@@ -29,7 +28,7 @@ export async function scoreDataset(
   options: ChunkingOptions & CropOptions,
   onSong: (entry: SongScoring, index: number) => Promise<void>,
 ): Promise<void> {
-  const conceptEmbedding = await conceptCache(refractor, songs.map((song) => song.concept));
+  const conceptEmbedding = await refractor.conceptLookup(songs.map((song) => song.concept));
   for (const [index, song] of songs.entries()) {
     let entry: SongScoring;
     try {

@@ -1,5 +1,6 @@
 /**
- * The persistent concept-embedding cache and the text encoder's life cycle.
+ * The persistent concept-embedding cache on disk (core's `ConceptStorage` in
+ * files) and what the text encoder needs in Node.
  *
  * @packageDocumentation
  */
@@ -7,9 +8,9 @@ import { join } from 'node:path';
 import { resolveStoreOptions, type StoreOptions } from '../store/options.js';
 
 export { memoizedFileSha256 } from './file-digest.js';
-export { CONCEPT_EMBEDDING_VERSION, conceptModelIdentity, type ConceptModelFiles, type ConceptModelIdentity } from './model-identity.js';
+export { conceptModelIdentity, type ConceptModelFiles } from './model-identity.js';
 export { decodeConceptRecord, encodeConceptRecord } from './record.js';
-export { ConceptEmbeddingCache, FILE_DIGESTS_DIR, clearConceptCache, conceptCacheStats, type ConceptCacheStats } from './embedding-cache.js';
+export { FileConceptStorage, FILE_DIGESTS_DIR, clearConceptCache, conceptCacheStats, type ConceptCacheStats } from './file-concept-storage.js';
 export {
   clearExternalWeights,
   externalWeightsCopy,
@@ -17,7 +18,6 @@ export {
   type ExternalWeightsOptions,
   type ExternalWeightsStats,
 } from './external-weights.js';
-export { ConceptEmbedder, type ConceptEmbedderOptions, type OpenTextEncoder } from './concept-embedder.js';
 
 /**
  * Where concept embeddings are cached unless told otherwise: `concepts/`

@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { CONCEPT_EMBEDDING_VERSION, conceptIdentityPreimage, type ConceptModelIdentity } from '@refractor/core';
 import { memoizedFileSha256 } from './file-digest.js';
-
-/**
- * Bumped whenever the way a concept becomes a vector changes (tokenizer
- * truncation, pooling), so vectors cached by older code are never reused.
- */
-export const CONCEPT_EMBEDDING_VERSION = 'refractor-concept-embedding/1 mean-pool';
 
 /** The files that decide a concept's embedding, with a known SHA-256 for any of them (e.g. from the manifest). */
 export interface ConceptModelFiles {
@@ -18,14 +13,6 @@ export interface ConceptModelFiles {
   device: string;
   /** SHA-256s already known (verified downloads), by the file's path; those files are not hashed. */
   knownSha256?: Readonly<Record<string, string>>;
-}
-
-/** The identity of a concept model: one hex digest, and what it was made of (shown by `refractor models concepts`). */
-export interface ConceptModelIdentity {
-  /** 64 hex digits: the directory name of this model's cached concepts. */
-  id: string;
-  /** The parts, for people: each file's path and SHA-256, the device and the embedding version. */
-  parts: { version: string; device: string; files: { role: string; path: string; sha256: string }[] };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -63,7 +50,5 @@ export async function conceptModelIdentity(files: ConceptModelFiles, memoDir: st
     roles.map(async ([role, path]) => ({ role, path, sha256: files.knownSha256?.[path] ?? (await memoizedFileSha256(path, memoDir)) })),
   );
   const parts = { version: CONCEPT_EMBEDDING_VERSION, device: files.device, files: digested };
-  const hash = createHash('sha256').update(`${parts.version}\0${parts.device}\0`);
-  for (const file of digested) hash.update(`${file.role}\0${file.sha256}\0`);
-  return { id: hash.digest('hex'), parts };
+  return { id: createHash('sha256').update(conceptIdentityPreimage(parts), 'utf8').digest('hex'), parts };
 }

@@ -1,9 +1,8 @@
 import type { InferenceSession } from 'onnxruntime-node';
-import { CDM_CONTRACT, MODEL_CONTRACTS, RefractorScorer, openCheckedSession, type ConceptTokenizer, type InferenceBackend } from '@refractor/core';
+import { ConceptEmbedder, MODEL_CONTRACTS, RefractorScorer, openCheckedSession, type ConceptStorage, type ConceptTokenizer, type InferenceBackend } from '@refractor/core';
 import type { ResolvedModelSet } from '../store/index.js';
 import { loadConceptTokenizer } from '../tokenizer.js';
-import { ConceptEmbedder } from './concept-embedder.js';
-import { ConceptEmbeddingCache } from './embedding-cache.js';
+import { FileConceptStorage } from './file-concept-storage.js';
 import { externalWeightsCopy } from './external-weights.js';
 import { memoizedFileSha256 } from './file-digest.js';
 import { conceptModelIdentity } from './model-identity.js';
@@ -16,8 +15,8 @@ export interface TextModels {
 
 /** Where a model set's concepts are cached and how long its text encoder stays open. */
 export interface ConceptSettings {
-  /** The concept cache directory, or undefined for none. */
-  cacheDir: string | undefined;
+  /** Where concepts persist: a directory (files), a storage of the caller's, or undefined for none. */
+  cache: string | ConceptStorage | undefined;
   /** See `RefractorLoadOptions.keepTextEncoder`. */
   keepTextEncoder: boolean;
   /** SHA-256s the manifest vouches for (files of a downloaded set), by path: not re-hashed. */
@@ -29,15 +28,15 @@ export interface ConceptSettings {
 }
 
 /**
- * The concept embedder of a model set: memory, then the persistent cache
- * under `settings.cacheDir` (keyed by the text-encoder, tokenizer and device
+ * The concept embedder of a model set: memory, then the persistent storage
+ * `settings.cache` (keyed by the text-encoder, tokenizer and device
  * identity), then the set's text encoder, opened with `backend` only for a
  * concept not cached. Needs no audio model, so concepts can be embedded (and
  * the encoder released) before CLAP is opened.
  *
  * @example
  * ```ts
- * const concepts = modelSetConceptEmbedder(backend, modelSet, { cacheDir: defaultConceptCacheDir(), keepTextEncoder: false, knownSha256: {} });
+ * const concepts = modelSetConceptEmbedder(backend, modelSet, { cache: defaultConceptCacheDir(), keepTextEncoder: false, knownSha256: {} });
  * const vector = await concepts.embed('A song about forgetting the future');
  * ```
  */
@@ -58,18 +57,15 @@ export function modelSetConceptEmbedder(
     // The scorer's concept path reads only the text encoder and tokenizer; the audio sessions are never touched.
     embed: (models, text) => new RefractorScorer(backend, { clap: NO_SESSION, cdm: NO_SESSION, ...models, text: models.session }).prepareConcept(text),
     keepTextEncoder: settings.keepTextEncoder,
-    ...(settings.cacheDir === undefined
+    ...(settings.cache === undefined
       ? {}
       : {
-          store: async () => {
-            const root = settings.cacheDir!;
-            const identity = await conceptModelIdentity(
+          storage: typeof settings.cache === 'string' ? new FileConceptStorage(settings.cache) : settings.cache,
+          identity: () =>
+            conceptModelIdentity(
               { model: files['text.model'], tokenizer: files['text.tokenizer'], tokenizerConfig: files['text.tokenizer_config'], device: backend.device, knownSha256: settings.knownSha256 },
               settings.digestsDir,
-            ).catch(() => undefined);
-            // Files that cannot be hashed (unreadable) cost the cache, never the result.
-            return identity && new ConceptEmbeddingCache(root, identity, CDM_CONTRACT.conceptEmbeddingDim);
-          },
+            ),
         }),
   });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
-import type { ConceptModelIdentity } from './model-identity.js';
+import { CDM_CONTRACT, InvalidValueError, type ConceptModelIdentity, type ConceptStorage } from '@refractor/core';
 import { decodeConceptRecord, encodeConceptRecord } from './record.js';
 
 /** The sub-directory of a concept cache where file digests are memoized. */
@@ -13,43 +13,45 @@ const RECORD_SUFFIX = '.f32';
 const IDENTITY_DIR = /^[0-9a-f]{64}$/;
 
 /**
- * A persistent store of concept embeddings for one text model:
- * `<root>/<model identity>/<sha256(text)>.f32`, one small file per concept
- * (see `encodeConceptRecord`), written atomically so concurrent processes
- * (CLI runs, server, queue workers) can share it without locks — two writers
- * of one concept write the same bytes. Reads check the format, the length and
- * the stored text; anything unreadable is a miss.
+ * Core's {@link ConceptStorage} in files: `<root>/<model identity>/<sha256(text)>.f32`,
+ * one small file per concept (see `encodeConceptRecord`) with a `model.json`
+ * describing the model beside them, written atomically so concurrent
+ * processes (CLI runs, server, queue workers) can share it without locks —
+ * two writers of one concept write the same bytes. Reads check the format,
+ * the length and the stored text; anything unreadable is a miss. What
+ * `Refractor.load` uses unless `conceptCache` is false.
  *
  * @example
  * ```ts
- * const cache = new ConceptEmbeddingCache('/home/me/.cache/refractor/concepts', identity, 768);
- * const hit = await cache.get('A song about forgetting the future'); // Float32Array or undefined
- * if (!hit) await cache.put('A song about forgetting the future', computed);
+ * const storage = new FileConceptStorage('/home/me/.cache/refractor/concepts');
+ * const hit = await storage.get(identity, 'A song about forgetting the future'); // Float32Array or undefined
+ * if (!hit) await storage.put(identity, 'A song about forgetting the future', computed);
  * ```
  */
-export class ConceptEmbeddingCache {
-  private described = false;
+export class FileConceptStorage implements ConceptStorage {
+  private readonly described = new Set<string>();
 
+  /** `dims`: the length every stored vector must have (a record of another length is a miss). */
   constructor(
     readonly root: string,
-    readonly identity: ConceptModelIdentity,
-    readonly dims: number,
+    readonly dims: number = CDM_CONTRACT.conceptEmbeddingDim,
   ) {}
 
-  /** This model's directory. */
-  get directory(): string {
-    return join(this.root, this.identity.id);
+  /** The directory of one model's concepts. */
+  directoryOf(model: ConceptModelIdentity): string {
+    if (!IDENTITY_DIR.test(model.id)) throw new InvalidValueError('concept model identity', model.id, '64 lowercase hex digits');
+    return join(this.root, model.id);
   }
 
-  private pathOf(text: string): string {
-    return join(this.directory, `${createHash('sha256').update(text, 'utf8').digest('hex')}${RECORD_SUFFIX}`);
+  private pathOf(model: ConceptModelIdentity, text: string): string {
+    return join(this.directoryOf(model), `${createHash('sha256').update(text, 'utf8').digest('hex')}${RECORD_SUFFIX}`);
   }
 
-  /** The cached embedding of exactly this text, or undefined. */
-  async get(text: string): Promise<Float32Array | undefined> {
+  /** The stored embedding of exactly this text under this model, or undefined. */
+  async get(model: ConceptModelIdentity, text: string): Promise<Float32Array | undefined> {
     let bytes: Buffer;
     try {
-      bytes = await readFile(this.pathOf(text));
+      bytes = await readFile(this.pathOf(model, text));
     } catch {
       return undefined;
     }
@@ -62,14 +64,15 @@ export class ConceptEmbeddingCache {
   }
 
   /** Stores an embedding (atomically; an existing record is replaced by the same bytes). */
-  async put(text: string, embedding: Float32Array): Promise<void> {
+  async put(model: ConceptModelIdentity, text: string, embedding: Float32Array): Promise<void> {
+    const directory = this.directoryOf(model);
     // Every time: another process may have cleared the cache since the last put.
-    await mkdir(this.directory, { recursive: true });
-    if (!this.described) {
-      await writeFileAtomic(join(this.directory, MODEL_FILE), `${JSON.stringify(this.identity.parts, null, 2)}\n`);
-      this.described = true;
+    await mkdir(directory, { recursive: true });
+    if (!this.described.has(model.id)) {
+      await writeFileAtomic(join(directory, MODEL_FILE), `${JSON.stringify(model.parts, null, 2)}\n`);
+      this.described.add(model.id);
     }
-    await writeFileAtomic(this.pathOf(text), encodeConceptRecord(text, embedding));
+    await writeFileAtomic(this.pathOf(model, text), encodeConceptRecord(text, embedding));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ConceptEmbeddingCache } from './embedding-cache.js';
+import type { ConceptModelIdentity, ConceptStorage } from './concept-storage.js';
 
 /** An open text encoder: whatever the owner needs to embed with it, and how to free it. */
 export interface OpenTextEncoder<T> {
@@ -12,8 +12,15 @@ export interface ConceptEmbedderOptions<T> {
   open(): Promise<OpenTextEncoder<T>>;
   /** Embeds one non-blank text with an open encoder. */
   embed(models: T, text: string): Promise<Float32Array>;
-  /** The persistent cache, or undefined for none. Called once, on the first text not already in memory. */
-  store?: () => Promise<ConceptEmbeddingCache | undefined>;
+  /** Where embeddings persist (none: memory only). Read before the encoder is opened, written after it embeds. */
+  storage?: ConceptStorage;
+  /**
+   * The identity of the text model, tokenizer and device, that stored
+   * embeddings are filed under: called once, on the first text not already
+   * in memory (it may hash big files). Undefined (or no function): nothing is
+   * stored, as when the identity cannot be had.
+   */
+  identity?: () => Promise<ConceptModelIdentity | undefined>;
   /**
    * Keep the encoder open after embedding (default true: a server or worker
    * embeds many concepts). False releases it as soon as no embedding is in
@@ -34,13 +41,13 @@ export interface ConceptEmbedderOptions<T> {
  *
  * @example
  * ```ts
- * const embedder = new ConceptEmbedder({ open, embed, store: async () => cache, keepTextEncoder: false });
+ * const embedder = new ConceptEmbedder({ open, embed, storage: new MemoryConceptStorage(), identity: async () => identity, keepTextEncoder: false });
  * const [a, b] = await embedder.embedMany(['A song about forgetting the future', 'Rain on a tin roof']);
  * ```
  */
 export class ConceptEmbedder<T> {
   private readonly memory = new Map<string, Promise<Float32Array>>();
-  private store: Promise<ConceptEmbeddingCache | undefined> | undefined;
+  private identity: Promise<ConceptModelIdentity | undefined> | undefined;
   private encoder: Promise<OpenTextEncoder<T>> | undefined;
   private users = 0;
   private readonly keep: boolean;
@@ -90,8 +97,11 @@ export class ConceptEmbedder<T> {
   }
 
   private async compute(texts: readonly string[]): Promise<Float32Array[]> {
-    this.store ??= this.options.store?.() ?? Promise.resolve(undefined);
-    const store = await this.store;
+    const { storage } = this.options;
+    // An identity that cannot be had (unreadable files) costs the storage, never the result.
+    this.identity ??= storage && this.options.identity ? this.options.identity().catch(() => undefined) : Promise.resolve(undefined);
+    const model = await this.identity;
+    const store = storage && model ? { get: (text: string) => storage.get(model, text).catch(() => undefined), put: (text: string, vector: Float32Array) => storage.put(model, text, vector) } : undefined;
     const vectors: (Float32Array | undefined)[] = store ? await Promise.all(texts.map((text) => store.get(text))) : texts.map(() => undefined);
     if (vectors.every((vector) => vector !== undefined)) return vectors;
     const encoder = this.acquire();
@@ -101,7 +111,7 @@ export class ConceptEmbedder<T> {
         if (vectors[i]) continue;
         const vector = await this.options.embed(models, text);
         vectors[i] = vector;
-        // A cache that cannot be written (read-only, full disk) costs speed, never the result.
+        // Storage that cannot be written (read-only, full disk, quota) costs speed, never the result.
         await store?.put(text, vector).catch(() => undefined);
       }
     } finally {
