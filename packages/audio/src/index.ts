@@ -17,6 +17,7 @@ export * from './mt19937.js';
 export * from './crop.js';
 export * from './features/index.js';
 export * from './song-features.js';
+export * from './crop-frame-cache.js';
 export * from './sliding-buffer.js';
 export * from './probe.js';
 export * from './midi/index.js';

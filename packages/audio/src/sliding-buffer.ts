@@ -4,6 +4,8 @@
  */
 export class SlidingBuffer {
   private data = new Float32Array(0);
+  /** Where the held samples start in `data`: dropping only moves this, appending compacts when needed. */
+  private head = 0;
   private length = 0;
   /** Absolute index of the first sample held. */
   origin = 0;
@@ -14,12 +16,19 @@ export class SlidingBuffer {
   }
 
   append(samples: Float32Array): void {
-    if (this.length + samples.length > this.data.length) {
-      const grown = new Float32Array(Math.max(this.length + samples.length, this.data.length * 2, 1 << 16));
-      grown.set(this.data.subarray(0, this.length));
-      this.data = grown;
+    if (this.head + this.length + samples.length > this.data.length) {
+      if (this.length + samples.length <= this.data.length) {
+        // Room once the dropped prefix is reclaimed: one move per buffer-full of appends,
+        // not one per drop (moving ~25 s of audio after every chunk cost more than the copies it saved).
+        this.data.copyWithin(0, this.head, this.head + this.length);
+      } else {
+        const grown = new Float32Array(Math.max(this.length + samples.length, this.data.length * 2, 1 << 16));
+        grown.set(this.data.subarray(this.head, this.head + this.length));
+        this.data = grown;
+      }
+      this.head = 0;
     }
-    this.data.set(samples, this.length);
+    this.data.set(samples, this.head + this.length);
     this.length += samples.length;
   }
 
@@ -27,7 +36,7 @@ export class SlidingBuffer {
   dropBefore(from: number): void {
     const drop = Math.min(Math.max(from - this.origin, 0), this.length);
     if (drop === 0) return;
-    this.data.copyWithin(0, drop, this.length);
+    this.head += drop;
     this.length -= drop;
     this.origin += drop;
   }
@@ -35,8 +44,9 @@ export class SlidingBuffer {
   /** Copies [from, from + out.length) into `out`, with zeros where no audio is held past the end (the padding). */
   copyInto(out: Float32Array, from: number): void {
     if (from < this.origin) throw new RangeError(`sample ${from} was already dropped (buffer starts at ${this.origin})`);
-    out.fill(0);
     const stop = Math.min(from + out.length, this.end);
-    if (stop > from) out.set(this.data.subarray(from - this.origin, stop - this.origin), 0);
+    const held = Math.max(stop - from, 0);
+    if (held > 0) out.set(this.data.subarray(this.head + from - this.origin, this.head + stop - this.origin), 0);
+    out.fill(0, held);
   }
 }

@@ -1,5 +1,6 @@
 import { InvalidValueError } from '@refractor/core';
-import { CropPlanner, DEFAULT_CROP, type CropOptions } from './crop.js';
+import { CropPlanner, DEFAULT_CROP, type CropMode, type CropOptions } from './crop.js';
+import { CropFrameCache } from './crop-frame-cache.js';
 import { downmix } from './downmix.js';
 import { AudioDecodeError, UNNAMED_INPUT } from './errors.js';
 import { cropOffsetRange, type ClapFeatureExtractor, type ClapPadding } from './features/index.js';
@@ -23,6 +24,44 @@ export interface SongFeatureOptions extends ChunkingOptions, CropOptions {
    * the checkpoint's `repeatpad`/`repeat`.
    */
   padding?: ClapPadding;
+  /**
+   * Compute each log-mel frame that overlapping crops share once per song and copy it
+   * into every crop that holds it (default true). The features are bit-identical either
+   * way; `false` computes every crop on its own (for comparisons and benchmarks).
+   * Sharing applies only where crops sit on one frame grid: see {@link sharesCropFrames}.
+   */
+  shareFrames?: boolean;
+}
+
+/**
+ * Whether {@link ChunkFeaturizer} shares log-mel frames between crops with these settings
+ * (when `shareFrames` is not false). Frames can be shared only when every crop starts on
+ * the same hop grid and consecutive crops overlap; every other case falls back to
+ * computing each crop on its own:
+ * - `fusion` checkpoints: the features come from a whole-chunk mel, not from a crop;
+ * - chunks not longer than CLAP's 10 s crop: each chunk is padded (zeros, or repeated
+ *   copies of itself) to 10 s, so its frames are not the song's frames;
+ * - `random` crops: each chunk's offset is drawn anew, so two crops start on the same hop
+ *   grid only by chance (1 in 480);
+ * - a stride that is not a whole number of hops (e.g. 5.005 s): consecutive crops' frames
+ *   sit on different grids;
+ * - a stride of at least 10 s: crops do not overlap, there is nothing to share.
+ *
+ * @example
+ * ```ts
+ * sharesCropFrames(extractor, chunkGeometry({}), 'start');  // true: 500 of 1001 frames shared
+ * sharesCropFrames(extractor, chunkGeometry({}), 'random'); // false
+ * ```
+ */
+export function sharesCropFrames(extractor: ClapFeatureExtractor, geometry: ChunkGeometry, crop: CropMode): boolean {
+  const { chunkSamples, strideSamples } = geometry;
+  return (
+    extractor.truncation === 'rand_trunc' &&
+    chunkSamples > extractor.cropSamples &&
+    crop !== 'random' &&
+    strideSamples % extractor.config.hop_length === 0 &&
+    strideSamples < extractor.cropSamples
+  );
 }
 
 /**
@@ -81,6 +120,8 @@ export class ChunkFeaturizer {
   private readonly resampler: StreamingResampler;
   private readonly buffer = new SlidingBuffer();
   private readonly window: Float32Array;
+  /** Log-mel rows shared between overlapping crops; absent where sharing falls back (see sharesCropFrames). */
+  private readonly frameCache: CropFrameCache | undefined;
   private nextIndex = 0;
   private finished = false;
 
@@ -99,6 +140,13 @@ export class ChunkFeaturizer {
     // rand_trunc crops inside the chunk; fusion (and chunks shorter than a crop) see the whole chunk.
     const seesWholeChunk = extractor.truncation === 'fusion' || this.geometry.chunkSamples <= extractor.cropSamples;
     this.window = new Float32Array(seesWholeChunk ? this.geometry.chunkSamples : extractor.cropSamples);
+    const share = options.shareFrames ?? true;
+    this.frameCache = share && sharesCropFrames(extractor, this.geometry, this.crops.mode) ? new CropFrameCache(extractor) : undefined;
+  }
+
+  /** Log-mel rows computed and reused so far by frame sharing; null when this song's settings fall back. */
+  get frameStats(): { computed: number; reused: number } | null {
+    return this.frameCache ? { ...this.frameCache.stats } : null;
   }
 
   /** Adds mono audio at the source rate; returns the chunks it completes. */
@@ -143,8 +191,10 @@ export class ChunkFeaturizer {
     if (window.length === extractor.cropSamples && extractor.truncation === 'rand_trunc') {
       const range = cropOffsetRange(geometry.chunkSamples, extractor.cropSamples);
       cropOffset = range ? this.crops.pick(range) : 0;
-      this.buffer.copyInto(window, startSample + cropOffset);
-      features = extractor.logMel(window);
+      const cropStart = startSample + cropOffset;
+      this.buffer.copyInto(window, cropStart);
+      // buffer.end is the end of the audio (known so far): the cache never keeps a row that reaches the zeros after it.
+      features = this.frameCache ? this.frameCache.logMel(window, cropStart, this.buffer.end) : extractor.logMel(window);
     } else {
       this.buffer.copyInto(window, startSample);
       const ranges = extractor.offsetRanges(window.length);

@@ -64,10 +64,14 @@ function pickSongs(count) {
   if (existsSync(script) && installed) {
     try {
       const paths = execFileSync('bash', [script, '--songs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
-      const songs = paths.map((path) => ({
-        path,
-        seconds: Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8' }).trim()),
-      }));
+      const probe = (path) => {
+        try {
+          return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+        } catch {
+          return NaN; // a few tracks in Debian's hyperrogue-music do not open in ffprobe: skip them, not the corpus
+        }
+      };
+      const songs = paths.map((path) => ({ path, seconds: probe(path) })).filter((song) => Number.isFinite(song.seconds));
       return songs.sort((a, b) => Math.abs(a.seconds - 243) - Math.abs(b.seconds - 243) || a.path.localeCompare(b.path)).slice(0, count);
     } catch (error) {
       console.log(`(could not list the corpus: ${error.message.split('\n')[0]})`);

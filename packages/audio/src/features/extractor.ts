@@ -149,6 +149,25 @@ export class ClapFeatureExtractor {
   }
 
   /**
+   * Rows `[fromFrame, toFrame)` of `logMel(window)`, written into the same rows of `out`
+   * (`frames × melBins` long); the other rows of `out` are left as they are. Each row is
+   * bit-identical to that row of {@link logMel}'s result: a row depends only on the
+   * `fft_window_size` samples under its frame, reflect-padded at the window's ends.
+   *
+   * @example
+   * ```ts
+   * const out = new Float32Array(extractor.frames * extractor.melBins);
+   * extractor.logMelFrames(crop, 0, 2, out); // the two leading (reflect-padded) rows only
+   * ```
+   */
+  logMelFrames(window: Float32Array, fromFrame: number, toFrame: number, out: Float32Array): void {
+    if (window.length !== this.cropSamples) {
+      throw new InvalidValueError('window.length', window.length, `exactly ${this.cropSamples} samples`);
+    }
+    this.spectrogram.computeFrames(window, fromFrame, toFrame, out);
+  }
+
+  /**
    * Log-mel of a signal of any length above `fft_window_size / 2`:
    * `1 + floor(n / hop)` frames × melBins (what HF's fusion path computes over a whole song).
    *

@@ -100,12 +100,36 @@ export class LogMelSpectrogram {
       throw new InvalidValueError('out.length', out.length, `${frames} frames × ${this.melBins} mel bins = ${size}`);
     }
     const result = out ?? new Float32Array(size);
-    const { stft, power } = this;
-    for (let t = 0; t < frames; t++) {
-      stft.frame(signal, t, power);
-      this.projectRow(power, result, t);
-    }
+    this.computeFrames(signal, 0, frames, result);
     return result;
+  }
+
+  /**
+   * Rows `[fromFrame, toFrame)` of {@link compute}'s result, written into the same rows
+   * of `out` (which is `frameCount(signal.length) × melBins` long); other rows are left
+   * alone. Each row is a function of the `fftSize` samples under its frame only, and is
+   * computed by the very code {@link compute} runs, so it is bit-identical to that row of
+   * `compute(signal)`. This is what lets a caller reuse rows of overlapping signals.
+   *
+   * @example
+   * ```ts
+   * logMel.computeFrames(crop, 0, 2, out); // only the two reflect-padded leading rows
+   * ```
+   */
+  computeFrames(signal: Float32Array, fromFrame: number, toFrame: number, out: Float32Array): void {
+    this.stft.assertSignalLength(signal.length);
+    const frames = this.frameCount(signal.length);
+    if (!(Number.isInteger(fromFrame) && Number.isInteger(toFrame) && 0 <= fromFrame && fromFrame <= toFrame && toFrame <= frames)) {
+      throw new InvalidValueError('frame range', `[${fromFrame}, ${toFrame})`, `integers with 0 <= from <= to <= ${frames}`);
+    }
+    if (out.length !== frames * this.melBins) {
+      throw new InvalidValueError('out.length', out.length, `${frames} frames × ${this.melBins} mel bins = ${frames * this.melBins}`);
+    }
+    const { stft, power } = this;
+    for (let t = fromFrame; t < toFrame; t++) {
+      stft.frame(signal, t, power);
+      this.projectRow(power, out, t);
+    }
   }
 
   /** Mel projection + dB of one power spectrum into row `frame` of `out`. */
