@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeWav, sine } from '../../audio/test/helpers/wav.js';
 import { BIN, runRefractor } from './run-cli.js';
@@ -79,6 +81,62 @@ describe('refractor serve', () => {
     expect(served.stderr()).toMatch(/stopped/);
     // Gone: new connections are refused.
     await expect(fetch(`${served.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('misbehaving clients leave no slot held, and SIGTERM still exits 0 with them connected', { timeout: 120_000 }, async () => {
+    const served = await serve(['--concurrency', '1', '--timeout', '3', '--shutdown-grace', '60', '--log-level', 'warn']);
+    const { port } = new URL(served.url);
+    const clip = readFileSync(new URL('../../../examples/clip.ogg', import.meta.url));
+    const short = makeWav({ sampleRate: 8000, channels: [sine(330, 2, 8000, 0.3)], bits: 16 });
+    const sockets: Socket[] = [];
+    const open = () => {
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      sockets.push(socket);
+      return socket;
+    };
+    const post = (type: string, length: number) => `POST /v1/score HTTP/1.1\r\nHost: x\r\ncontent-type: ${type}\r\ncontent-length: ${length}\r\n\r\n`;
+    const recovered = async () => {
+      for (let i = 0; i < 200 && (await gauge(served.url, 'refractor_scorings_in_flight')) !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await gauge(served.url, 'refractor_scorings_in_flight')).toBe(0);
+      const response = await fetch(`${served.url}/v1/score`, { method: 'POST', body: short, headers: { 'content-type': 'audio/wav' } });
+      expect(response.status).toBe(200);
+      expect((await fetch(`${served.url}/readyz`)).status).toBe(200);
+    };
+    // The issue's case: a complete multipart body whose Content-Length promises more.
+    const boundary = 'B0undary';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="short.wav"\r\n\r\n`),
+      short,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const lying = open();
+    let answer = '';
+    lying.on('data', (chunk) => (answer += String(chunk)));
+    lying.write(post(`multipart/form-data; boundary=${boundary}`, 1_000_000));
+    lying.write(body);
+    for (let i = 0; i < 200 && !answer.includes('"error"'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(answer).toMatch(/^HTTP\/1\.1 503/);
+    await recovered();
+    // A client that disconnects mid-body.
+    const quitter = open();
+    quitter.write(post('audio/ogg', clip.length));
+    quitter.write(clip.subarray(0, 50_000));
+    await new Promise((r) => setTimeout(r, 300));
+    quitter.destroy();
+    await recovered();
+    // Left connected at SIGTERM: a body that never ends, a slowloris, and a client that never reads its answers.
+    open().write(post('audio/ogg', clip.length + 1000) + clip.toString('latin1').slice(0, 100_000));
+    open().write('GET /healthz HTTP/1.1\r\nHost: x\r\nx-slow: ');
+    const deaf = open();
+    deaf.pause();
+    deaf.write('GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(400));
+    await new Promise((r) => setTimeout(r, 500));
+    served.child.kill('SIGTERM');
+    expect(await served.exit).toBe(0);
+    expect(served.stderr()).toMatch(/stopped/);
+    expect(served.stderr()).not.toMatch(/exiting 1/);
+    for (const socket of sockets) socket.destroy();
   });
 
   it('exits 1 with the reason when the models cannot be loaded', async () => {

@@ -23,6 +23,8 @@ export class Admission {
   /** Exponentially weighted mean of recent scoring times, in seconds. */
   private meanSeconds = 1;
   private readonly idleWaiters: Array<() => void> = [];
+  /** When each held slot was granted (performance.now()). */
+  private readonly grantedAt = new Set<{ at: number }>();
 
   constructor(
     readonly concurrency: number,
@@ -43,6 +45,14 @@ export class Admission {
   idle(): Promise<void> {
     if (this.active === 0 && this.waiters.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Slots held for longer than `ms` (for readiness: a request past its deadline still holding a slot). */
+  heldLongerThan(ms: number): number {
+    const now = performance.now();
+    let count = 0;
+    for (const slot of this.grantedAt) if (now - slot.at > ms) count += 1;
+    return count;
   }
 
   /** Seconds a client refused now should wait before retrying (at least 1). */
@@ -89,12 +99,14 @@ export class Admission {
 
   /** A one-shot release that hands the slot to the next waiter, and records how long the slot was held. */
   private releaser(): () => void {
-    const started = performance.now();
+    const slot = { at: performance.now() };
+    this.grantedAt.add(slot);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const seconds = (performance.now() - started) / 1000;
+      this.grantedAt.delete(slot);
+      const seconds = (performance.now() - slot.at) / 1000;
       this.meanSeconds = 0.8 * this.meanSeconds + 0.2 * seconds;
       const next = this.waiters.shift();
       if (next) next.grant();

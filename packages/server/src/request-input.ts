@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import { ApiError } from './errors.js';
 import type { ServerLimits } from './options.js';
-import { uploadBytes, type ByteBudget } from './upload.js';
+import { abortion, uploadBytes, type ByteBudget } from './upload.js';
 import { requestSignal } from './deadline.js';
 
 /** One uploaded file: its label and its bytes, streamed. */
@@ -64,7 +64,7 @@ export async function readRequestInput(
   const fields: Record<string, unknown> = {};
   let first: MultipartFile | undefined;
   for (;;) {
-    const next = await nextPart(parts, budget);
+    const next = await nextPart(parts, budget, signal);
     if (next.done) break;
     const part = next.value;
     if (part.type === 'file') {
@@ -87,7 +87,7 @@ export async function readRequestInput(
       } else {
         throw new ApiError(400, 'field-after-file', `form field "${part.fieldname}" comes after a file; send the fields first`, part.fieldname);
       }
-      const next = await nextPart(parts, budget);
+      const next = await nextPart(parts, budget, signal);
       part = next.done ? undefined : next.value;
     }
   })();
@@ -102,14 +102,20 @@ function tooLargeUpfront(limit: number): ApiError {
   return new ApiError(413, 'too-large', `the upload is larger than the server's ${limit}-byte limit`, undefined, { connection: 'close' });
 }
 
-/** The next part; framework errors keep their status (413 for limits), parser errors become 400. */
-async function nextPart(parts: AsyncIterator<Multipart>, budget: ByteBudget): Promise<IteratorResult<Multipart>> {
+/**
+ * The next part; framework errors keep their status (413 for limits), parser
+ * errors become 400. The wait ends when the request's signal aborts: the
+ * parser only ends on the end of the body, and a body shorter than its
+ * Content-Length never ends (nor, once answered, does Node close it).
+ */
+async function nextPart(parts: AsyncIterator<Multipart>, budget: ByteBudget, signal: AbortSignal): Promise<IteratorResult<Multipart>> {
   try {
-    const next = await parts.next();
+    const next = await Promise.race([parts.next(), abortion(signal)]);
     if (!next.done && next.value.type === 'field') budget.used += String(next.value.value ?? '').length;
     if (budget.used > budget.limit) throw tooLargeUpfront(budget.limit);
     return next;
   } catch (error) {
+    if (signal.aborted) throw signal.reason;
     if (error instanceof ApiError || typeof (error as { statusCode?: number }).statusCode === 'number') throw error;
     throw new ApiError(400, 'malformed-body', `the multipart body could not be read: ${(error as Error).message}`);
   }

@@ -8,7 +8,10 @@ import { Admission } from './admission.js';
 import { bearerAuth } from './auth.js';
 import type { ServerContext } from './context.js';
 import { installDeadlines } from './deadline.js';
-import { toApiError } from './errors.js';
+import { ApiError, toApiError } from './errors.js';
+import { STALL_MS, trackConnections } from './connections.js';
+import { lingerAfterAnswer } from './linger.js';
+import { completeDocument } from './openapi.js';
 import { createMetrics } from './metrics.js';
 import { ModelHolder } from './models.js';
 import { loggerOptions, resolveLimits, type ServerOptions } from './options.js';
@@ -23,6 +26,12 @@ export interface RefractorServer {
   /** Resolves once the models are loaded (`/readyz` turns 200); rejects if they cannot be. */
   ready: Promise<void>;
 }
+
+/** The longest a client may take to send its request headers (less when the request timeout is shorter). */
+const HEADERS_TIMEOUT_MS = 10_000;
+
+/** Methods a path may answer (for `405` with `Allow`). */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /** A client's `X-Request-Id` when it is a sane token, else a fresh UUID. */
 function requestId(request: IncomingMessage): string {
@@ -52,15 +61,24 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
   const app = Fastify({
     logger: loggerOptions(options.logger),
     genReqId: requestId,
-    // Socket-level guard against uploads that trickle in forever.
+    // Socket-level guards (checked every second): headers that trickle in (slowloris),
+    // uploads that trickle in forever, and sockets with no traffic at all (a client
+    // that never reads its answer) longer than a whole request may take.
     requestTimeout: limits.timeoutMs + 1000,
-    http: { maxHeaderSize: limits.headerBytes },
+    connectionTimeout: limits.timeoutMs + 5000,
+    http: {
+      maxHeaderSize: limits.headerBytes,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, limits.timeoutMs),
+      requestTimeout: limits.timeoutMs + 1000,
+      connectionsCheckingInterval: 1000,
+    },
     // Only JSON bodies ({ concept }) go through Fastify's own parser; uploads stream.
     bodyLimit: limits.fieldBytes,
     // Unknown fields are an error, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Answered by the hook below instead, in the error shape and through onSend.
+    return503OnClosing: false,
   });
   const models = new ModelHolder(options);
   const admission = new Admission(limits.concurrency, limits.queue);
@@ -74,8 +92,12 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
     (error: Error) => app.log.error({ err: error }, 'models failed to load'),
   );
 
+  const connections = trackConnections(app.server);
+  // While closing, answers end their connections so keep-alive sockets do not hold close() open.
+  let closing = false;
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) throw new ApiError(503, 'shutting-down', 'the server is shutting down; retry on another instance', undefined, { 'retry-after': '5' });
   });
   installDeadlines(app, limits.timeoutMs);
   if (options.token) app.addHook('onRequest', bearerAuth(options.token));
@@ -84,13 +106,18 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
     metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
     metrics.latency.observe({ route }, reply.elapsedTime / 1000);
   });
-  // While closing, answers end their connections so keep-alive sockets do not hold close() open.
-  let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Once every scoring is done, a connection without traffic only waits on a client that stopped reading.
+    void admission.idle().then(() => connections.dropStalled(STALL_MS));
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     if (closing) void reply.header('connection', 'close');
+    // Answered before the upload was read to its end (error, timeout): close after it, without a reset.
+    if (!request.raw.complete) {
+      void reply.header('connection', 'close');
+      lingerAfterAnswer(request.raw);
+    }
   });
   // Work whose client has gone is not an in-flight request to Fastify; it still holds the sessions.
   app.addHook('onClose', async () => {
@@ -102,12 +129,19 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
     if (api.code === 'internal') request.log.error({ err: error }, 'request failed');
     // Only the code and field: messages may quote bytes of the upload.
     else request.log.info({ error: api.code, field: api.field, statusCode: api.statusCode }, 'request refused');
-    // An upload left unread would otherwise be drained, or stall the connection, before the next request.
-    if (!request.raw.complete) void reply.header('connection', 'close');
     void reply.code(api.statusCode).headers(api.headers).send(api.body());
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json` });
+    const path = request.url.split('?')[0]!;
+    const allowed = METHODS.filter((method) => app.hasRoute({ method, url: path }));
+    if (allowed.length) {
+      void reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send({ error: 'method-not-allowed', message: `${path} takes ${allowed.join(' or ')}, not ${request.method}; see /openapi.json` });
+      return;
+    }
+    void reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${path}; see /openapi.json` });
   });
 
   // Raw uploads: the body stays a stream, read by the decoder as it arrives.
@@ -118,13 +152,14 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
 
   void app.register(swagger, {
     openapi: {
+      openapi: '3.1.0',
       info: {
         title: 'Refractor scoring service',
         version: '0.1.0',
         description: 'Which of nine rainbow colors is this song? The Refractor CDM over HTTP. Errors are `{ error, message, field? }`.',
       },
-      ...(options.token ? { components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }, security: [{ bearer: [] }] } : {}),
     },
+    transformObject: (documents) => ('openapiObject' in documents ? completeDocument(documents.openapiObject, { limits, token: Boolean(options.token) }) : documents.swaggerObject),
   });
   if (options.cors) {
     // A list, so only a listed origin is echoed back (a single string would be sent to everyone).

@@ -33,13 +33,23 @@ export async function* uploadBytes(body: AsyncIterable<Uint8Array>, budget: Byte
   }
 }
 
-/** A promise that rejects with the signal's reason when it aborts (and never otherwise). */
-function abortion(signal: AbortSignal): Promise<never> {
-  const promise = new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-  promise.catch(() => undefined);
+const abortions = new WeakMap<AbortSignal, Promise<never>>();
+
+/**
+ * A promise that rejects with the signal's reason when it aborts (and never
+ * otherwise): race every wait on the client against it. One per signal, so
+ * a request of many parts adds one abort listener, not one per wait.
+ */
+export function abortion(signal: AbortSignal): Promise<never> {
+  let promise = abortions.get(signal);
+  if (!promise) {
+    promise = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    promise.catch(() => undefined);
+    abortions.set(signal, promise);
+  }
   return promise;
 }
 

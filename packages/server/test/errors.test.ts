@@ -101,7 +101,19 @@ describe('bad requests', () => {
   it('unsupported media types are 415', async () => {
     await expectError(await postRaw(`${server.url}/v1/score`, 'hello', 'text/plain'), 415, 'unsupported-media-type');
     await expectError(await postRaw(`${server.url}/v1/score`, '{"a":1}', 'application/json'), 415, 'unsupported-media-type');
-    await expectError(await postRaw(`${server.url}/v1/score/batch`, good, 'audio/wav'), 415, 'unsupported-media-type');
+    const batch = await expectError(await postRaw(`${server.url}/v1/score/batch`, good, 'audio/wav'), 415, 'unsupported-media-type');
+    // Batch takes only multipart: the message must not offer the raw body.
+    expect(batch.message).toMatch(/only multipart\/form-data/);
+    expect(batch.message).not.toMatch(/raw body|audio\/\*/);
+  });
+
+  it('a known path with the wrong method is 405 with Allow', async () => {
+    const score = await fetch(`${server.url}/v1/score`);
+    expect(score.headers.get('allow')).toBe('POST');
+    await expectError(score, 405, 'method-not-allowed');
+    const models = await fetch(`${server.url}/v1/models`, { method: 'DELETE' });
+    expect(models.headers.get('allow')).toBe('GET, HEAD');
+    await expectError(models, 405, 'method-not-allowed');
   });
 
   it('a field after the file, or a second file, is refused', async () => {

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { readiness } from '../readiness.js';
 
 const HIDDEN = { hide: true } as const;
 
@@ -11,12 +12,11 @@ export function infoRoutes(app: FastifyInstance, context: ServerContext): void {
 
   app.get('/healthz', { schema: { summary: 'Liveness: 200 while the process serves requests', tags: ['health'] } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { summary: 'Readiness: 200 once the models are loaded, 503 before (or if loading failed)', tags: ['health'] } }, async (_request, reply) => {
-    const state = models.state;
-    if (state === 'ready') return { status: 'ready', models: models.get().modelSet.name };
-    void reply.code(503);
-    if (state === 'loading') void reply.header('retry-after', '2');
-    return { status: state, ...(models.error ? { message: models.error.message.split('\n')[0] } : {}) };
+  app.get('/readyz', { schema: { summary: 'Readiness: 200 once the models are loaded and a scoring slot can be had; 503 before, if loading failed, or while every slot is stuck past the time limit', tags: ['health'] } }, async (_request, reply) => {
+    const { statusCode, body, retryAfter } = readiness(models, context.admission, context.limits.timeoutMs);
+    void reply.code(statusCode);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    return body;
   });
 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['health'] } }, async (_request, reply) => {

@@ -4,7 +4,7 @@ import { candidateSettings, checkCandidates, reportOf, scoreCandidateList } from
 import type { ServerContext } from '../context.js';
 import { requestSignal } from '../deadline.js';
 import { checkAudioBytes, openAudioUpload, readAll, sniffUpload, type SniffedUpload } from '../decode-upload.js';
-import { toApiError, type ErrorBody } from '../errors.js';
+import { ApiError, toApiError, type ErrorBody } from '../errors.js';
 import { readRequestInput } from '../request-input.js';
 import { pickParams, scoreParamsSchema, songOptions, type ScoreParams } from '../score-options.js';
 import { paramsCheck, withSlot } from './handle.js';
@@ -88,13 +88,16 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
         querystring: batchSchema,
       },
     },
-    async (request, reply) =>
-      withSlot(context, request, reply, async (refractor) => {
-        if (!request.isMultipart()) {
-          throw Object.assign(new Error(`send the candidates as multipart/form-data file parts, not ${request.headers['content-type'] ?? 'no content type'}`), {
-            code: 'FST_INVALID_MULTIPART_CONTENT_TYPE',
-          });
-        }
+    async (request, reply) => {
+      if (!request.isMultipart()) {
+        // Checked before taking a slot: nothing of this body will be read.
+        throw new ApiError(
+          415,
+          'unsupported-media-type',
+          `/v1/score/batch takes only multipart/form-data (option fields first, then one file part per candidate), not ${request.headers['content-type'] ?? 'a body without a content type'}; send a single raw file to /v1/score`,
+        );
+      }
+      return withSlot(context, request, reply, async (refractor) => {
         const signal = requestSignal(request);
         const input = await readRequestInput(request, { limits, maxFiles: limits.candidates, check: paramsCheck(request, batchSchema) });
         const params = input.params as ScoreParams;
@@ -124,6 +127,7 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
           item.error ? { input: item.input, error: toApiError(item.error).body() } : { input: item.input, rank: item.rank!, result: reportOf(item, settings) },
         );
         return { results: [...results, ...refused] };
-      }),
+      });
+    },
   );
 }
