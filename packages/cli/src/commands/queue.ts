@@ -8,7 +8,7 @@ import { createProgress } from '../progress.js';
 import { baseCandidateWithoutConcept, candidateEntries, extractEntries, readInputList, scoreEntries, type BatchEntry } from '../queue/add-jobs.js';
 import { isUrl, queueOptions, type QueueFlags } from '../queue/flags.js';
 import { writeJsonl, writeNpz, type WrittenResults } from '../queue/write-results.js';
-import { readCandidatesFile } from '../score/candidates.js';
+import { readCandidatesFile } from '@refractor/node/io';
 import { candidateOptions, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { parseTarget } from './score.js';
 

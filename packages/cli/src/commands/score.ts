@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/node';
-import { createBatchProgress } from '../batch-progress.js';
+import { createInputsProgress } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
@@ -12,8 +12,7 @@ import { recordsByKey } from '../output/resume-plan.js';
 import { resumeKey, settingsDigest } from '../output/resume-key.js';
 import { formatFromPath, outputHelp, resumeUsageError } from '../output/output-options.js';
 import { openCommandSink } from '../output/sink.js';
-import { readStdin, STDIN, STDIN_IS_TERMINAL } from '../stdin.js';
-import { expandInputs } from '../score/inputs.js';
+import { expandInputs, readStdin, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
 import { csvColumns, type SongReport } from '../score/report.js';
 import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
@@ -131,7 +130,7 @@ export function scoreCommand(context: CommandContext): Command {
         }
       }
       const conceptEmbedding = refractor ? await refractor.prepareConcept(concept) : undefined;
-      const progress = createBatchProgress(todo.length);
+      const progress = createInputsProgress(todo.length);
       const scoring = {
         ...(conceptEmbedding ? { conceptEmbedding } : {}),
         ...(flags.target !== undefined ? { target: flags.target } : {}),

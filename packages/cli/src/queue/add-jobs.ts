@@ -1,11 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { candidateLabel, routeCandidate, type Candidate } from '@refractor/node';
-import { sha256File, type BatchItem, type CandidateInput, type CandidateSettings, type EmbedSettings, type FeatureSettings, type JobInput, type NewJob, type ScoreSettings } from '@refractor/queue';
+import { type BatchItem, type CandidateInput, type CandidateSettings, type EmbedSettings, type FeatureSettings, type JobInput, type NewJob, type ScoreSettings } from '@refractor/queue';
 import { createProgress } from '../progress.js';
-import { candidatesFromFiles } from '../score/candidates.js';
-import { expandInputs, type ExpandedInput } from '../score/inputs.js';
-import { openDataset } from '../validate/dataset.js';
+import { candidatesFromFiles, expandInputs, openDataset, sha256OfFile, type ExpandedInput } from '@refractor/node/io';
 
 /** A batch to add: one entry per input, in input order (a job, or an input that could not be queued). */
 export type BatchEntry = NewJob | { item: BatchItem };
@@ -47,7 +45,7 @@ async function hashFiles(files: readonly string[]): Promise<Hashed[]> {
     while (next < files.length) {
       const index = next++;
       const file = files[index]!;
-      hashed[index] = await sha256File(file).then(
+      hashed[index] = await sha256OfFile(file).then(
         (sha256) => ({ path: resolve(file), sha256 }),
         (error: Error) => ({ error: error.message }),
       );
