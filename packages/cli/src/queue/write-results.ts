@@ -1,10 +1,7 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { rankByConfidence } from '@refractor/node';
 import { writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { decodeFloat32, type JobErrorRecord, type Outcome, type RefractorQueue } from '@refractor/queue';
-import { temporaryPathFor, writeFileAtomic } from '../atomic.js';
+import { openOutputFile, writeFileAtomic } from '../atomic.js';
 import { concatEmbeddings } from '../extract/concat.js';
 import { candidateReport } from '../score/base-report.js';
 import { songReport } from '../score/report.js';
@@ -20,27 +17,25 @@ export interface WrittenResults {
 /**
  * One JSON line per input, in input order: a result as `refractor score
  * --format json` shapes it (plus the sha256 of the bytes the worker scored),
- * or `{ file, error: { code, message } }`. Streamed to a temporary file and
- * renamed into place, so readers never see half a file.
+ * or `{ file, error: { code, message } }`. `out` is written by the rules of
+ * `openOutputFile`: `-` is stdout, a file is streamed to a temporary file
+ * and renamed into place (readers never see half a file), a device or FIFO
+ * is written in place.
  */
 export async function writeJsonl(queue: RefractorQueue, batch: string, out: string, options: { rank?: boolean } = {}): Promise<WrittenResults> {
   const ranks = options.rank ? await candidateRanks(queue, batch) : undefined;
-  const temporary = temporaryPathFor(out);
-  const stream = createWriteStream(temporary);
+  const output = await openOutputFile(out);
   const written: WrittenResults = { results: 0, errors: [] };
   try {
     for await (const outcome of queue.outcomes(batch)) {
       const line = jsonlRecord(outcome, ranks?.get(outcome.index));
       if (isErrorRecord(line)) written.errors.push(line);
       else written.results += 1;
-      if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
+      await output.write(`${JSON.stringify(line)}\n`);
     }
-    stream.end();
-    await once(stream, 'finish');
-    await rename(temporary, out);
+    await output.commit();
   } catch (error) {
-    stream.destroy();
-    await rm(temporary, { force: true });
+    await output.abort();
     throw error;
   }
   return written;
