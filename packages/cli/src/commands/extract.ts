@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
+import { concatEmbeddings, songRows, writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { fileOnlyOutputProblem, writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
-import { concatEmbeddings } from '../extract/concat.js';
 import { ExtractSidecar, ResumeMismatchError, sidecarPathFor, type ExtractSettings } from '../extract/sidecar.js';
-import { skippedFor, songRows } from '../extract/song-rows.js';
+import { skippedFor } from '../extract/skipped.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';

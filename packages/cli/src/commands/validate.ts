@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { formatFromPath, outIsStdout, outputHelp, outUsageError, resumeUsageError } from '../output/output-options.js';
-import { openResultSink } from '../output/sink.js';
+import { openDataset, openResultSink } from '@refractor/node/io';
 import { planSongs, type SongResult } from '../validate/resume-songs.js';
 import { skipRecord, songRecord } from '../validate/song-records.js';
 import type { Refractor, ScoreSettings } from '@refractor/node';
@@ -9,7 +9,6 @@ import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
-import { openDataset } from '@refractor/node/io';
 import { renderValidationText } from '../validate/render.js';
 import { REPORT_FORMATS, buildValidationReport, reportFormat, serializeReport, type ReportFormat, type ValidationReport } from '../validate/report.js';
 import { scoreDataset } from '../validate/score-dataset.js';

@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { describeTarget, resolveOutputTarget } from '../atomic.js';
-import type { OutputFormat } from './formats.js';
+import type { OutputFormat } from '@refractor/node/io';
 
 const EXTENSIONS: Record<string, OutputFormat> = {
   '.jsonl': 'jsonl',

@@ -1,8 +1,7 @@
 import { rankByConfidence } from '@refractor/node';
-import { writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
+import { concatEmbeddings, writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { decodeFloat32, type JobErrorRecord, type Outcome, type RefractorQueue } from '@refractor/queue';
 import { openOutputFile, writeFileAtomic } from '../atomic.js';
-import { concatEmbeddings } from '../extract/concat.js';
 import { candidateReport } from '../score/base-report.js';
 import { songReport } from '../score/report.js';
 

@@ -3,17 +3,14 @@ import { Option } from 'commander';
 import { createHash } from 'node:crypto';
 import { DEFAULT_CANDIDATE_BATCH, candidateLabel, isMidi, type Candidate, type CandidateItem, type CandidateResult, type Refractor } from '@refractor/node';
 import { errorRecord } from '../output/error-codes.js';
-import type { OutputFormat, OutputRecord } from '../output/formats.js';
-import { fingerprint, resumeKey, settingsDigest, type InputFingerprint } from '../output/resume-key.js';
-import { recordsByKey, type ResumeFields } from '../output/resume-plan.js';
-import { openCommandSink, type ResultSink } from '../output/sink.js';
+import { candidatesFromFiles, fingerprint, type InputFingerprint, type OutputFormat, type OutputRecord, readCandidatesFile, recordsByKey, type ResultSink, type ResumeFields, resumeKey, settingsDigest } from '@refractor/node/io';
+import { openCommandSink } from '../output/command-sink.js';
 import type { ScoreJob } from './score-one.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, type ModelFlags } from '../load-models.js';
 import type { CropFlags } from '../options.js';
 import { candidateCsvColumns, candidateReport, candidateTableLine, type CandidateReport, type CandidateSettings } from './base-report.js';
 import { createProgress } from '../progress.js';
-import { candidatesFromFiles, readCandidatesFile } from '@refractor/node/io';
 
 /** The flags `refractor score` adds for the base model and candidate batches. */
 export interface CandidateFlags {

@@ -2,9 +2,7 @@ import type { Refractor, SongScoreOptions } from '@refractor/node';
 import type { InputsProgress } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { errorRecord } from '../output/error-codes.js';
-import type { OutputRecord } from '../output/formats.js';
-import type { ResumeFields } from '../output/resume-plan.js';
-import { fingerprint, type InputFingerprint } from '../output/resume-key.js';
+import { fingerprint, type InputFingerprint, type OutputRecord, type ResumeFields } from '@refractor/node/io';
 import { songReport } from './report.js';
 import { truncationOf } from './truncation.js';
 

@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ScoreSettings } from '@refractor/node';
 import type { ChunkingFlags, CropFlags } from '../options.js';
-import type { OutputRecord } from '../output/formats.js';
-import { fingerprint, resumeKey, settingsDigest } from '../output/resume-key.js';
-import { recordsByKey, type ResumeFields } from '../output/resume-plan.js';
+import { type Dataset, fingerprint, type LabeledSong, type OutputRecord, recordsByKey, type ResumeFields, resumeKey, settingsDigest, type SkippedSong } from '@refractor/node/io';
 import type { SongOutcome } from './report.js';
 import { restoreSong } from './song-records.js';
-import type { Dataset, LabeledSong, SkippedSong } from '@refractor/node/io';
 
 /** A song's place in the report: scored (now or in an earlier run) or skipped. */
 export type SongResult = { outcome: SongOutcome; settings: ScoreSettings } | { skipped: SkippedSong };

@@ -1,10 +1,8 @@
 import type { ScoreSettings } from '@refractor/node';
 import { errorInfo, type ErrorInfo } from '../output/error-codes.js';
-import type { OutputRecord } from '../output/formats.js';
-import type { ResumeFields } from '../output/resume-plan.js';
+import { type OutputRecord, type ResumeFields, type SkippedSong, type SkipReason } from '@refractor/node/io';
 import type { SongOutcome } from './report.js';
 import type { SongScoring } from './score-dataset.js';
-import type { SkipReason, SkippedSong } from '@refractor/node/io';
 
 /** A scored song as `validate --format jsonl` writes it. */
 export type SongResultRecord = { file: string } & Omit<SongOutcome, 'file'> & { settings: ScoreSettings } & Partial<ResumeFields>;

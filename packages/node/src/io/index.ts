@@ -3,7 +3,9 @@
  * the model runtime: command-line style inputs (files, folders, globs, `-`),
  * standard input, candidates files (CSV or JSON Lines), labeled datasets
  * (the original's song folders with YAML labels, or a CSV manifest), and the
- * streamed SHA-256 of a file.
+ * streamed SHA-256 of a file; and where results go: per-input records as JSON
+ * Lines, CSV, a table, JSON or YAML, to stdout or a file, with a durable
+ * `resume` that appends to a JSON Lines file and skips inputs already done.
  *
  * Importing this entry loads no onnxruntime-node: a program that only lists or
  * checks inputs stays light.
@@ -20,6 +22,7 @@
  *
  * @packageDocumentation
  */
+export * from './results/index.js';
 export { AUDIO_EXTENSIONS, expandInputs, type ExpandedInput } from './inputs.js';
 export { STDIN, STDIN_IS_TERMINAL, readStdin } from './stdin.js';
 export { CANDIDATE_COLUMNS, CandidatesFileError, candidatesFromFiles, fileIsMidi, readCandidatesFile } from './candidates-file.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { sha256OfFile } from '../../store/file-check.js';
 
 /** What identifies an input's content: its size and SHA-256. */
 export interface InputFingerprint {
@@ -17,11 +17,9 @@ export interface InputFingerprint {
  * ```
  */
 export async function fingerprint(input: string | Uint8Array): Promise<InputFingerprint> {
-  const hash = createHash('sha256');
-  if (typeof input !== 'string') return { size: input.length, sha256: hash.update(input).digest('hex') };
+  if (typeof input !== 'string') return { size: input.length, sha256: createHash('sha256').update(input).digest('hex') };
   const { size } = await stat(input);
-  for await (const chunk of createReadStream(input)) hash.update(chunk as Buffer);
-  return { size, sha256: hash.digest('hex') };
+  return { size, sha256: await sha256OfFile(input) };
 }
 
 /** JSON with keys sorted at every level, so equal settings always give equal text. */
@@ -49,7 +47,14 @@ export function settingsDigest(settings: Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(settings)).digest('hex').slice(0, 16);
 }
 
-/** The resume key of one input: path, content and settings together. */
+/**
+ * The resume key of one input: path, content and settings together.
+ *
+ * @example
+ * ```ts
+ * const key = resumeKey('a.wav', await fingerprint('a.wav'), settingsDigest(settings));
+ * ```
+ */
 export function resumeKey(file: string, input: InputFingerprint | undefined, settings: string): string {
   return JSON.stringify([file, input?.size ?? null, input?.sha256 ?? null, settings]);
 }

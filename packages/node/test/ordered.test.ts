@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapInOrder } from '../src/output/ordered.js';
+import { mapInOrder } from '@refractor/node/io';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,4 @@
-import type { EmbeddingsFile } from '@refractor/train';
+import type { EmbeddingsFile } from './embeddings.js';
 
 /**
  * Stacks per-song caches into one, rows in the given order.

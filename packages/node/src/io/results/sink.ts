@@ -1,12 +1,12 @@
-import { openOutputFile } from '../atomic.js';
+import { RefractorError } from '@refractor/core';
+import { openOutputFile } from '../../output-file.js';
 import { openDurableLines, type DurableLines } from './durable-lines.js';
 import { recordEncoder, type EncoderOptions, type OutputFormat, type OutputRecord } from './formats.js';
-import { supportsTrueColor } from '../score/table.js';
 
 /**
  * Where per-input records go. Records must be written in input order (see
- * {@link mapInOrder}); streamed formats (table, CSV, JSON Lines) write each
- * one as it comes, JSON and YAML write one document at {@link close}.
+ * `mapInOrder`); streamed formats (table, CSV, JSON Lines) write each
+ * one as it comes, JSON and YAML write one document at `close()`.
  */
 export interface ResultSink {
   /** Records already in a `--resume` file (empty otherwise). */
@@ -23,10 +23,10 @@ export interface ResultSink {
 /** Options for {@link openResultSink}. */
 export interface SinkOptions extends EncoderOptions {
   format: OutputFormat;
-  /** Write to this file instead of `stdout` (`-` is stdout; see `openOutputFile` for links, devices and FIFOs). */
+  /** Write to this file instead of `stdout` (`-` is stdout; links are followed, devices and FIFOs written in place: see `openOutputFile`). */
   out?: string;
   /**
-   * JSON Lines to a regular file `out` only (see `resumeUsageError`): append
+   * JSON Lines to a regular file `out` only: append
    * to the file in place, each line durably (see {@link openDurableLines}),
    * after reading what is there. Without it a regular file is written beside
    * its target and renamed over it at the end, so readers never see half an output.
@@ -36,7 +36,7 @@ export interface SinkOptions extends EncoderOptions {
 }
 
 /** A JSON Lines file that cannot be resumed from: a line that is not a record. */
-export class ResumeFileError extends Error {
+export class ResumeFileError extends RefractorError {
   override readonly name = 'ResumeFileError';
 }
 
@@ -48,14 +48,18 @@ function parseExisting(path: string, lines: readonly string[]): OutputRecord[] {
       return record;
     } catch (error) {
       throw new ResumeFileError(
-        `${path} line ${index + 1} is not a JSON Lines record (${(error as Error).message}); --resume needs a file this command wrote: move it away or fix the line`,
+        `${path} line ${index + 1} is not a JSON Lines record (${(error as Error).message}); resuming needs a file of records written this way: move it away or fix the line`,
       );
     }
   });
 }
 
 /**
- * Opens the output of a per-input command.
+ * Opens where per-input results go: stdout or a file, in any of the
+ * `OUTPUT_FORMATS`, streamed record by record where the format allows.
+ * With `resume`, an existing JSON Lines file is read back (its records in
+ * `existing`, a torn last line cut off) and appended to, each line on disk
+ * before `write` resolves, so a killed run loses nothing it reported.
  *
  * @example
  * ```ts
@@ -71,7 +75,7 @@ export async function openResultSink(options: SinkOptions): Promise<ResultSink> 
   let written = 0;
 
   if (options.out !== undefined && options.resume) {
-    if (options.format !== 'jsonl') throw new Error('--resume needs --format jsonl');
+    if (options.format !== 'jsonl') throw new RefractorError(`resume: true needs format "jsonl" (got ${JSON.stringify(options.format)})`);
     const file: DurableLines = await openDurableLines(options.out);
     let existing: OutputRecord[];
     try {
@@ -118,27 +122,3 @@ export async function openResultSink(options: SinkOptions): Promise<ResultSink> 
   };
 }
 
-/**
- * The sink of a per-input command from its flags: stdout or `--out`,
- * `--resume`, and table lines painted when they go to a color terminal.
- *
- * @example
- * ```ts
- * const sink = await openCommandSink(flags, (record, painted) => tableLines(record, { painted }), csvColumns(false));
- * ```
- */
-export function openCommandSink(
-  flags: { format: OutputFormat; out?: string; resume: boolean },
-  tableLines: (record: OutputRecord, painted: boolean) => string[],
-  csvColumns: readonly string[],
-): Promise<ResultSink> {
-  const painted = flags.out === undefined && flags.format === 'table' && supportsTrueColor(process.stdout);
-  return openResultSink({
-    format: flags.format,
-    ...(flags.out !== undefined ? { out: flags.out } : {}),
-    resume: flags.resume,
-    stdout: process.stdout,
-    tableLines: (record) => tableLines(record, painted),
-    csvColumns,
-  });
-}

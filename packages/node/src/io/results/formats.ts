@@ -1,6 +1,11 @@
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { stringify as stringifyYaml } from 'yaml';
-import type { ErrorRecord } from './error-codes.js';
+
+/** The error of a record for an input that gave no result: a stable code and a message naming the input. */
+export interface RecordError {
+  code: string;
+  message: string;
+}
 
 /** Output formats of per-input results. */
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml', 'csv', 'jsonl'] as const;
@@ -11,12 +16,20 @@ export const STREAMED_FORMATS: readonly OutputFormat[] = ['table', 'csv', 'jsonl
 
 /**
  * One input's output: a result (a plain object whose first key is `file`) or
- * an {@link ErrorRecord}. Any command's reports fit (songs, MIDI candidates, …).
+ * a failure (`{ file, error: { code, message } }`). Any report fits (songs,
+ * MIDI candidates, …).
  */
-export type OutputRecord = { file: string; [key: string]: unknown } | ErrorRecord;
+export type OutputRecord = { file: string; [key: string]: unknown } | { file: string; error: RecordError };
 
-/** Whether a record says the input failed. */
-export function isErrorRecord(record: OutputRecord): record is ErrorRecord {
+/**
+ * Whether a record says the input failed.
+ *
+ * @example
+ * ```ts
+ * isErrorRecord({ file: 'a.wav', error: { code: 'not-found', message: 'a.wav: no such file' } }); // true
+ * ```
+ */
+export function isErrorRecord(record: OutputRecord): record is { file: string; error: RecordError } {
   return 'error' in record && typeof record.error === 'object' && record.error !== null;
 }
 
