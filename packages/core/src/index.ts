@@ -11,6 +11,7 @@ export * from './numeric.js';
 export * from './results.js';
 export * from './settings.js';
 export * from './song-report.js';
+export * from './canonical-json.js';
 export * from './targets.js';
 export * from './chunk.js';
 export * from './target-match.js';

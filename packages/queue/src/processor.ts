@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { DEFAULT_CANDIDATE_BATCH, type Candidate, type Refractor } from '@refractor/node';
+import { candidateSettings, type Candidate, type Refractor } from '@refractor/node';
 import { classifyError, JobError, toBullError } from './errors.js';
 import { fetchInput, type FetchLimits } from './fetch-input.js';
 import { encodeFloat32 } from './float32-base64.js';
@@ -109,13 +109,12 @@ async function scoreCandidate(
     task: 'candidate',
     content_sha256,
     result: item.result,
-    settings: {
+    settings: candidateSettings({
       models: refractor.modelSet.name,
-      test_only: refractor.modelSet.testOnly,
-      base_model: refractor.baseModelPath ?? null,
+      testOnly: refractor.modelSet.testOnly,
+      baseModel: refractor.baseModelPath ?? null,
       crop: s.crop,
       seed: s.seed,
-      batch_size: DEFAULT_CANDIDATE_BATCH,
-    },
+    }),
   };
 }
