@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
+import { sha256OfFile } from '@refractor/node/io';
 import type { JobErrorRecord } from './errors.js';
-import { sha256File } from './hash.js';
 import type { CandidateJobInput, CandidateJobSettings, ExtractJobSettings, JobData, JobFeatureSettings, JobInput, JobTask, SongJobSettings } from './jobs.js';
 
 /** One input of a batch, as recorded in Redis (in input order). */
@@ -83,7 +83,7 @@ async function hashFiles(files: readonly string[], options: BuildOptions): Promi
       const file = distinct[next++]!;
       hashed.set(
         file,
-        await sha256File(file).then(
+        await sha256OfFile(file).then(
           (sha256) => ({ path: resolve(file), sha256 }),
           (error: NodeJS.ErrnoException) => ({ error: unreadable(file, error) }),
         ),

@@ -49,4 +49,6 @@ export {
 } from './jobs.js';
 export { JobError, parseFailedReason, type JobErrorCode, type JobErrorRecord } from './errors.js';
 export { decodeFloat32, encodeFloat32 } from './float32-base64.js';
-export { sha256Bytes, sha256File } from './hash.js';
+export { sha256Bytes } from './hash.js';
+/** The streamed SHA-256 of a file, hex: what a job's `input.sha256` must be (re-exported from `@refractor/node/io`). */
+export { sha256OfFile } from '@refractor/node/io';

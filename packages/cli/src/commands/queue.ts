@@ -9,7 +9,7 @@ import { createProgress } from '../progress.js';
 import { candidatesBatch, datasetBatch, readInputList, scoreBatch } from '../queue/add-jobs.js';
 import { queueOptions, type QueueFlags } from '../queue/flags.js';
 import { writeJsonl, writeNpz, type WrittenResults } from '../queue/write-results.js';
-import { readCandidatesFile } from '../score/candidates.js';
+import { readCandidatesFile } from '@refractor/node/io';
 import { CANDIDATE_HINTS, candidateOptions, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { parseTarget } from './score.js';
 
@@ -184,7 +184,7 @@ function statusCommand(context: CommandContext): Command {
 }
 
 interface ResultsFlags extends QueueFlags {
-  out: string;
+  out?: string;
   batch?: string;
   wait: boolean;
   remove: boolean;
@@ -196,12 +196,16 @@ function resultsCommand(context: CommandContext): Command {
   const command = new Command('results')
     .summary('write one result or error per input, in input order')
     .description(
-      'write a batch\'s results, atomically: for a scoring batch one JSON line per input in input order (a result as `refractor score --format json` ' +
+      'write a batch\'s results (to stdout, or atomically to --out): for a scoring batch one JSON line per input in input order (a result as `refractor score --format json` ' +
         'shapes it, plus content_sha256; or { file, error: { code, message } }; candidates ranked with --rank carry their rank); ' +
         'for an --extract batch the .npz that `refractor extract` writes. ' +
         'Results stay in Redis until --remove.',
     )
-    .requiredOption('-o, --out <file>', 'the file to write (JSONL, or .npz for an extract batch)')
+    .option(
+      '-o, --out <file>',
+      'where to write (JSONL, or .npz for an extract batch): a file (written beside its target and renamed into place; a link is kept and its target replaced), ' +
+        '- for stdout, or a device or FIFO (written in place) (default: stdout)',
+    )
     .option('--batch <id>', 'the batch (default: the newest)')
     .option('--wait', 'wait until every job of the batch has finished (default: fail when some are pending)', false)
     .option('--remove', 'after writing, delete the batch and its jobs (those no other batch names) from Redis', false)
@@ -210,8 +214,13 @@ function resultsCommand(context: CommandContext): Command {
     .addHelpText('after', '\nExit status: 0 every input has a result; 1 some inputs failed (errors in the file and on stderr), or jobs are pending without --wait; 2 usage error.');
   for (const option of queueOptions()) command.addOption(option);
   return command.action(async (flags: ResultsFlags) => {
+    const out = flags.out ?? '-';
+    const where = out === '-' ? 'stdout' : out;
     await withQueue(flags, async (queue) => {
       const batch = await pickBatch(queue, flags.batch, context);
+      if (batch.task === 'embed' && flags.out === undefined && process.stdout.isTTY) {
+        command.error('error: an extract batch is a binary .npz: pass --out <file.npz> (or --out - to send it to a terminal anyway)', { exitCode: 2, code: 'refractor.usage' });
+      }
       let progress = await queue.progress(batch.id);
       if (progress!.pending > 0 && flags.wait) {
         const bar = createProgress(`batch ${batch.id}`, batch.count);
@@ -236,18 +245,18 @@ function resultsCommand(context: CommandContext): Command {
       }
       let written: WrittenResults;
       if (batch.task === 'embed') {
-        const npz = await writeNpz(queue, batch.id, flags.out, { compress: flags.compress });
+        const npz = await writeNpz(queue, batch.id, out, { compress: flags.compress });
         for (const skip of npz.skipped) context.fail(skip.id, skip.message);
         if (npz.results === 0) {
           context.fail(batch.id, 'no song could be extracted; nothing written');
           return;
         }
         written = npz;
-        context.err(`wrote ${flags.out} (${plural(npz.rows!, 'row')} from ${plural(npz.results, 'song')}${npz.skipped.length ? `; ${npz.skipped.length} skipped` : ''})`);
+        context.err(`wrote ${where} (${plural(npz.rows!, 'row')} from ${plural(npz.results, 'song')}${npz.skipped.length ? `; ${npz.skipped.length} skipped` : ''})`);
       } else {
-        written = await writeJsonl(queue, batch.id, flags.out);
+        written = await writeJsonl(queue, batch.id, out);
         for (const { error } of written.errors) context.fail(error.code, error.message);
-        context.err(`wrote ${flags.out} (${plural(written.results, 'result')}, ${plural(written.errors.length, 'error')}, batch ${batch.id})`);
+        context.err(`wrote ${where} (${plural(written.results, 'result')}, ${plural(written.errors.length, 'error')}, batch ${batch.id})`);
       }
       if (flags.remove) {
         const { jobsRemoved } = await queue.removeBatch(batch.id);

@@ -2,9 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Candidate } from '@refractor/node';
 import { candidateBatch, extractBatch, isUrl, songBatch, type Batch, type BuildOptions, type CandidateJobSettings, type CandidateSource, type InputError, type JobFeatureSettings, type SongJobSettings } from '@refractor/queue';
 import { createProgress } from '../progress.js';
-import { candidatesFromFiles } from '../score/candidates.js';
-import { expandInputs, type ExpandedInput } from '../score/inputs.js';
-import { openDataset } from '../validate/dataset.js';
+import { candidatesFromFiles, expandInputs, openDataset, type ExpandedInput } from '@refractor/node/io';
 
 /**
  * Reads a list of inputs, one per line (blank lines and `#` comments

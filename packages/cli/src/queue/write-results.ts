@@ -1,9 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { isErrorRecord, type JobErrorRecord, type RefractorQueue } from '@refractor/queue';
-import { temporaryPathFor, writeFileAtomic } from '../atomic.js';
+import { openOutputFile, writeFileAtomic } from '../atomic.js';
 import { concatEmbeddings } from '../extract/concat.js';
 
 /** What a results file holds, for the summary line. */
@@ -18,24 +15,22 @@ export interface WrittenResults {
  * One JSON line per input, in input order: the queue's result records
  * (`RefractorQueue.records`: a result as `refractor score --format jsonl`
  * shapes it plus content_sha256, or `{ file, error: { code, message } }`).
- * Streamed to a temporary file and renamed into place, so readers never see half a file.
+ * `out` is written by the rules of `openOutputFile`: `-` is stdout, a file
+ * is streamed to a temporary file and renamed into place (readers never see
+ * half a file), a device or FIFO is written in place.
  */
 export async function writeJsonl(queue: RefractorQueue, batch: string, out: string): Promise<WrittenResults> {
-  const temporary = temporaryPathFor(out);
-  const stream = createWriteStream(temporary);
+  const output = await openOutputFile(out);
   const written: WrittenResults = { results: 0, errors: [] };
   try {
     for await (const record of queue.records(batch)) {
       if (isErrorRecord(record)) written.errors.push(record);
       else written.results += 1;
-      if (!stream.write(`${JSON.stringify(record)}\n`)) await once(stream, 'drain');
+      await output.write(`${JSON.stringify(record)}\n`);
     }
-    stream.end();
-    await once(stream, 'finish');
-    await rename(temporary, out);
+    await output.commit();
   } catch (error) {
-    stream.destroy();
-    await rm(temporary, { force: true });
+    await output.abort();
     throw error;
   }
   return written;

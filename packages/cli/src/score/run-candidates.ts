@@ -13,7 +13,7 @@ import { loadRefractor, type ModelFlags } from '../load-models.js';
 import type { CropFlags } from '../options.js';
 import { candidateCsvColumns, candidateReport, candidateTableLine, type CandidateReport, type CandidateSettings } from './base-report.js';
 import { createProgress } from '../progress.js';
-import { candidatesFromFiles, readCandidatesFile } from './candidates.js';
+import { candidatesFromFiles, readCandidatesFile } from '@refractor/node/io';
 
 /** The flags `refractor score` adds for the base model and candidate batches. */
 export interface CandidateFlags {
