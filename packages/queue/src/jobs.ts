@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CandidateResult, ScoredSong } from '@refractor/node';
+import type { CandidateResult, CandidateSettings as CandidateRecordSettings, ScoredSong } from '@refractor/node';
 
 /** Where a job's audio comes from: a path every worker can read (shared file system), or an http(s) URL. */
 export type JobInput =
@@ -89,8 +89,8 @@ export interface CandidateJobResult {
   /** sha256 of the MIDI and audio bytes the worker scored. */
   content_sha256: { midi?: string; audio?: string };
   result: CandidateResult;
-  /** How it was made, as `refractor score` reports candidates: models, base model file, crop, seed, candidates per ONNX run. */
-  settings: { models: string; test_only: boolean; base_model: string | null; crop: string; seed: number; batch_size: number };
+  /** How it was made, as `refractor score` reports candidates: models, base model file, concept digest, crop, seed, candidates per ONNX run. */
+  settings: CandidateRecordSettings;
 }
 
 export type JobResult = ScoreJobResult | EmbedJobResult | CandidateJobResult;

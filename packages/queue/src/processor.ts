@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { DEFAULT_CANDIDATE_BATCH, type Candidate, type Refractor } from '@refractor/node';
+import { DEFAULT_CANDIDATE_BATCH, sha256Text, type Candidate, type Refractor } from '@refractor/node';
 import { classifyError, JobError, toBullError } from './errors.js';
 import { fetchInput, type FetchLimits } from './fetch-input.js';
 import { encodeFloat32 } from './float32-base64.js';
@@ -64,7 +64,7 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
       const conceptEmbedding = await concept(s.concept);
       if (data.task === 'score') {
         const target = data.settings.target;
-        const song = await refractor.scoreFile(loaded.source, { ...features, conceptEmbedding, ...(target !== null ? { target } : {}) });
+        const song = await refractor.scoreFile(loaded.source, { ...features, concept: s.concept, conceptEmbedding, ...(target !== null ? { target } : {}) });
         return { task: 'score', content_sha256: loaded.sha256, song };
       }
       const { embeddings, chunks } = await refractor.embedChunks(loaded.source, features);
@@ -113,6 +113,7 @@ async function scoreCandidate(
       models: refractor.modelSet.name,
       test_only: refractor.modelSet.testOnly,
       base_model: refractor.baseModelPath ?? null,
+      concept_sha256: hasConcept ? sha256Text(s.concept!) : null,
       crop: s.crop,
       seed: s.seed,
       batch_size: DEFAULT_CANDIDATE_BATCH,

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { DEFAULT_CROP } from '@refractor/audio';
-import { DEFAULT_CANDIDATE_BATCH, candidateReport, type Candidate, type CandidateItem, type CandidateReport, type CandidateResult, type CandidateSettings, type Refractor } from '@refractor/node';
+import { DEFAULT_CANDIDATE_BATCH, candidateReport, sha256Text, type Candidate, type CandidateItem, type CandidateReport, type CandidateResult, type CandidateSettings, type Refractor } from '@refractor/node';
 import { ApiError } from './errors.js';
 import type { ScoreParams } from './score-options.js';
 
@@ -11,6 +11,7 @@ export function candidateSettings(refractor: Refractor, params: ScoreParams): Ca
     models: name.includes('/') ? basename(name) : name,
     test_only: refractor.modelSet.testOnly,
     base_model: refractor.baseModelPath ? basename(refractor.baseModelPath) : null,
+    concept_sha256: params.concept ? sha256Text(params.concept) : null,
     crop: params.crop ?? DEFAULT_CROP.crop,
     seed: params.seed ?? DEFAULT_CROP.seed,
     batch_size: DEFAULT_CANDIDATE_BATCH,

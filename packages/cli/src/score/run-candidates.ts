@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { createHash } from 'node:crypto';
-import { DEFAULT_CANDIDATE_BATCH, candidateLabel, isMidi, type Candidate, type CandidateItem, type CandidateResult, type Refractor } from '@refractor/node';
+import { DEFAULT_CANDIDATE_BATCH, candidateLabel, isMidi, sha256Text, type Candidate, type CandidateItem, type CandidateResult, type Refractor } from '@refractor/node';
 import { errorRecord } from '../output/error-codes.js';
 import type { OutputFormat, OutputRecord } from '../output/formats.js';
 import { fingerprint, resumeKey, settingsDigest, type InputFingerprint } from '../output/resume-key.js';
@@ -183,6 +183,7 @@ async function scoreAndWrite(
       models: refractor.modelSet.name,
       test_only: refractor.modelSet.testOnly,
       base_model: refractor.baseModelPath ?? null,
+      concept_sha256: concept ? sha256Text(concept) : null,
       crop: flags.crop,
       seed: flags.seed,
       batch_size: DEFAULT_CANDIDATE_BATCH,

@@ -34,7 +34,7 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
     const options = songOptions(params);
     const stream = await openAudioUpload(upload, { maxSeconds: limits.audioSeconds, signal, midiHint: '' });
     const conceptEmbedding = await refractor.prepareConcept(params.concept);
-    const song: ScoredSong = await refractor.scoreFile(stream, { ...options, conceptEmbedding });
+    const song: ScoredSong = await refractor.scoreFile(stream, { ...options, concept: params.concept ?? null, conceptEmbedding });
     metrics.chunks.inc({ endpoint: 'score' }, song.chunk_count);
     metrics.songs.inc({ endpoint: 'score' });
     return { ...songReport(upload.name, song), color: params.color_rule === 'probs' ? song.predicted_color_by_probs : song.predicted_color };
