@@ -54,7 +54,7 @@ describe('refractor --help and usage errors', () => {
   });
 });
 
-describe('refractor info', () => {
+describe('refractor info', { timeout: 60_000 }, () => {
   it('reports format, rate, channels, duration and chunk count', () => {
     const song = songWav('info.wav', 40);
     const run = runRefractor(['info', song]);

@@ -12,6 +12,7 @@ export * from './results.js';
 export * from './settings.js';
 export * from './text-digest.js';
 export * from './song-report.js';
+export * from './canonical-json.js';
 export * from './targets.js';
 export * from './chunk.js';
 export * from './target-match.js';

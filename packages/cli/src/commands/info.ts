@@ -3,7 +3,7 @@ import { probeAudio, type AudioInfo } from '@refractor/audio';
 import { openAudioFile } from '@refractor/audio/node';
 import { chunkingOptions, type ChunkingFlags } from '../options.js';
 import type { CommandContext } from '../context.js';
-import { expandInputs } from '../score/inputs.js';
+import { expandInputs } from '@refractor/node/io';
 import { truncationOf } from '../score/truncation.js';
 
 function formatDuration(seconds: number): string {

@@ -2,7 +2,7 @@ import { AudioDecodeError, type ChunkingOptions, type CropOptions } from '@refra
 import type { Refractor, ScoreSettings } from '@refractor/node';
 import { isExpectedError } from '../context.js';
 import { songOutcome, type SongOutcome } from './report.js';
-import type { LabeledSong, SkippedSong } from './types.js';
+import type { LabeledSong, SkippedSong } from '@refractor/node/io';
 
 /** What scoring one labeled song gave: its outcome, or why it was skipped (with the error). */
 export type SongScoring =
