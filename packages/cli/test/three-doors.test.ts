@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_SKIP_REASON, startRedisServer, type RedisServer } from '../../queue/test/helpers/redis-server.mjs';
+import { REDIS_SKIP_REASON, startRedisServer, type RedisServer } from '@refractor/test-helpers/redis-server';
 import { BIN, runRefractorAsync } from './run-cli.js';
 
 // One song, one set of settings, three doors — `refractor score --format jsonl`,

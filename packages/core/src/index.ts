@@ -10,6 +10,7 @@ export * from './errors.js';
 export * from './numeric.js';
 export * from './results.js';
 export * from './settings.js';
+export * from './text-digest.js';
 export * from './song-report.js';
 export * from './canonical-json.js';
 export * from './targets.js';

@@ -68,7 +68,7 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
       const conceptEmbedding = await concept(s.concept);
       if (data.task === 'score') {
         const target = data.settings.target;
-        const song = await refractor.scoreFile(loaded.source, { ...features, conceptEmbedding, ...(target !== null ? { target } : {}) });
+        const song = await refractor.scoreFile(loaded.source, { ...features, concept: s.concept, conceptEmbedding, ...(target !== null ? { target } : {}) });
         return { task: 'score', content_sha256: loaded.sha256, content_size: loaded.size, song };
       }
       const { embeddings, chunks } = await refractor.embedChunks(loaded.source, features);
@@ -117,6 +117,7 @@ async function scoreCandidate(
       models: refractor.modelSet.name,
       testOnly: refractor.modelSet.testOnly,
       baseModel: refractor.baseModelPath ?? null,
+      concept: s.concept,
       crop: s.crop,
       seed: s.seed,
     }),

@@ -9,6 +9,7 @@ export function serverCandidateSettings(refractor: Refractor, params: ScoreParam
     models: refractor.modelSet.name,
     testOnly: refractor.modelSet.testOnly,
     baseModel: refractor.baseModelPath ?? null,
+    concept: params.concept ?? null,
     crop: params.crop ?? DEFAULT_CROP.crop,
     seed: params.seed ?? DEFAULT_CROP.seed,
     fileNamesOnly: true,

@@ -132,7 +132,7 @@ export function scoreCommand(context: CommandContext): Command {
       const conceptEmbedding = refractor ? await refractor.prepareConcept(concept) : undefined;
       const progress = createInputsProgress(todo.length);
       const scoring = {
-        ...(conceptEmbedding ? { conceptEmbedding } : {}),
+        ...(conceptEmbedding ? { concept: concept ?? null, conceptEmbedding } : {}),
         ...(flags.target !== undefined ? { target: flags.target } : {}),
         chunkSizeS: flags.chunkSize,
         chunkStrideS: flags.chunkStride,

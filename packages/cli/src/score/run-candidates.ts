@@ -184,6 +184,7 @@ async function scoreAndWrite(
       models: refractor.modelSet.name,
       testOnly: refractor.modelSet.testOnly,
       baseModel: refractor.baseModelPath ?? null,
+      concept: concept ?? null,
       crop: flags.crop,
       seed: flags.seed,
     });

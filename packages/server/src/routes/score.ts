@@ -37,7 +37,7 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
     const hashed = fingerprintBytes(upload.bytes);
     const stream = await openAudioUpload({ ...upload, bytes: hashed.bytes }, { maxSeconds: limits.audioSeconds, signal, midiHint: '' });
     const conceptEmbedding = await refractor.prepareConcept(params.concept);
-    const song: ScoredSong = await refractor.scoreFile(stream, { ...options, conceptEmbedding });
+    const song: ScoredSong = await refractor.scoreFile(stream, { ...options, concept: params.concept ?? null, conceptEmbedding });
     metrics.chunks.inc({ endpoint: 'score' }, song.chunk_count);
     metrics.songs.inc({ endpoint: 'score' });
     // The record `refractor score --format jsonl` and a queue batch give too, byte for byte.
