@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, songChunkFeatures } from '@refractor/audio';
 import { openAudioFile } from '@refractor/audio/node';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { makeWav, sine } from '@refractor/test-helpers';
 import { readNpy } from './npy-reader.js';
 import { runRefractor } from './run-cli.js';
 
@@ -74,7 +74,8 @@ describe('refractor info', { timeout: 60_000 }, () => {
     expect(run.status).toBe(1);
     const reported = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(reported).toHaveLength(1);
-    expect(reported[0]).toMatchObject({ file: good, format: 'wav', sampleRate: 44100, channels: 2, chunkCount: 1 });
+    expect(reported[0]).toMatchObject({ file: good, format: 'wav', sample_rate: 44100, channels: 2, chunk_count: 1 });
+    expect(Object.keys(reported[0]!).every((key) => /^[a-z0-9_]+$/.test(key))).toBe(true);
     expect(run.stderr).toContain(`${bad}: unsupported`);
     expect(run.stderr).toContain('missing.ogg: unreadable: no such file');
   });
@@ -106,7 +107,7 @@ describe('refractor info and score on the inputs score takes, and on a cut-short
     expect(info.status, info.stderr).toBe(0);
     const [cutInfo, wholeInfo] = info.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(cutInfo).toMatchObject({ file: cut, truncated: true, truncation: expect.stringMatching(/^the file ends inside the Ogg page at byte \d+/) });
-    expect(cutInfo.durationS).toBeLessThan(20);
+    expect(cutInfo.duration_s).toBeLessThan(20);
     expect(wholeInfo).not.toHaveProperty('truncated');
     expect(info.stderr).toMatch(new RegExp(`refractor: warning: ${cut.replaceAll('/', '\\/')} is truncated: the file ends inside the Ogg page`));
     expect(runRefractor(['info', cut]).stdout).toMatch(/^truncated: +yes \(the file ends inside the Ogg page at byte \d+/m);

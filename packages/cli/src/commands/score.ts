@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/node';
@@ -6,7 +5,7 @@ import { createInputsProgress } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
-import { expandInputs, mapInOrder, OUTPUT_FORMATS, type OutputFormat, type OutputRecord, readStdin, recordsByKey, resumeKey, settingsDigest, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
+import { expandInputs, mapInOrder, OUTPUT_FORMATS, type OutputFormat, type OutputRecord, readStdin, recordsByKey, resumeKey, songSettingsDigest, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
 import { formatFromPath, outputHelp, outUsageError, resumeUsageError } from '../output/output-options.js';
 import { openCommandSink } from '../output/command-sink.js';
 import { csvColumns, type SongReport } from '../score/report.js';
@@ -34,14 +33,13 @@ export function parseTarget(value: string): string {
   }
 }
 
-/** The settings that decide a score record: what `--resume` must find unchanged. */
+/** The settings that decide a score record: what `--resume` must find unchanged (the same digest the server and the queue record). */
 function scoreDigest(flags: ScoreFlags, concept: string | undefined): string {
-  return settingsDigest({
-    command: 'score',
+  return songSettingsDigest({
     models: flags.models,
     device: flags.device,
-    concept_sha256: concept ? createHash('sha256').update(concept).digest('hex') : null,
-    target: flags.target ?? null,
+    concept,
+    target: flags.target,
     chunk_size_s: flags.chunkSize,
     chunk_stride_s: flags.chunkStride,
     crop: flags.crop,
@@ -130,7 +128,7 @@ export function scoreCommand(context: CommandContext): Command {
       const conceptEmbedding = refractor ? await refractor.prepareConcept(concept) : undefined;
       const progress = createInputsProgress(todo.length);
       const scoring = {
-        ...(conceptEmbedding ? { conceptEmbedding } : {}),
+        ...(conceptEmbedding ? { concept: concept ?? null, conceptEmbedding } : {}),
         ...(flags.target !== undefined ? { target: flags.target } : {}),
         chunkSizeS: flags.chunkSize,
         chunkStrideS: flags.chunkStride,
@@ -143,7 +141,7 @@ export function scoreCommand(context: CommandContext): Command {
         await mapInOrder(
           todo,
           flags.jobs,
-          (job) => scoreOne(job, { refractor, context, progress, scoring, ...(resume ? { resume } : {}) }),
+          (job) => scoreOne(job, { refractor, context, progress, scoring, colorRule: flags.colorRule, ...(resume ? { resume } : {}) }),
           (record: OutputRecord) => sink.write(record),
         );
       } finally {

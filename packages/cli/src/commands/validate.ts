@@ -37,6 +37,9 @@ function settingsOf(refractor: Refractor, flags: ValidateFlags): ScoreSettings {
     device: refractor.backend.device,
     backend: refractor.backend.name,
     batch_size: refractor.batchSize,
+    // Each song has its own concept (its record names it); a dataset has no target.
+    concept_sha256: null,
+    target: null,
   };
 }
 

@@ -32,7 +32,7 @@ export async function scoreDataset(
   for (const [index, song] of songs.entries()) {
     let entry: SongScoring;
     try {
-      const result = await refractor.scoreFile(song.audio, { ...options, conceptEmbedding: await conceptEmbedding(song.concept) });
+      const result = await refractor.scoreFile(song.audio, { ...options, concept: song.concept, conceptEmbedding: await conceptEmbedding(song.concept) });
       entry = { song, outcome: songOutcome({ song, result }), settings: result.settings };
     } catch (error) {
       if (!isExpectedError(error)) throw error;
