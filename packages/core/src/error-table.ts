@@ -80,7 +80,7 @@ const transient = (http: number): ErrorDoors => ({ exit: 1, http, retry: true })
 /**
  * The one table: each code's CLI exit status, HTTP status and queue
  * decision. Bad input is permanent and a 4xx; a file another machine may
- * see, the network and unknown failures are retried; a usage mismatch exits 2.
+ * see, the network and unknown failures are retried; resuming with other settings exits 2 (a usage error).
  */
 export const ERROR_TABLE: Readonly<Record<RefractorErrorCode, ErrorDoors>> = Object.freeze({
   'not-found': transient(404),
@@ -94,7 +94,7 @@ export const ERROR_TABLE: Readonly<Record<RefractorErrorCode, ErrorDoors>> = Obj
   'candidates-file': input(400),
   dataset: input(400),
   npz: input(400),
-  'resume-file': { exit: 2, http: 409, retry: false },
+  'resume-file': input(409),
   'resume-mismatch': { exit: 2, http: 409, retry: false },
   'output-target': input(500),
   'content-changed': input(409),
