@@ -38,6 +38,9 @@ export interface SinkOptions extends EncoderOptions {
 /** A JSON Lines file that cannot be resumed from: a line that is not a record. */
 export class ResumeFileError extends RefractorError {
   override readonly name = 'ResumeFileError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code: 'resume-file' });
+  }
 }
 
 function parseExisting(path: string, lines: readonly string[]): OutputRecord[] {
@@ -75,7 +78,7 @@ export async function openResultSink(options: SinkOptions): Promise<ResultSink> 
   let written = 0;
 
   if (options.out !== undefined && options.resume) {
-    if (options.format !== 'jsonl') throw new RefractorError(`resume: true needs format "jsonl" (got ${JSON.stringify(options.format)})`);
+    if (options.format !== 'jsonl') throw new RefractorError(`resume: true needs format "jsonl" (got ${JSON.stringify(options.format)})`, { code: 'invalid-value' });
     const file: DurableLines = await openDurableLines(options.out);
     let existing: OutputRecord[];
     try {
