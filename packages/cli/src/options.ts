@@ -62,3 +62,23 @@ export interface CropFlags {
   crop: (typeof CROP_MODES)[number];
   seed: number;
 }
+
+/**
+ * The library's chunking and crop options from the flags: the one place the
+ * CLI's `--chunk-size`/`--chunk-stride` (commander's `chunkSize`,
+ * `chunkStride`) become the library's `chunkSizeS`/`chunkStrideS`, and, with
+ * core's `featureSettings`, the records' `chunk_size_s`/`chunk_stride_s`.
+ *
+ * @example
+ * ```ts
+ * featureSettings(featureOptionsOf(flags)); // { crop, seed, chunk_size_s, chunk_stride_s }
+ * ```
+ */
+export function featureOptionsOf(flags: ChunkingFlags & CropFlags): { chunkSizeS: number; chunkStrideS: number; crop: CropFlags['crop']; seed: number } {
+  return { ...chunkingOf(flags), crop: flags.crop, seed: flags.seed };
+}
+
+/** The library's chunking options from the flags (see {@link featureOptionsOf}). */
+export function chunkingOf(flags: ChunkingFlags): { chunkSizeS: number; chunkStrideS: number } {
+  return { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride };
+}

@@ -36,6 +36,7 @@ export interface ScorerOptions {
    * Chunks per CLAP run (default `auto`: the backend's `preferredBatchSize` —
    * 1 on CPU and WASM, where batching measured slower and needs several times
    * the memory; larger on GPUs). Results are the same whatever the batch size.
+   * @defaultValue `'auto'`
    */
   batchSize?: BatchSize;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type CandidateResult, type CandidateSettings, type ScoredSong } from '@refractor/core';
+import { canonicalJson, type CandidateResult, type CandidateSettings, type FeatureSettings, type ScoredSong } from '@refractor/core';
 
 /** Where a job's audio comes from: a path every worker can read (shared file system), or an http(s) URL. */
 export type JobInput =
@@ -19,11 +19,8 @@ export type JobInput =
  * `ScoredSong.settings`; snake_case because they are stored in Redis and
  * hashed into job ids).
  */
-export interface JobFeatureSettings {
-  chunk_size_s: number;
-  chunk_stride_s: number;
+export interface JobFeatureSettings extends FeatureSettings {
   crop: 'start' | 'center' | 'random';
-  seed: number;
 }
 
 /** What a song (score) job is asked for, besides its input: everything that changes its result. */

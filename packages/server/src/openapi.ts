@@ -301,7 +301,7 @@ function requestBodies(limits: ServerLimits): Record<string, Schema> {
     },
     encoding: { file: { contentType: 'audio/*, audio/midi, application/octet-stream' } },
   });
-  const scoreFields = ['concept', 'lyric', 'sounds_like', 'target', 'crop', 'seed', 'chunk_size', 'chunk_stride', 'color_rule'];
+  const scoreFields = ['concept', 'lyric', 'sounds_like', 'target', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'chunk_size', 'chunk_stride', 'color_rule'];
   const fileField = { file: binary('The file (any field name; fields must come before it)') };
   return {
     'post /v1/score': {
@@ -331,7 +331,7 @@ function requestBodies(limits: ServerLimits): Record<string, Schema> {
       description: 'An audio file (raw body or multipart, as /v1/score), or a JSON `{ "concept": "…" }` for a concept embedding alone (or no body and `?concept=`).',
       content: {
         ...raw('The audio file'),
-        'multipart/form-data': form(['concept', 'crop', 'seed', 'chunk_size', 'chunk_stride'], fileField, ['file']),
+        'multipart/form-data': form(['concept', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'chunk_size', 'chunk_stride'], fileField, ['file']),
         'application/json': { schema: { type: 'object', additionalProperties: false, required: ['concept'], properties: { concept: params.concept } } },
       },
     },

@@ -10,7 +10,13 @@ export interface ScoreParams {
   target?: string;
   crop?: CropMode;
   seed?: number;
+  /** Window length in seconds, as records name it (`settings.chunk_size_s`). */
+  chunk_size_s?: number;
+  /** Distance between window starts in seconds, as records name it (`settings.chunk_stride_s`). */
+  chunk_stride_s?: number;
+  /** @deprecated The old name of `chunk_size_s`, still accepted. */
   chunk_size?: number;
+  /** @deprecated The old name of `chunk_stride_s`, still accepted. */
   chunk_stride?: number;
   color_rule?: 'targets' | 'probs';
   /** Labels a raw-body upload in the result's `file` (multipart parts use their file name). */
@@ -39,8 +45,10 @@ export function scoreParamsSchema(limits: ServerLimits) {
       target: { type: 'string', maxLength: 16, description: 'A target color (name or letter): adds chromatic match and drift' },
       crop: { type: 'string', enum: [...CROP_MODES], description: "Where CLAP's 10 s view sits in each window (default start)" },
       seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed for crop=random' },
-      chunk_size: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Window length in seconds (default 30)' },
-      chunk_stride: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Distance between window starts in seconds (default 5)' },
+      chunk_size_s: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Window length in seconds (default 30), the name records use' },
+      chunk_stride_s: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Distance between window starts in seconds (default 5), the name records use' },
+      chunk_size: { type: 'number', exclusiveMinimum: 0, maximum: 3600, deprecated: true, description: 'Deprecated: the old name of chunk_size_s' },
+      chunk_stride: { type: 'number', exclusiveMinimum: 0, maximum: 3600, deprecated: true, description: 'Deprecated: the old name of chunk_stride_s' },
       color_rule: { type: 'string', enum: ['targets', 'probs'], description: 'Which rule picks the response\'s `color` (both colors are always present)' },
       name: { type: 'string', maxLength: 256, description: "Labels a raw-body upload in the result's `file`" },
     },
@@ -49,12 +57,15 @@ export function scoreParamsSchema(limits: ServerLimits) {
 
 /** Library options for validated params (a bad target color throws the library's UnknownColorError). */
 export function songOptions(params: ScoreParams): SongScoreOptions {
+  // The records' names win over the deprecated aliases when a request gives both.
+  const chunkSizeS = params.chunk_size_s ?? params.chunk_size;
+  const chunkStrideS = params.chunk_stride_s ?? params.chunk_stride;
   return {
     ...(params.target !== undefined ? { target: lookupColor(params.target).name } : {}),
     ...(params.crop !== undefined ? { crop: params.crop } : {}),
     ...(params.seed !== undefined ? { seed: params.seed } : {}),
-    ...(params.chunk_size !== undefined ? { chunkSizeS: params.chunk_size } : {}),
-    ...(params.chunk_stride !== undefined ? { chunkStrideS: params.chunk_stride } : {}),
+    ...(chunkSizeS !== undefined ? { chunkSizeS } : {}),
+    ...(chunkStrideS !== undefined ? { chunkStrideS } : {}),
   };
 }
 

@@ -60,7 +60,7 @@ describe('health, readiness, models, metrics, OpenAPI', () => {
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths).sort()).toEqual(['/healthz', '/metrics', '/readyz', '/v1/embed', '/v1/models', '/v1/score', '/v1/score/batch']);
     const names = spec.paths['/v1/score'].post.parameters.map((p: { name: string }) => p.name);
-    expect(names).toEqual(expect.arrayContaining(['concept', 'lyric', 'sounds_like', 'target', 'crop', 'seed', 'chunk_size', 'chunk_stride', 'color_rule']));
+    expect(names).toEqual(expect.arrayContaining(['concept', 'lyric', 'sounds_like', 'target', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'chunk_size', 'chunk_stride', 'color_rule']));
   });
 });
 
@@ -83,7 +83,7 @@ describe('POST /v1/score', () => {
   it('answers a multipart upload (fields first) the same way, named by its file name', async () => {
     const response = await fetch(`${server.url}/v1/score?crop=random`, {
       method: 'POST',
-      body: form({ concept: 'Bright and loud', seed: '7', color_rule: 'probs', chunk_size: '10', chunk_stride: '10' }, [['file', high, 'high.wav']]),
+      body: form({ concept: 'Bright and loud', seed: '7', color_rule: 'probs', chunk_size_s: '10', chunk_stride: '10' /* the deprecated alias still works */ }, [['file', high, 'high.wav']]),
     });
     expect(response.status).toBe(200);
     const body = await json(response);

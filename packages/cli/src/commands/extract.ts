@@ -7,7 +7,8 @@ import { concatEmbeddings } from '../extract/concat.js';
 import { ExtractSidecar, ResumeMismatchError, sidecarPathFor, type ExtractSettings } from '../extract/sidecar.js';
 import { skippedFor, songRows } from '../extract/song-rows.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
-import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
+import { featureSettings } from '@refractor/node';
+import { chunkingOptions, cropOptions, featureOptionsOf, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { openDataset, type SkippedSong } from '@refractor/node/io';
 
@@ -81,10 +82,7 @@ export function extractCommand(context: CommandContext): Command {
     const settings: ExtractSettings = {
       dataset: resolve(path),
       models: refractor.modelSet.name,
-      chunk_size_s: flags.chunkSize,
-      chunk_stride_s: flags.chunkStride,
-      crop: flags.crop,
-      seed: flags.seed,
+      ...featureSettings(featureOptionsOf(flags)),
     };
     const skipped: SkippedSong[] = [...dataset.skipped];
     const finished: typeof dataset.songs = [];
@@ -102,7 +100,7 @@ export function extractCommand(context: CommandContext): Command {
     if (alreadyDone > 0) context.note(`resuming: ${alreadyDone} of ${plural(songs.length, 'song')} done (from ${sidecarPathFor(flags.out)})`);
     const interruptAfter = Number(process.env[INTERRUPT_AFTER_ENV] ?? 0);
     const progress = createProgress('extracting', songs.length);
-    const options = { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride, crop: flags.crop, seed: flags.seed };
+    const options = featureOptionsOf(flags);
     try {
       const conceptEmbedding = await refractor.conceptLookup(songs.filter((song) => !sidecar.isDone(song)).map((song) => song.concept));
       let doneThisRun = 0;

@@ -4,7 +4,7 @@ import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, parseClapPreproce
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
 import { outTargetHelp } from '../atomic.js';
 import { NpyRowWriter } from '../npy.js';
-import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
+import { chunkingOptions, cropOptions, featureOptionsOf, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import type { CommandContext } from '../context.js';
 
@@ -51,10 +51,7 @@ export function featuresCommand(context: CommandContext): Command {
           for await (const chunk of songChunkFeaturesInWorker(stream, {
             config: extractor.config,
             name: file,
-            chunkSizeS: flags.chunkSize,
-            chunkStrideS: flags.chunkStride,
-            crop: flags.crop,
-            seed: flags.seed,
+            ...featureOptionsOf(flags),
           })) {
             await writer.append(chunk.features);
             chunks += 1;

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
-import { checkCandidates } from '@refractor/node';
+import { checkCandidates, featureSettings } from '@refractor/node';
 import { isUrl, RefractorQueue, type AddReport, type Batch, type BatchInfo, type CandidateJobSettings, type JobFeatureSettings, type SongJobSettings } from '@refractor/queue';
 import type { CommandContext } from '../context.js';
-import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
+import { chunkingOptions, cropOptions, featureOptionsOf, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { candidatesBatch, datasetBatch, readInputList, scoreBatch } from '../queue/add-jobs.js';
 import { queueOptions, type QueueFlags } from '../queue/flags.js';
@@ -116,7 +116,7 @@ function addCommand(context: CommandContext): Command {
     if (flags.lyric !== undefined && flags.lyricFile !== undefined) {
       command.error('error: use either --lyric or --lyric-file, not both', { exitCode: 2, code: 'refractor.conflict' });
     }
-    const features: JobFeatureSettings = { chunk_size_s: flags.chunkSize, chunk_stride_s: flags.chunkStride, crop: flags.crop, seed: flags.seed };
+    const features: JobFeatureSettings = { ...featureSettings(featureOptionsOf(flags)), crop: flags.crop };
     let batch: Batch;
     if (flags.extract !== undefined) {
       batch = await datasetBatch(flags.extract, features);

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/node';
+import { COLOR_NAMES, featureSettings, isMidi, lookupColor, type Refractor } from '@refractor/node';
 import { createInputsProgress } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
-import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
+import { chunkingOptions, cropOptions, featureOptionsOf, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
 import { OUTPUT_FORMATS, type OutputFormat, type OutputRecord } from '../output/formats.js';
 import { mapInOrder } from '../output/ordered.js';
 import { recordsByKey } from '../output/resume-plan.js';
@@ -44,10 +44,7 @@ function scoreDigest(flags: ScoreFlags, concept: string | undefined): string {
     device: flags.device,
     concept,
     target: flags.target,
-    chunk_size_s: flags.chunkSize,
-    chunk_stride_s: flags.chunkStride,
-    crop: flags.crop,
-    seed: flags.seed,
+    ...featureSettings(featureOptionsOf(flags)),
   });
 }
 
@@ -134,10 +131,7 @@ export function scoreCommand(context: CommandContext): Command {
       const scoring = {
         ...(conceptEmbedding ? { concept: concept ?? null, conceptEmbedding } : {}),
         ...(flags.target !== undefined ? { target: flags.target } : {}),
-        chunkSizeS: flags.chunkSize,
-        chunkStrideS: flags.chunkStride,
-        crop: flags.crop,
-        seed: flags.seed,
+        ...featureOptionsOf(flags),
         name: '<stdin>',
       };
       const resume = flags.format === 'jsonl' ? { digest } : undefined;

@@ -3,11 +3,11 @@ import { formatFromPath, outIsStdout, outputHelp, outUsageError, resumeUsageErro
 import { openResultSink } from '../output/sink.js';
 import { planSongs, type SongResult } from '../validate/resume-songs.js';
 import { skipRecord, songRecord } from '../validate/song-records.js';
-import type { Refractor, ScoreSettings } from '@refractor/node';
+import { featureSettings, type Refractor, type ScoreSettings } from '@refractor/node';
 import { writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
-import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
+import { chunkingOptions, cropOptions, featureOptionsOf, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { openDataset } from '@refractor/node/io';
 import { renderValidationText } from '../validate/render.js';
@@ -31,10 +31,7 @@ function settingsOf(refractor: Refractor, flags: ValidateFlags): ScoreSettings {
   return {
     models: refractor.modelSet.name,
     test_only: refractor.modelSet.testOnly,
-    crop: flags.crop,
-    seed: flags.seed,
-    chunk_size_s: flags.chunkSize,
-    chunk_stride_s: flags.chunkStride,
+    ...featureSettings(featureOptionsOf(flags)),
     device: refractor.backend.device,
     backend: refractor.backend.name,
     batch_size: refractor.batchSize,
@@ -135,7 +132,7 @@ export function validateCommand(context: CommandContext): Command {
           await scoreDataset(
             refractor,
             plan.todo.map((t) => t.song),
-            { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride, crop: flags.crop, seed: flags.seed },
+            featureOptionsOf(flags),
             async (entry, i) => {
               const { index, fields } = plan.todo[i]!;
               results[index] = 'skipped' in entry ? { skipped: entry.skipped } : { outcome: entry.outcome, settings: entry.settings };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ScoreSettings } from '@refractor/node';
-import type { ChunkingFlags, CropFlags } from '../options.js';
+import { featureSettings, type ScoreSettings } from '@refractor/node';
+import { featureOptionsOf, type ChunkingFlags, type CropFlags } from '../options.js';
 import type { OutputRecord } from '../output/formats.js';
 import { fingerprint, resumeKey, settingsDigest } from '../output/resume-key.js';
 import { recordsByKey, type ResumeFields } from '../output/resume-plan.js';
@@ -42,10 +42,7 @@ export async function planSongs(
       command: 'validate',
       models: flags.models,
       device: flags.device,
-      chunk_size_s: flags.chunkSize,
-      chunk_stride_s: flags.chunkStride,
-      crop: flags.crop,
-      seed: flags.seed,
+      ...featureSettings(featureOptionsOf(flags)),
       id,
       concept_sha256: concept ? createHash('sha256').update(concept).digest('hex') : null,
       true_color: color,
