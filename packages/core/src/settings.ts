@@ -1,4 +1,6 @@
+import { colorRule, type ColorRule } from './color-rules.js';
 import type { SongResult } from './results.js';
+import { targetTable, type TargetTableName } from './targets.js';
 
 /** How a song result was produced: enough to reproduce it (Node and browsers report the same fields). */
 export interface ScoreSettings {
@@ -15,6 +17,10 @@ export interface ScoreSettings {
   /** The runtime and provider that ran, e.g. `onnxruntime-web (wasm, 2 threads)`. */
   backend: string;
   batch_size: number;
+  /** The target table (`canonical` or `card`) the distributions, match, drift and `targets` color used. */
+  targets: TargetTableName;
+  /** The rule that picked `predicted_color` (`vote`, `probs` or `targets`). */
+  color_rule: ColorRule;
 }
 
 /** A song result with the settings that produced it. */
@@ -28,6 +34,10 @@ export interface ScoreSettingsInput<Device extends string = string> {
   features: { chunkSizeS: number; chunkStrideS: number; crop: string; seed: number };
   backend: { device: Device; name: string };
   batchSize: number;
+  /** The target table's name. @defaultValue `'canonical'` */
+  targets?: string;
+  /** The song color rule. @defaultValue `'vote'` */
+  colorRule?: string;
 }
 
 /**
@@ -50,5 +60,7 @@ export function scoreSettings<Device extends string>(input: ScoreSettingsInput<D
     device: input.backend.device,
     backend: input.backend.name,
     batch_size: input.batchSize,
+    targets: targetTable(input.targets).name,
+    color_rule: colorRule(input.colorRule),
   };
 }

@@ -8,7 +8,9 @@ import type { ScoredSong } from './settings.js';
 export interface SongReport {
   file: string;
   predicted_color: string;
+  predicted_color_by_vote: string;
   predicted_color_by_probs: string;
+  predicted_color_by_targets: string;
   confidence: number;
   temporal: Record<string, number>;
   spatial: Record<string, number>;
@@ -35,7 +37,9 @@ export function songReport(file: string, song: ScoredSong): SongReport {
   return {
     file,
     predicted_color: song.predicted_color,
+    predicted_color_by_vote: song.predicted_color_by_vote,
     predicted_color_by_probs: song.predicted_color_by_probs,
+    predicted_color_by_targets: song.predicted_color_by_targets,
     confidence: song.confidence,
     temporal: song.temporal,
     spatial: song.spatial,

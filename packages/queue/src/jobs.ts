@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CandidateResult, ScoredSong } from '@refractor/node';
+import type { CandidateResult, ColorRule, ScoredSong, TargetTableName } from '@refractor/node';
 
 /** Where a job's audio comes from: a path every worker can read (shared file system), or an http(s) URL. */
 export type JobInput =
@@ -28,6 +28,10 @@ export interface ScoreSettings extends FeatureSettings {
   concept: string | null;
   /** A canonical color name, or null for no target. */
   target: string | null;
+  /** The target table (absent: `canonical`, the library's default). */
+  targets?: TargetTableName;
+  /** The song color rule for `predicted_color` (absent: `vote`, the library's default). */
+  color_rule?: ColorRule;
 }
 
 /** What an embed job (one song of `refractor extract`) is asked for. */
@@ -51,6 +55,8 @@ export interface CandidateSettings {
   sounds_like: string[];
   crop: FeatureSettings['crop'];
   seed: number;
+  /** The target table (absent: `canonical`, the library's default). */
+  targets?: TargetTableName;
 }
 
 /** The payload of a job, as stored in Redis. */
@@ -90,7 +96,7 @@ export interface CandidateJobResult {
   content_sha256: { midi?: string; audio?: string };
   result: CandidateResult;
   /** How it was made, as `refractor score` reports candidates: models, base model file, crop, seed, candidates per ONNX run. */
-  settings: { models: string; test_only: boolean; base_model: string | null; crop: string; seed: number; batch_size: number };
+  settings: { models: string; test_only: boolean; base_model: string | null; crop: string; seed: number; batch_size: number; targets: TargetTableName };
 }
 
 export type JobResult = ScoreJobResult | EmbedJobResult | CandidateJobResult;

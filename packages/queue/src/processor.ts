@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { DEFAULT_CANDIDATE_BATCH, type Candidate, type Refractor } from '@refractor/node';
+import { DEFAULT_CANDIDATE_BATCH, DEFAULT_TARGETS, type Candidate, type Refractor } from '@refractor/node';
 import { classifyError, JobError, toBullError } from './errors.js';
 import { fetchInput, type FetchLimits } from './fetch-input.js';
 import { encodeFloat32 } from './float32-base64.js';
@@ -63,8 +63,14 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
       const features = { chunkSizeS: s.chunk_size_s, chunkStrideS: s.chunk_stride_s, crop: s.crop, seed: s.seed };
       const conceptEmbedding = await concept(s.concept);
       if (data.task === 'score') {
-        const target = data.settings.target;
-        const song = await refractor.scoreFile(loaded.source, { ...features, conceptEmbedding, ...(target !== null ? { target } : {}) });
+        const { target, targets, color_rule } = data.settings;
+        const song = await refractor.scoreFile(loaded.source, {
+          ...features,
+          conceptEmbedding,
+          ...(target !== null ? { target } : {}),
+          ...(targets !== undefined ? { targets } : {}),
+          ...(color_rule !== undefined ? { colorRule: color_rule } : {}),
+        });
         return { task: 'score', content_sha256: loaded.sha256, song };
       }
       const { embeddings, chunks } = await refractor.embedChunks(loaded.source, features);
@@ -103,6 +109,7 @@ async function scoreCandidate(
     soundsLike: s.sounds_like,
     crop: s.crop,
     seed: s.seed,
+    ...(s.targets !== undefined ? { targets: s.targets } : {}),
   });
   if (!item?.result) throw item?.error ?? new Error('no result');
   return {
@@ -116,6 +123,7 @@ async function scoreCandidate(
       crop: s.crop,
       seed: s.seed,
       batch_size: DEFAULT_CANDIDATE_BATCH,
+      targets: s.targets ?? DEFAULT_TARGETS,
     },
   };
 }

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { DEFAULT_CROP } from '@refractor/audio';
-import { DEFAULT_CANDIDATE_BATCH, candidateReport, type Candidate, type CandidateItem, type CandidateReport, type CandidateResult, type CandidateSettings, type Refractor } from '@refractor/node';
+import { DEFAULT_CANDIDATE_BATCH, DEFAULT_TARGETS, candidateReport, type Candidate, type CandidateItem, type CandidateReport, type CandidateResult, type CandidateSettings, type Refractor } from '@refractor/node';
 import { ApiError } from './errors.js';
 import type { ScoreParams } from './score-options.js';
 
@@ -14,6 +14,7 @@ export function candidateSettings(refractor: Refractor, params: ScoreParams): Ca
     crop: params.crop ?? DEFAULT_CROP.crop,
     seed: params.seed ?? DEFAULT_CROP.seed,
     batch_size: DEFAULT_CANDIDATE_BATCH,
+    targets: params.targets ?? DEFAULT_TARGETS,
   };
 }
 
@@ -41,6 +42,7 @@ export function scoreCandidateList(refractor: Refractor, candidates: readonly Ca
     ...(params.concept !== undefined ? { concept: params.concept } : {}),
     soundsLike: params.sounds_like ?? [],
     rank,
+    ...(params.targets !== undefined ? { targets: params.targets } : {}),
     ...(params.crop !== undefined ? { crop: params.crop } : {}),
     ...(params.seed !== undefined ? { seed: params.seed } : {}),
   });

@@ -1,4 +1,4 @@
-import { COLOR_NAMES } from '@refractor/node';
+import { COLOR_NAMES, COLOR_RULES, TARGET_TABLE_NAMES } from '@refractor/node';
 import type { ServerLimits } from './options.js';
 import { scoreParamsSchema } from './score-options.js';
 
@@ -53,16 +53,20 @@ export function componentSchemas(): Record<string, Schema> {
         device: { type: 'string' },
         backend: { type: 'string' },
         batch_size: { type: 'integer' },
+        targets: { type: 'string', enum: [...TARGET_TABLE_NAMES], description: 'The target table: canonical (the default) or card' },
+        color_rule: { type: 'string', enum: [...COLOR_RULES], description: 'The rule that picked `predicted_color`' },
       },
-      ['models', 'test_only', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'device', 'backend', 'batch_size'],
+      ['models', 'test_only', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'device', 'backend', 'batch_size', 'targets', 'color_rule'],
       'How a result was produced: enough to reproduce it',
     ),
     ScoreRecord: record(
       {
         file: { type: 'string' },
-        color: { ...color, description: "The color under the request's `color_rule`" },
-        predicted_color: { ...color, description: 'The color whose targets match best' },
-        predicted_color_by_probs: { ...color, description: 'The color with the highest probability' },
+        color: { ...color, description: "The color under the request's `color_rule` (the same as `predicted_color`)" },
+        predicted_color: { ...color, description: "The color under the request's `color_rule` (default vote)" },
+        predicted_color_by_vote: { ...color, description: "The majority of the chunks' colors, a tie going to the first seen" },
+        predicted_color_by_probs: { ...color, description: 'The color with the highest pooled probability' },
+        predicted_color_by_targets: { ...color, description: 'The color whose target rows match the distributions best' },
         confidence: unit('Mean chunk confidence'),
         temporal: scores('Temporal mode probabilities'),
         spatial: scores('Spatial mode probabilities'),
@@ -86,7 +90,7 @@ export function componentSchemas(): Record<string, Schema> {
         ),
         settings: ref('ScoreSettings'),
       },
-      ['file', 'color', 'predicted_color', 'predicted_color_by_probs', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings'],
+      ['file', 'color', 'predicted_color', 'predicted_color_by_vote', 'predicted_color_by_probs', 'predicted_color_by_targets', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings'],
       'A scored audio file: the record of `refractor score --format json` plus `color`',
     ),
     CandidateSettings: record(
@@ -97,8 +101,9 @@ export function componentSchemas(): Record<string, Schema> {
         crop: { type: 'string' },
         seed: { type: 'integer' },
         batch_size: { type: 'integer' },
+        targets: { type: 'string', enum: [...TARGET_TABLE_NAMES], description: 'The target table: canonical (the default) or card' },
       },
-      ['models', 'test_only', 'base_model', 'crop', 'seed', 'batch_size'],
+      ['models', 'test_only', 'base_model', 'crop', 'seed', 'batch_size', 'targets'],
       'How candidate results were produced',
     ),
     CandidateRecord: record(
@@ -279,7 +284,7 @@ function requestBodies(limits: ServerLimits): Record<string, Schema> {
     },
     encoding: { file: { contentType: 'audio/*, audio/midi, application/octet-stream' } },
   });
-  const scoreFields = ['concept', 'lyric', 'sounds_like', 'target', 'crop', 'seed', 'chunk_size', 'chunk_stride', 'color_rule'];
+  const scoreFields = ['concept', 'lyric', 'sounds_like', 'target', 'crop', 'seed', 'chunk_size', 'chunk_stride', 'targets', 'color_rule'];
   const fileField = { file: binary('The file (any field name; fields must come before it)') };
   return {
     'post /v1/score': {
@@ -295,7 +300,7 @@ function requestBodies(limits: ServerLimits): Record<string, Schema> {
           schema: {
             type: 'object',
             properties: {
-              ...Object.fromEntries(['concept', 'lyric', 'sounds_like', 'crop', 'seed'].map((name) => [name, params[name as keyof typeof params]])),
+              ...Object.fromEntries(['concept', 'lyric', 'sounds_like', 'crop', 'seed', 'targets'].map((name) => [name, params[name as keyof typeof params]])),
               file: { type: 'array', maxItems: limits.candidates, items: binary('One candidate (MIDI or audio)') },
             },
             required: ['file'],

@@ -1,5 +1,5 @@
 import { CROP_MODES, type CropMode } from '@refractor/audio';
-import { lookupColor, type SongScoreOptions } from '@refractor/node';
+import { COLOR_RULES, DEFAULT_COLOR_RULE, DEFAULT_TARGETS, TARGET_TABLE_NAMES, lookupColor, type ColorRule, type SongScoreOptions, type TargetTableName } from '@refractor/node';
 import type { ServerLimits } from './options.js';
 
 /** The options of a scoring request, as query parameters or form fields (snake_case, as the JSON output). */
@@ -12,7 +12,8 @@ export interface ScoreParams {
   seed?: number;
   chunk_size?: number;
   chunk_stride?: number;
-  color_rule?: 'targets' | 'probs';
+  targets?: TargetTableName;
+  color_rule?: ColorRule;
   /** Labels a raw-body upload in the result's `file` (multipart parts use their file name). */
   name?: string;
 }
@@ -41,7 +42,18 @@ export function scoreParamsSchema(limits: ServerLimits) {
       seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed for crop=random' },
       chunk_size: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Window length in seconds (default 30)' },
       chunk_stride: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Distance between window starts in seconds (default 5)' },
-      color_rule: { type: 'string', enum: ['targets', 'probs'], description: 'Which rule picks the response\'s `color` (both colors are always present)' },
+      targets: {
+        type: 'string',
+        enum: [...TARGET_TABLE_NAMES],
+        description:
+          `The target table for the axis distributions, match, drift and the targets color (default ${DEFAULT_TARGETS}: derived from the rainbow table, as the original since 2026-04-15; ` +
+          "card: the seed model card's numbers)",
+      },
+      color_rule: {
+        type: 'string',
+        enum: [...COLOR_RULES],
+        description: `Which rule picks \`predicted_color\` and \`color\` (default ${DEFAULT_COLOR_RULE}: majority of chunk colors; probs: pooled probabilities; targets: nearest target rows); all three colors are always present`,
+      },
       name: { type: 'string', maxLength: 256, description: "Labels a raw-body upload in the result's `file`" },
     },
   } as const;
@@ -55,6 +67,8 @@ export function songOptions(params: ScoreParams): SongScoreOptions {
     ...(params.seed !== undefined ? { seed: params.seed } : {}),
     ...(params.chunk_size !== undefined ? { chunkSizeS: params.chunk_size } : {}),
     ...(params.chunk_stride !== undefined ? { chunkStrideS: params.chunk_stride } : {}),
+    ...(params.targets !== undefined ? { targets: params.targets } : {}),
+    ...(params.color_rule !== undefined ? { colorRule: params.color_rule } : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { RefractorQueue, type AddReport, type BatchInfo, type CandidateSettings, type FeatureSettings, type ScoreSettings } from '@refractor/queue';
 import type { CommandContext } from '../context.js';
-import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
+import { chunkingOptions, colorRuleOption, cropOptions, integerParser, targetsOption, type ChunkingFlags, type ColorFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { baseCandidateWithoutConcept, candidateEntries, extractEntries, readInputList, scoreEntries, type BatchEntry } from '../queue/add-jobs.js';
 import { isUrl, queueOptions, type QueueFlags } from '../queue/flags.js';
@@ -68,7 +68,7 @@ async function pickBatch(queue: RefractorQueue, id: string | undefined, context:
   return newest;
 }
 
-interface AddFlags extends QueueFlags, ChunkingFlags, CropFlags, Omit<CandidateFlags, 'baseModel'> {
+interface AddFlags extends QueueFlags, ChunkingFlags, CropFlags, ColorFlags, Omit<CandidateFlags, 'baseModel'> {
   inputList?: string;
   extract?: string;
   concept?: string;
@@ -99,7 +99,7 @@ function addCommand(context: CommandContext): Command {
     .addHelpText('after', '\nExit status: 0 all inputs queued; 1 some could not be read (recorded in the batch as errors); 2 usage error.');
   // The candidate options of `refractor score` (the base model itself is the workers' --base-model).
   const candidates = candidateOptions().filter((option) => option.long !== '--base-model');
-  for (const option of [...queueOptions(), ...chunkingOptions(), ...cropOptions(), ...candidates]) command.addOption(option);
+  for (const option of [...queueOptions(), ...chunkingOptions(), ...cropOptions(), targetsOption(), colorRuleOption(), ...candidates]) command.addOption(option);
   return command.action(async (inputs: string[], flags: AddFlags) => {
     if (flags.concept !== undefined && flags.conceptFile !== undefined) {
       command.error('error: use either --concept or --concept-file, not both', { exitCode: 2, code: 'refractor.conflict' });
@@ -127,7 +127,7 @@ function addCommand(context: CommandContext): Command {
       // As `refractor score`: any MIDI input or a candidate flag makes every input a candidate.
       const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
       const lyric = flags.lyricFile !== undefined ? (await readFile(flags.lyricFile, 'utf8')).trim() : flags.lyric;
-      const candidateSettings: CandidateSettings = { concept: concept ?? null, sounds_like: flags.soundsLike, crop: flags.crop, seed: flags.seed };
+      const candidateSettings: CandidateSettings = { concept: concept ?? null, sounds_like: flags.soundsLike, crop: flags.crop, seed: flags.seed, targets: flags.targets };
       task = 'candidate';
       settings = { ...candidateSettings, rank: flags.rank };
       const fromFile = flags.candidates !== undefined ? await readCandidatesFile(flags.candidates) : [];
@@ -142,7 +142,7 @@ function addCommand(context: CommandContext): Command {
       }
     } else {
       const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
-      const scoreSettings: ScoreSettings = { ...features, concept: concept ?? null, target: flags.target ?? null };
+      const scoreSettings: ScoreSettings = { ...features, concept: concept ?? null, target: flags.target ?? null, targets: flags.targets, color_rule: flags.colorRule };
       task = 'score';
       settings = scoreSettings;
       entries = await scoreEntries(all, scoreSettings, isUrl);

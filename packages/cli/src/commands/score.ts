@@ -5,7 +5,7 @@ import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/nod
 import { createBatchProgress } from '../batch-progress.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
-import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
+import { chunkingOptions, colorRuleOption, cropOptions, integerParser, targetsOption, type ChunkingFlags, type ColorFlags, type CropFlags } from '../options.js';
 import { OUTPUT_FORMATS, type OutputFormat, type OutputRecord } from '../output/formats.js';
 import { mapInOrder } from '../output/ordered.js';
 import { recordsByKey } from '../output/resume-plan.js';
@@ -19,11 +19,10 @@ import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateF
 import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
 import { tableLines } from '../score/table.js';
 
-interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags, CandidateFlags {
+interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags, CandidateFlags, ColorFlags {
   concept?: string;
   conceptFile?: string;
   target?: string;
-  colorRule: 'targets' | 'probs';
   format: OutputFormat;
   out?: string;
   resume: boolean;
@@ -47,6 +46,8 @@ function scoreDigest(flags: ScoreFlags, concept: string | undefined): string {
     device: flags.device,
     concept_sha256: concept ? createHash('sha256').update(concept).digest('hex') : null,
     target: flags.target ?? null,
+    targets: flags.targets,
+    color_rule: flags.colorRule,
     chunk_size_s: flags.chunkSize,
     chunk_stride_s: flags.chunkStride,
     crop: flags.crop,
@@ -66,11 +67,8 @@ export function scoreCommand(context: CommandContext): Command {
     .option('--concept <text>', "the song's concept text, embedded with DeBERTa (default: none, i.e. zeros as the original)")
     .option('--concept-file <file>', 'read the concept text from a file (- reads standard input)')
     .addOption(new Option('--target <color>', 'a target color (name or letter): adds chromatic match and drift').argParser(parseTarget))
-    .addOption(
-      new Option('--color-rule <rule>', 'which song color the table and CSV lead with: targets (the original validation rule) or probs (pooled probabilities); JSON/YAML carry both')
-        .choices(['targets', 'probs'])
-        .default('targets'),
-    )
+    .addOption(targetsOption())
+    .addOption(colorRuleOption())
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else table); see "Output" below').choices(OUTPUT_FORMATS).default('table'))
     .option('-o, --out <file>', 'write the output to a file instead of stdout (atomically; with --resume, appended in place)')
     .option('--resume', 'with --out <file.jsonl>: keep the records already there and score only the inputs missing from it', false)
@@ -104,7 +102,7 @@ export function scoreCommand(context: CommandContext): Command {
     }
     const sink = await openCommandSink(
       flags,
-      (record, painted) => tableLines(record as unknown as SongReport, { rule: flags.colorRule, timeline: flags.timeline, painted }),
+      (record, painted) => tableLines(record as unknown as SongReport, { timeline: flags.timeline, painted }),
       csvColumns(flags.target !== undefined),
     );
     const digest = scoreDigest(flags, concept);
@@ -135,6 +133,8 @@ export function scoreCommand(context: CommandContext): Command {
       const scoring = {
         ...(conceptEmbedding ? { conceptEmbedding } : {}),
         ...(flags.target !== undefined ? { target: flags.target } : {}),
+        targets: flags.targets,
+        colorRule: flags.colorRule,
         chunkSizeS: flags.chunkSize,
         chunkStrideS: flags.chunkStride,
         crop: flags.crop,

@@ -9,7 +9,7 @@ import { readRequestInput } from '../request-input.js';
 import { pickParams, scoreParamsSchema, songOptions, type ScoreParams } from '../score-options.js';
 import { paramsCheck, withSlot } from './handle.js';
 
-/** A scored audio upload: the CLI's JSON record plus `color`, the color under the request's `color_rule`. */
+/** A scored audio upload: the CLI's JSON record plus `color`, the color under the request's `color_rule` (the record's `predicted_color`). */
 export type ScoreResponse = SongReport & { color: string };
 
 /** One entry of a batch response: ranked results first (by confidence, descending, stable), then failures. */
@@ -28,7 +28,7 @@ const UPLOAD_HELP =
 export function scoreRoutes(app: FastifyInstance, context: ServerContext): void {
   const { limits, metrics } = context;
   const schema = scoreParamsSchema(limits);
-  const batchSchema = pickParams(schema, ['concept', 'lyric', 'sounds_like', 'crop', 'seed']);
+  const batchSchema = pickParams(schema, ['concept', 'lyric', 'sounds_like', 'crop', 'seed', 'targets']);
 
   const scoreAudio = async (refractor: Refractor, upload: SniffedUpload, params: ScoreParams, signal: AbortSignal): Promise<ScoreResponse> => {
     const options = songOptions(params);
@@ -37,7 +37,7 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
     const song: ScoredSong = await refractor.scoreFile(stream, { ...options, conceptEmbedding });
     metrics.chunks.inc({ endpoint: 'score' }, song.chunk_count);
     metrics.songs.inc({ endpoint: 'score' });
-    return { ...songReport(upload.name, song), color: params.color_rule === 'probs' ? song.predicted_color_by_probs : song.predicted_color };
+    return { ...songReport(upload.name, song), color: song.predicted_color };
   };
 
   const scoreMidi = async (refractor: Refractor, upload: SniffedUpload, params: ScoreParams): Promise<CandidateReport> => {
