@@ -1,6 +1,5 @@
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { buildNpyHeader } from '@refractor/train';
-import { temporaryPathFor } from './atomic.js';
+import { openOutputFile, type OutputFile } from './atomic.js';
 
 // No npm package streams float32 rows to disk with a shape fixed at the end:
 // we reserve a fixed-size header (from @refractor/node's .npy header builder)
@@ -18,9 +17,12 @@ export function npyHeader(shape: readonly number[]): Uint8Array {
 
 /**
  * Streams float32 rows of a fixed row shape into a .npy file whose first
- * dimension (the row count) is only known at the end. Writes to a temporary
- * file beside the target and renames it into place on {@link finish}; on
- * {@link abort} (or a failed finish) the target is untouched.
+ * dimension (the row count) is only known at the end. A regular file is
+ * written to a temporary file beside its target and renamed into place on
+ * {@link finish}; on {@link abort} (or a failed finish) the target is
+ * untouched. Stdout (`-`), a device or a FIFO cannot seek back to the
+ * header, so there the rows are held in memory and written whole at
+ * {@link finish} (a song's features are megabytes, not gigabytes).
  *
  * @example
  * ```ts
@@ -32,21 +34,21 @@ export function npyHeader(shape: readonly number[]): Uint8Array {
 export class NpyRowWriter {
   private rows = 0;
   private readonly rowLength: number;
+  /** Rows waiting for {@link finish} when the output cannot seek. */
+  private readonly held: Uint8Array[] = [];
 
   private constructor(
     readonly path: string,
     readonly rowShape: readonly number[],
-    private readonly temporaryPath: string,
-    private readonly handle: FileHandle,
+    private readonly output: OutputFile,
   ) {
     this.rowLength = rowShape.reduce((a, b) => a * b, 1);
   }
 
   static async create(path: string, rowShape: readonly number[]): Promise<NpyRowWriter> {
-    const temporaryPath = temporaryPathFor(path);
-    const handle = await open(temporaryPath, 'w');
-    await handle.write(npyHeader([0, ...rowShape]), 0, RESERVED_HEADER_BYTES, 0);
-    return new NpyRowWriter(path, rowShape, temporaryPath, handle);
+    const output = await openOutputFile(path);
+    if (output.seekable) await output.write(npyHeader([0, ...rowShape]), 0);
+    return new NpyRowWriter(path, rowShape, output);
   }
 
   /** Appends one row (or several, back to back). */
@@ -54,18 +56,24 @@ export class NpyRowWriter {
     if (values.length % this.rowLength !== 0) {
       throw new RangeError(`got ${values.length} values; expected a multiple of ${this.rowLength} (rows of [${this.rowShape.join(', ')}])`);
     }
-    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     // Float32Array is little-endian on every platform Node supports.
-    await this.handle.write(bytes, 0, bytes.length, RESERVED_HEADER_BYTES + this.rows * this.rowLength * 4);
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    if (this.output.seekable) await this.output.write(bytes, RESERVED_HEADER_BYTES + this.rows * this.rowLength * 4);
+    else this.held.push(bytes.slice());
     this.rows += values.length / this.rowLength;
   }
 
-  /** Fixes the shape in the header and moves the file into place. */
+  /** Fixes the shape in the header and moves the file into place (or writes it all out). */
   async finish(): Promise<{ rows: number }> {
     try {
-      await this.handle.write(npyHeader([this.rows, ...this.rowShape]), 0, RESERVED_HEADER_BYTES, 0);
-      await this.handle.close();
-      await rename(this.temporaryPath, this.path);
+      const header = npyHeader([this.rows, ...this.rowShape]);
+      if (this.output.seekable) {
+        await this.output.write(header, 0);
+      } else {
+        await this.output.write(header);
+        for (const bytes of this.held.splice(0)) await this.output.write(bytes);
+      }
+      await this.output.commit();
       return { rows: this.rows };
     } catch (error) {
       await this.abort();
@@ -73,9 +81,9 @@ export class NpyRowWriter {
     }
   }
 
-  /** Drops the temporary file. */
+  /** Drops the temporary file (stdout and devices got nothing: rows are only written at finish). */
   async abort(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
-    await rm(this.temporaryPath, { force: true });
+    this.held.length = 0;
+    await this.output.abort();
   }
 }

@@ -1,16 +1,5 @@
-import { Command, CommanderError } from 'commander';
-import { extractCommand } from './commands/extract.js';
-import { featuresCommand } from './commands/features.js';
-import { infoCommand } from './commands/info.js';
-import { modelsCommand } from './commands/models.js';
-import { pianoRollCommand } from './commands/piano-roll.js';
-import { queueCommand } from './commands/queue.js';
-import { scoreCommand } from './commands/score.js';
-import { serveCommand } from './commands/serve.js';
-import { trainCommand } from './commands/train.js';
-import { validateCommand } from './commands/validate.js';
-import { workerCommand } from './commands/worker.js';
-import { completionCommand } from './commands/completion.js';
+import { Command, CommanderError, Help } from 'commander';
+import { COMMANDS, commandsToLoad } from './command-table.js';
 import { createContext } from './context.js';
 import { isBrokenPipe } from './output/write-stream.js';
 import { progressSettings } from './progress.js';
@@ -56,25 +45,30 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
       writeErr: (text) => void io.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [
-    scoreCommand(context),
-    validateCommand(context),
-    modelsCommand(context),
-    extractCommand(context),
-    trainCommand(context),
-    infoCommand(context),
-    featuresCommand(context),
-    pianoRollCommand(context),
-    queueCommand(context),
-    workerCommand(context),
-    serveCommand(context),
-    completionCommand(program),
-  ]) {
+  // Only the commands this run needs are loaded; the others are listed by name,
+  // arguments and description from the table, so `--help` and suggestions still
+  // see every command while `--version` or `score` import no server, queue or
+  // training code.
+  const wanted = new Set(commandsToLoad(argv.slice(2)));
+  const placeholderTerms = new Map<Command, string>();
+  for (const entry of COMMANDS) {
+    let command: Command;
+    if (wanted.has(entry.name)) {
+      command = (await entry.load())(context, program);
+    } else {
+      command = new Command(entry.name).description(entry.description);
+      placeholderTerms.set(command, [entry.name, entry.term].filter(Boolean).join(' '));
+    }
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
+  program.configureHelp({
+    subcommandTerm(this: Help, command: Command): string {
+      return placeholderTerms.get(command) ?? Help.prototype.subcommandTerm.call(this, command);
+    },
+  });
   // Every command's --help also lists the global flags (--quiet, --verbose).
   const showGlobals = (command: Command): void => {
-    command.configureHelp({ showGlobalOptions: true });
+    command.configureHelp({ ...command.configureHelp(), showGlobalOptions: true });
     command.commands.forEach(showGlobals);
   };
   showGlobals(program);

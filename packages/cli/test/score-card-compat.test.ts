@@ -19,7 +19,8 @@ import { runRefractor } from './run-cli.js';
 //   song colors on a CDM song) and a base-model record's derived
 //   `predicted_color` (#19/#25: base records name their nearest target color);
 // - `predicted_by_vote` on validate's per-song outcomes (#25);
-// - in `settings`: `targets`, `color_rule` (#25) and `concept_sha256` (#19);
+// - in `settings`: `targets`, `color_rule` (#25), `concept_sha256` and
+//   `target` (#19: settings reproduce a record);
 // - JSON Lines' `settings_digest`: a hash of the settings `--resume` compares,
 //   which now include `targets` and `color_rule` (so a file written before
 //   #25 is scored again, as it must be: its default numbers changed).
@@ -32,7 +33,7 @@ const TINY = ['--models', 'tiny', '--offline', '-q'];
 const CARD = ['--targets', 'card', '--color-rule', 'targets'];
 const STRIPPED_RECORD_KEYS = ['model', 'predicted_color_by_vote', 'predicted_color_by_targets', 'predicted_by_vote', 'settings_digest'];
 const STRIPPED_BASE_KEYS = ['predicted_color'];
-const STRIPPED_SETTINGS_KEYS = ['targets', 'color_rule', 'concept_sha256'];
+const STRIPPED_SETTINGS_KEYS = ['targets', 'color_rule', 'concept_sha256', 'target'];
 const SLOW = 120_000;
 
 const work = mkdtempSync(join(tmpdir(), 'refractor-card-compat-'));

@@ -1,6 +1,8 @@
 import { colorRule, type ColorRule } from './color-rules.js';
 import type { SongResult } from './results.js';
 import { targetTable, type TargetTableName } from './targets.js';
+import type { ColorName } from './colors.js';
+import { sha256Text } from './text-digest.js';
 
 /** How a song result was produced: enough to reproduce it (Node and browsers report the same fields). */
 export interface ScoreSettings {
@@ -21,6 +23,10 @@ export interface ScoreSettings {
   targets: TargetTableName;
   /** The rule that picked `predicted_color` (`vote`, `probs` or `targets`). */
   color_rule: ColorRule;
+  /** SHA-256 of the concept text ({@link sha256Text}), or null when none was given (zeros, as the original). */
+  concept_sha256: string | null;
+  /** The target color the match and drift were computed against, or null for none. */
+  target: ColorName | null;
 }
 
 /** A song result with the settings that produced it. */
@@ -38,6 +44,10 @@ export interface ScoreSettingsInput<Device extends string = string> {
   targets?: string;
   /** The song color rule. @defaultValue `'vote'` */
   colorRule?: string;
+  /** The concept text (none, null or blank: no concept). */
+  concept?: string | null;
+  /** The resolved target color (none or null: no target). */
+  target?: ColorName | null;
 }
 
 /**
@@ -46,7 +56,8 @@ export interface ScoreSettingsInput<Device extends string = string> {
  *
  * @example
  * ```ts
- * const settings = scoreSettings({ models: 'tiny', testOnly: true, features, backend, batchSize: 16 });
+ * const settings = scoreSettings({ models: 'tiny', testOnly: true, features, backend, batchSize: 16, concept: 'rain', target: 'Blue' });
+ * settings.concept_sha256; // sha256Text('rain')
  * ```
  */
 export function scoreSettings<Device extends string>(input: ScoreSettingsInput<Device>): ScoreSettings & { device: Device } {
@@ -60,6 +71,8 @@ export function scoreSettings<Device extends string>(input: ScoreSettingsInput<D
     device: input.backend.device,
     backend: input.backend.name,
     batch_size: input.batchSize,
+    concept_sha256: input.concept == null || input.concept.trim() === '' ? null : sha256Text(input.concept),
+    target: input.target ?? null,
     targets: targetTable(input.targets).name,
     color_rule: colorRule(input.colorRule),
   };

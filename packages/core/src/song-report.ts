@@ -7,6 +7,8 @@ import type { ScoredSong } from './settings.js';
  */
 export interface SongReport {
   file: string;
+  /** Which model answered: always the CDM for songs (candidates say `base` or `cdm`). */
+  model: 'cdm';
   predicted_color: string;
   predicted_color_by_vote: string;
   predicted_color_by_probs: string;
@@ -36,6 +38,7 @@ export interface SongReport {
 export function songReport(file: string, song: ScoredSong): SongReport {
   return {
     file,
+    model: 'cdm',
     predicted_color: song.predicted_color,
     predicted_color_by_vote: song.predicted_color_by_vote,
     predicted_color_by_probs: song.predicted_color_by_probs,

@@ -1,37 +1,27 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { openOutputFile, type OpenOutputOptions } from './output-file.js';
+
+export { temporaryPathFor } from './output-file.js';
 
 /**
- * A hidden temporary path beside `path`, unique to this process and call, on
- * the same file system so a rename into place is atomic.
- *
- * @example
- * ```ts
- * temporaryPathFor('/out/report.yaml'); // '/out/.report.yaml.4242.9f3ab1c2.tmp'
- * ```
- */
-export function temporaryPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
-/**
- * Writes a file so that readers, in this process or another, see either the
- * old content (or no file) or the whole new one: written beside it, then
- * renamed over it. Nothing is left behind on failure.
+ * Writes a whole output by the rules of {@link openOutputFile}: for a regular
+ * file (or a link to one) readers, in this process or another, see either the
+ * old content (or no file) or the whole new one, because it is written in the
+ * target's folder and renamed over it, and nothing is left behind on failure;
+ * `-` writes to stdout; a device, FIFO or `/dev/stdout` is written in place.
  *
  * @example
  * ```ts
  * await writeFileAtomic('report.yaml', text);
+ * await writeFileAtomic('-', text); // stdout
  * ```
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = temporaryPathFor(path);
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: OpenOutputOptions = {}): Promise<void> {
+  const out = await openOutputFile(path, options);
   try {
-    await writeFile(temporary, data);
-    await rename(temporary, path);
+    await out.write(data);
+    await out.commit();
   } catch (error) {
-    await rm(temporary, { force: true });
+    await out.abort();
     throw error;
   }
 }

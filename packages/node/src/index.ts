@@ -15,4 +15,13 @@ export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
 export { bundledManifest, bundledSetDirectory, bundledSetPackage, TINY_MODELS_PACKAGE } from './bundled.js';
 export * from './store/index.js';
 export * from './concepts/index.js';
-export { temporaryPathFor, writeFileAtomic } from './atomic-file.js';
+export { writeFileAtomic } from './atomic-file.js';
+export {
+  openOutputFile,
+  OutputTargetError,
+  resolveOutputTarget,
+  temporaryPathFor,
+  type OpenOutputOptions,
+  type OutputFile,
+  type OutputTarget,
+} from './output-file.js';

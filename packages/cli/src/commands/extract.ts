@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
-import { writeFileAtomic } from '../atomic.js';
+import { fileOnlyOutputProblem, writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
 import { concatEmbeddings } from '../extract/concat.js';
 import { ExtractSidecar, ResumeMismatchError, sidecarPathFor, type ExtractSettings } from '../extract/sidecar.js';
@@ -9,8 +9,7 @@ import { skippedFor, songRows } from '../extract/song-rows.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
-import { openDataset } from '../validate/dataset.js';
-import type { SkippedSong } from '../validate/types.js';
+import { openDataset, type SkippedSong } from '@refractor/node/io';
 
 interface ExtractFlags extends ModelFlags, ChunkingFlags, CropFlags {
   out: string;
@@ -52,7 +51,11 @@ export function extractCommand(context: CommandContext): Command {
       'a folder in the original layout (<id>/<id>.yml with rainbow_color and an optional concept, audio <id>/<id>_main.wav or another format) ' +
         'or a CSV manifest with the header path,color[,concept] (paths relative to the CSV)',
     )
-    .requiredOption('-o, --out <file>', 'the .npz to write (atomically); progress is kept in <file>.partial/ until it is written')
+    .requiredOption(
+      '-o, --out <file>',
+      'the .npz to write (beside its target, then renamed into place; a link is kept and its target replaced); progress is kept in <file>.partial/ until it is written, ' +
+        'so it must be a file: not - (stdout), a device or a FIFO',
+    )
     .option('--compress', 'deflate the arrays, as np.savez_compressed (default: stored, as np.savez)', false)
     .option('--restart', 'discard the progress of an interrupted run instead of resuming it', false)
     .addHelpText(
@@ -70,6 +73,8 @@ export function extractCommand(context: CommandContext): Command {
     );
   for (const option of [...modelOptions(), ...chunkingOptions(), ...cropOptions()]) command.addOption(option);
   return command.action(async (path: string, flags: ExtractFlags) => {
+    const outProblem = fileOnlyOutputProblem(flags.out, `its progress in ${sidecarPathFor(flags.out)}/ beside it`);
+    if (outProblem) command.error(`error: ${outProblem}`, { exitCode: 2, code: 'refractor.usage' });
     // A missing or empty dataset throws a DatasetError: runCli prints it and exits 1.
     const dataset = await openDataset(path);
     const refractor = await loadRefractor(flags, context, dataset.songs.map((song) => song.concept));

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, parseClapPreprocessorConfig } from '@refractor/audio';
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
+import { outTargetHelp } from '../atomic.js';
 import { NpyRowWriter } from '../npy.js';
 import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -29,7 +30,7 @@ export function featuresCommand(context: CommandContext): Command {
   const command = new Command('features')
     .description('compute the CLAP log-mel features of every chunk of a song and save them as a float32 .npy [chunks, 1, 1001, 64]')
     .argument('<audio>', 'an audio file (WAV, AIFF, MP3, FLAC, OGG Vorbis, Opus, M4A)')
-    .requiredOption('-o, --out <file.npy>', 'where to write the array (written atomically)');
+    .requiredOption('-o, --out <file.npy>', outTargetHelp('where to write the array'));
   for (const option of [...chunkingOptions(), ...cropOptions()]) command.addOption(option);
   return command
     .addOption(

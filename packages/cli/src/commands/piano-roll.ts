@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { PIANO_ROLL, midiToPianoRoll } from '@refractor/audio';
 import type { CommandContext } from '../context.js';
+import { outTargetHelp } from '../atomic.js';
 import { NpyRowWriter } from '../npy.js';
 
 /** `refractor piano-roll <file.mid> --out roll.npy`: the base model's MIDI input, as a NumPy array (the MIDI twin of `features`). */
@@ -12,7 +13,7 @@ export function pianoRollCommand(context: CommandContext): Command {
         '(pitch × 100 ms step, velocity/127, the first 25.6 s; the original\'s semantics, quirks included)',
     )
     .argument('<file.mid>', 'a Standard MIDI File (type 0, 1 or 2; recognised by its content)')
-    .requiredOption('-o, --out <file.npy>', 'where to write the array (written atomically)')
+    .requiredOption('-o, --out <file.npy>', outTargetHelp('where to write the array'))
     .action(async (file: string, flags: { out: string }) => {
       await context.perInput(file, async () => {
         const roll = midiToPianoRoll(new Uint8Array(await readFile(file)), { name: file });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/node';
-import { createBatchProgress } from '../batch-progress.js';
+import { createInputsProgress } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { chunkingOptions, colorRuleOption, cropOptions, integerParser, targetsOption, type ChunkingFlags, type ColorFlags, type CropFlags } from '../options.js';
@@ -10,10 +10,9 @@ import { OUTPUT_FORMATS, type OutputFormat, type OutputRecord } from '../output/
 import { mapInOrder } from '../output/ordered.js';
 import { recordsByKey } from '../output/resume-plan.js';
 import { resumeKey, settingsDigest } from '../output/resume-key.js';
-import { formatFromPath, outputHelp, resumeUsageError } from '../output/output-options.js';
+import { formatFromPath, outputHelp, outUsageError, resumeUsageError } from '../output/output-options.js';
 import { openCommandSink } from '../output/sink.js';
-import { readStdin, STDIN, STDIN_IS_TERMINAL } from '../stdin.js';
-import { expandInputs } from '../score/inputs.js';
+import { expandInputs, readStdin, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
 import { csvColumns, type SongReport } from '../score/report.js';
 import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
@@ -70,7 +69,7 @@ export function scoreCommand(context: CommandContext): Command {
     .addOption(targetsOption())
     .addOption(colorRuleOption())
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else table); see "Output" below').choices(OUTPUT_FORMATS).default('table'))
-    .option('-o, --out <file>', 'write the output to a file instead of stdout (atomically; with --resume, appended in place)')
+    .option('-o, --out <file>', 'write the output to a file instead of stdout (atomically; with --resume, appended in place; - is stdout; a device or FIFO is written in place)')
     .option('--resume', 'with --out <file.jsonl>: keep the records already there and score only the inputs missing from it', false)
     .addOption(new Option('--jobs <n>', 'inputs scored at once (records still come out in input order)').argParser(integerParser(1)).default(1))
     .option('--timeline', 'table format: show a strip of per-chunk colors along each song', false)
@@ -84,6 +83,8 @@ export function scoreCommand(context: CommandContext): Command {
     if (stdinUses > 1) usage('standard input (-) can feed one thing only: one input, or --concept-file -');
     if (stdinUses === 1 && process.stdin.isTTY) usage(STDIN_IS_TERMINAL);
     if (command.getOptionValueSource('format') === 'default' && flags.out !== undefined) flags.format = formatFromPath(flags.out) ?? 'table';
+    const outProblem = outUsageError(flags.out);
+    if (outProblem) usage(outProblem);
     const resumeProblem = resumeUsageError(flags);
     if (resumeProblem) usage(resumeProblem);
 
@@ -129,9 +130,9 @@ export function scoreCommand(context: CommandContext): Command {
         }
       }
       const conceptEmbedding = refractor ? await refractor.prepareConcept(concept) : undefined;
-      const progress = createBatchProgress(todo.length);
+      const progress = createInputsProgress(todo.length);
       const scoring = {
-        ...(conceptEmbedding ? { conceptEmbedding } : {}),
+        ...(conceptEmbedding ? { concept: concept ?? null, conceptEmbedding } : {}),
         ...(flags.target !== undefined ? { target: flags.target } : {}),
         targets: flags.targets,
         colorRule: flags.colorRule,

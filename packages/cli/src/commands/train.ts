@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLOR_NAMES, renderValidationTable, resolveColorName } from '@refractor/core';
 import { CDM_RECIPE, embeddingRows, exportCdmOnnx, readEmbeddings, trainCdm, type EpochRecord } from '@refractor/train';
-import { writeFileAtomic } from '../atomic.js';
+import { fileOnlyOutputProblem, writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
 import { integerParser } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -44,12 +44,17 @@ export function reportPathFor(modelPath: string): string {
 
 /** `refractor train <embeddings.npz> --out refractor_cdm.onnx`: the card's recipe, locally. */
 export function trainCommand(context: CommandContext): Command {
-  return new Command('train')
+  const command = new Command('train');
+  return command
     .description(
       "train a CDM on extracted embeddings with the model card's recipe (song-level stratified split, weighted label-smoothed cross entropy, Adam with L2, dropout, best checkpoint by mean per-color validation accuracy) and export it as ONNX",
     )
     .argument('<embeddings.npz>', 'embeddings from `refractor extract` (or the original tool: clap_embs, concept_embs, colors, song_ids)')
-    .requiredOption('-o, --out <model.onnx>', 'where to write the model (atomically); a JSON training report is written beside it')
+    .requiredOption(
+      '-o, --out <model.onnx>',
+      'where to write the model (beside its target, then renamed into place; a link is kept and its target replaced); ' +
+        'a JSON training report <model>.report.json is written beside it, so it must be a file: not - (stdout), a device or a FIFO',
+    )
     .addOption(new Option('--epochs <n>', 'training epochs').argParser(integerParser(1)).default(CDM_RECIPE.epochs))
     .addOption(new Option('--lr <rate>', 'Adam learning rate').argParser(positiveNumber).default(CDM_RECIPE.lr))
     .addOption(new Option('--batch-size <n>', 'rows per step').argParser(integerParser(1)).default(CDM_RECIPE.batchSize))
@@ -57,6 +62,9 @@ export function trainCommand(context: CommandContext): Command {
     .addOption(new Option('--val-frac <f>', 'share of each color\'s songs held out for validation').argParser(fraction).default(CDM_RECIPE.valFrac))
     .option('--no-concept', 'train on the CLAP embedding alone (the model then takes [batch, 512])')
     .action(async (file: string, flags: TrainFlags) => {
+      // Before minutes of training.
+      const outProblem = fileOnlyOutputProblem(flags.out, `its report ${reportPathFor(flags.out)} beside it`);
+      if (outProblem) command.error(`error: ${outProblem}`, { exitCode: 2, code: 'refractor.usage' });
       await context.perInput(file, async () => {
         const embeddings = readEmbeddings(new Uint8Array(await readFile(file)), file);
         const rows = embeddingRows(embeddings);

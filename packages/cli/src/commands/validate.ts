@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { formatFromPath, outputHelp, resumeUsageError } from '../output/output-options.js';
+import { formatFromPath, outIsStdout, outputHelp, outUsageError, resumeUsageError } from '../output/output-options.js';
 import { openResultSink } from '../output/sink.js';
 import { planSongs, type SongResult } from '../validate/resume-songs.js';
 import { skipRecord, songRecord } from '../validate/song-records.js';
@@ -9,7 +9,7 @@ import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { COLOR_RULE_HELP, chunkingOptions, cropOptions, parseColorRules, targetsOption, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
-import { openDataset } from '../validate/dataset.js';
+import { openDataset } from '@refractor/node/io';
 import { renderValidationText } from '../validate/render.js';
 import { REPORT_FORMATS, buildValidationReport, reportFormat, serializeReport, type ReportFormat, type ValidationReport } from '../validate/report.js';
 import { scoreDataset } from '../validate/score-dataset.js';
@@ -40,6 +40,9 @@ function settingsOf(refractor: Refractor, flags: ValidateFlags): ScoreSettings {
     device: refractor.backend.device,
     backend: refractor.backend.name,
     batch_size: refractor.batchSize,
+    // Each song has its own concept (its record names it); a dataset has no target.
+    concept_sha256: null,
+    target: null,
     targets: flags.targets,
     color_rule: flags.colorRule[0]!,
   };
@@ -72,7 +75,8 @@ export function validateCommand(context: CommandContext): Command {
     .option(
       '-o, --out <report>',
       'also write a report (settings, per-song results, metrics for both rules, skipped songs) to a .json, .yaml or .yml file, atomically; ' +
-        'or per-song JSON Lines to a .jsonl file, streamed (see --resume)',
+        'or per-song JSON Lines to a .jsonl file, streamed (see --resume); - is stdout (with --format; the table then goes to stderr); ' +
+        'a device or FIFO is written in place',
     )
     .addOption(
       new Option('--format <format>', 'report format (default: from the --out extension); jsonl without --out streams per-song records to stdout (the table then goes to stderr)').choices([
@@ -112,6 +116,8 @@ export function validateCommand(context: CommandContext): Command {
     } else if (flags.format !== undefined && flags.format !== 'jsonl') {
       usage('--format json|yaml is the format of the report file: add --out <file> (--format jsonl alone streams per-song records to stdout)');
     }
+    const outProblem = outUsageError(flags.out);
+    if (outProblem) usage(outProblem);
     const resumeProblem = resumeUsageError({ resume: flags.resume, ...(flags.out !== undefined ? { out: flags.out } : {}), format: format ?? 'table' });
     if (resumeProblem) usage(resumeProblem);
 
@@ -121,8 +127,8 @@ export function validateCommand(context: CommandContext): Command {
     const sink = jsonl
       ? await openResultSink({ format: 'jsonl', ...(flags.out !== undefined ? { out: flags.out } : {}), resume: flags.resume, stdout: process.stdout })
       : undefined;
-    // With records on stdout, the table goes to stderr so the pipe carries only JSON Lines.
-    const text = jsonl && flags.out === undefined ? context.err : context.out;
+    // With records (or the report) on stdout, the table goes to stderr so the pipe carries only them.
+    const text = (jsonl && flags.out === undefined) || outIsStdout(flags.out) ? context.err : context.out;
     try {
       const plan = await planSongs(dataset, flags, sink?.existing ?? []);
       if (flags.resume && sink) {

@@ -1,4 +1,5 @@
 import { extname } from 'node:path';
+import { describeTarget, resolveOutputTarget } from '../atomic.js';
 import type { OutputFormat } from './formats.js';
 
 const EXTENSIONS: Record<string, OutputFormat> = {
@@ -23,11 +24,43 @@ export function formatFromPath(path: string): OutputFormat | undefined {
   return EXTENSIONS[extname(path).toLowerCase()];
 }
 
+/**
+ * Why `--out` cannot be written (a directory, a missing folder, a link loop),
+ * or undefined when it can; checked before the work, not after it.
+ */
+export function outUsageError(out: string | undefined): string | undefined {
+  if (out === undefined) return undefined;
+  try {
+    resolveOutputTarget(out);
+    return undefined;
+  } catch (error) {
+    return `--out: ${(error as Error).message}`;
+  }
+}
+
+/** True when `--out` names this process's stdout (`-`, `/dev/stdout`, …), so other text must go to stderr. */
+export function outIsStdout(out: string | undefined): boolean {
+  if (out === undefined) return false;
+  try {
+    return resolveOutputTarget(out).kind === 'stdout';
+  } catch {
+    return false;
+  }
+}
+
 /** Why `--resume` cannot be used with these flags, or undefined when it can. */
 export function resumeUsageError(flags: { resume: boolean; out?: string; format: string }): string | undefined {
   if (!flags.resume) return undefined;
   if (flags.out === undefined) return '--resume needs --out <file.jsonl>: the file it resumes';
   if (flags.format !== 'jsonl') return `--resume needs JSON Lines output (--format jsonl, or an --out name ending .jsonl), not ${flags.format}`;
+  let target;
+  try {
+    target = resolveOutputTarget(flags.out);
+  } catch (error) {
+    return `--out: ${(error as Error).message}`;
+  }
+  // Resuming reads the file back and appends to it: stdout, a device or a FIFO cannot be read back.
+  if (target.kind !== 'regular') return `--resume needs --out to be a file it can read back and append to, not ${describeTarget(flags.out, target)}`;
   return undefined;
 }
 
@@ -56,8 +89,10 @@ export function outputHelp(command: string): string {
     '  Failed inputs are also reported on stderr, and make the exit status 1.',
     '',
     'Files and --resume:',
-    '  --out writes beside the file and renames it into place at the end: never half a file.',
-    '  --out x.jsonl --resume appends in place instead: each line with one write and an fdatasync,',
+    '  --out - is stdout. --out <file> writes a temporary file beside it (beside the target of a',
+    '  link: the link is kept) and renames it into place at the end: never half a file. A device,',
+    '  FIFO or /dev/stdout is written in place, never replaced. A directory is an error.',
+    '  --out x.jsonl --resume (a file, or a link to one; not - or a device) appends in place instead: each line with one write and an fdatasync,',
     '  so a crash or kill loses at most the inputs in flight. Rerun the same command to go on: inputs',
     '  already there with the same path, size, SHA-256 and settings are skipped (errors included; a',
     '  fixed file has a new hash and is scored again); a torn last line is cut off, never duplicated.',

@@ -1,9 +1,7 @@
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { temporaryPathFor } from '../atomic.js';
+import { openOutputFile } from '../atomic.js';
 import { openDurableLines, type DurableLines } from './durable-lines.js';
 import { recordEncoder, type EncoderOptions, type OutputFormat, type OutputRecord } from './formats.js';
 import { supportsTrueColor } from '../score/table.js';
-import { writeText } from './write-stream.js';
 
 /**
  * Where per-input records go. Records must be written in input order (see
@@ -25,13 +23,13 @@ export interface ResultSink {
 /** Options for {@link openResultSink}. */
 export interface SinkOptions extends EncoderOptions {
   format: OutputFormat;
-  /** Write to this file instead of `stdout`. */
+  /** Write to this file instead of `stdout` (`-` is stdout; see `openOutputFile` for links, devices and FIFOs). */
   out?: string;
   /**
-   * JSON Lines to `out` only: append to the file in place, each line
-   * durably (see {@link openDurableLines}), after reading what is there.
-   * Without it a file is written beside `out` and renamed over it at the end,
-   * so readers never see half an output.
+   * JSON Lines to a regular file `out` only (see `resumeUsageError`): append
+   * to the file in place, each line durably (see {@link openDurableLines}),
+   * after reading what is there. Without it a regular file is written beside
+   * its target and renamed over it at the end, so readers never see half an output.
    */
   resume?: boolean;
   stdout: NodeJS.WritableStream;
@@ -97,17 +95,10 @@ export async function openResultSink(options: SinkOptions): Promise<ResultSink> 
     };
   }
 
-  // A temporary file beside --out (renamed at the end), or stdout.
-  let temporary: string | undefined;
-  let handle: FileHandle | undefined;
-  if (options.out !== undefined) {
-    temporary = temporaryPathFor(options.out);
-    handle = await open(temporary, 'wx');
-  }
+  // stdout, a file renamed into place at the end, or a device or FIFO written in place.
+  const output = await openOutputFile(options.out ?? '-', { stdout: options.stdout });
   const emit = async (text: string) => {
-    if (text === '') return;
-    if (handle) await handle.write(text);
-    else await writeText(options.stdout, text);
+    if (text !== '') await output.write(text);
   };
   await emit(encoder.header());
   return {
@@ -120,17 +111,10 @@ export async function openResultSink(options: SinkOptions): Promise<ResultSink> 
     },
     async close() {
       if (encoder.document) await emit(encoder.document(documentRecords));
-      if (handle && temporary) {
-        await handle.close();
-        handle = undefined;
-        await rename(temporary, options.out!);
-      }
+      await output.commit();
       return written;
     },
-    async abort() {
-      await handle?.close();
-      if (temporary) await rm(temporary, { force: true });
-    },
+    abort: () => output.abort(),
   };
 }
 

@@ -3,7 +3,7 @@ import { COLOR_RULES } from '@refractor/core';
 import { stringify as stringifyYaml } from 'yaml';
 import { validationMetrics, type ColorName, type ColorProbs, type ColorRule, type TargetTableName, type ValidationMetrics } from '@refractor/core';
 import type { ScoreSettings, ScoredSong } from '@refractor/node';
-import type { Dataset, DatasetLayout, LabeledSong, SkippedSong } from './types.js';
+import type { Dataset, DatasetLayout, LabeledSong, SkippedSong } from '@refractor/node/io';
 
 /**
  * What each color rule means, as the report and the printed tables say it.

@@ -70,7 +70,7 @@ export async function scoreCandidateBatch(
   for (const batch of chunked(indices('base'), batchSize)) {
     const session = models.base!;
     const feeds = baseModelFeeds(backend, session, batch.map((i) => candidates[i]!), options as BaseSharedInputs);
-    decodeBaseOutputs(await session.run(feeds), batch.length).forEach((result, j) => (results[batch[j]!] = result));
+    decodeBaseOutputs(await session.run(feeds), batch.length, targets).forEach((result, j) => (results[batch[j]!] = result));
   }
   for (const batch of chunked(indices('cdm'), batchSize)) {
     const { audioEmbeddingDim, conceptEmbeddingDim, inputDim } = CDM_CONTRACT;
