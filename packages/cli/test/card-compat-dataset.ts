@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { endOfTrack, off, on, smf, tempo } from '../../audio/test/helpers/midi.js';
-import { makeWav, seededNoise, sine } from '../../audio/test/helpers/wav.js';
+import { endOfTrack, makeWav, off, on, seededNoise, sine, smf, tempo } from '@refractor/test-helpers';
 
 // A small labelled song set built from generated audio, the same bytes on
 // every run: the card-compatibility fixtures were captured from it, and the

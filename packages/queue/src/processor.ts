@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Job } from 'bullmq';
 import { candidateSettings, type Candidate, type Refractor } from '@refractor/node';
 import { classifyError, JobError, toBullError } from './errors.js';
@@ -12,18 +13,20 @@ interface LoadedInput {
   source: string | Uint8Array;
   name: string;
   sha256: string;
+  /** Bytes, for the song record's `input`. */
+  size: number;
 }
 
 async function loadInput(input: JobInput, limits: FetchLimits): Promise<LoadedInput> {
   if ('url' in input) {
     const bytes = await fetchInput(input.url, limits);
-    return { source: bytes, name: input.url, sha256: sha256Bytes(bytes) };
+    return { source: bytes, name: input.url, sha256: sha256Bytes(bytes), size: bytes.length };
   }
-  const sha256 = await sha256OfFile(input.path);
+  const [sha256, { size }] = await Promise.all([sha256OfFile(input.path), stat(input.path)]);
   if (sha256 !== input.sha256) {
     throw new JobError('content-changed', `${input.path}: the file changed after it was queued (sha256 ${sha256.slice(0, 12)}…, queued ${input.sha256.slice(0, 12)}…); queue it again`, true);
   }
-  return { source: input.path, name: input.path, sha256 };
+  return { source: input.path, name: input.path, sha256, size };
 }
 
 /** Options for {@link createProcessor}. */
@@ -73,7 +76,7 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
           ...(targets !== undefined ? { targets } : {}),
           ...(color_rule !== undefined ? { colorRule: color_rule } : {}),
         });
-        return { task: 'score', content_sha256: loaded.sha256, song };
+        return { task: 'score', content_sha256: loaded.sha256, content_size: loaded.size, song };
       }
       const { embeddings, chunks } = await refractor.embedChunks(loaded.source, features);
       return { task: 'embed', content_sha256: loaded.sha256, chunks: chunks.length, clap: encodeFloat32(embeddings), concept: encodeFloat32(conceptEmbedding) };

@@ -93,9 +93,15 @@ export function componentSchemas(): Record<string, Schema> {
           'Distance from the target per dimension (with `target`)',
         ),
         settings: ref('ScoreSettings'),
+        input: record(
+          { size: { type: 'integer', minimum: 0 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+          ['size', 'sha256'],
+          'The size and SHA-256 of the bytes that were scored',
+        ),
+        settings_digest: { type: 'string', pattern: '^[0-9a-f]{16}$', description: 'A digest of the settings that decide the record (the same from `refractor score` and the queue)' },
       },
-      ['file', 'model', 'color', 'predicted_color', 'predicted_color_by_vote', 'predicted_color_by_probs', 'predicted_color_by_targets', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings'],
-      'A scored audio file: the record of `refractor score --format json` plus `color`',
+      ['file', 'model', 'color', 'predicted_color', 'predicted_color_by_vote', 'predicted_color_by_probs', 'predicted_color_by_targets', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings', 'input', 'settings_digest'],
+      'A scored audio file: the song record of `refractor score --format jsonl`, byte for byte (`color` and `predicted_color` under the request\'s `color_rule`)',
     ),
     CandidateSettings: record(
       {

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CROP } from '@refractor/audio';
-import { DEFAULT_CANDIDATE_BATCH, Refractor, candidateReport, songReport, type CandidateItem, type CandidateResult } from '@refractor/node';
-import { endOfTrack, off, on, smf } from '../../audio/test/helpers/midi.js';
+import { DEFAULT_CANDIDATE_BATCH, Refractor, candidateReport, songRecord, type CandidateItem, type CandidateResult } from '@refractor/node';
+import { songSettingsDigest } from '@refractor/node/io';
+import { endOfTrack, off, on, smf } from '@refractor/test-helpers';
 import { CLIP, form, json, postRaw, startServer, wav, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -63,13 +64,19 @@ describe('health, readiness, models, metrics, OpenAPI', () => {
   });
 });
 
+/** Size and SHA-256 of bytes, computed here (not by the server's code). */
+const fingerprintOf = (bytes: Uint8Array) => ({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+
 describe('POST /v1/score', () => {
   it('answers a raw body with exactly what the library gives for the same file', async () => {
     const response = await postRaw(`${server.url}/v1/score?concept=${encodeURIComponent('A song about rain')}&target=indigo&crop=center&name=clip.ogg`, clip, 'audio/ogg');
     expect(response.status).toBe(200);
     const body = await json(response);
-    const expected = songReport('clip.ogg', await library.scoreFile(CLIP, { concept: 'A song about rain', target: 'Indigo', crop: 'center' }));
-    expect(body).toEqual({ ...expected, color: expected.predicted_color });
+    const song = await library.scoreFile(CLIP, { concept: 'A song about rain', target: 'Indigo', crop: 'center' });
+    const settingsDigest = songSettingsDigest({ ...song.settings, concept: 'A song about rain', target: 'Indigo' });
+    // The song record every door gives (refractor score --format jsonl too): the report, color, the bytes' fingerprint, the settings digest.
+    expect(body).toEqual(songRecord('clip.ogg', song, { input: fingerprintOf(clip), settingsDigest }));
+    expect(body.color).toBe(song.predicted_color);
     expect(body.chunk_count).toBe(8);
   });
 
@@ -77,11 +84,15 @@ describe('POST /v1/score', () => {
     const response = await postRaw(`${server.url}/v1/score?target=B&targets=card&color_rule=targets&name=clip.ogg`, clip, 'audio/ogg');
     expect(response.status).toBe(200);
     const body = await json(response);
-    const expected = songReport('clip.ogg', await library.scoreFile(CLIP, { target: 'Blue', targets: 'card', colorRule: 'targets' }));
-    expect(body).toEqual({ ...expected, color: expected.predicted_color_by_targets });
+    const song = await library.scoreFile(CLIP, { target: 'Blue', targets: 'card', colorRule: 'targets' });
+    const settingsDigest = songSettingsDigest({ ...song.settings, target: 'Blue' });
+    expect(body).toEqual(songRecord('clip.ogg', song, { input: fingerprintOf(clip), settingsDigest }));
+    expect(body.color).toBe(song.predicted_color_by_targets);
     expect(body.settings).toMatchObject({ targets: 'card', color_rule: 'targets' });
-    const canonical = songReport('clip.ogg', await library.scoreFile(CLIP, { target: 'Blue' }));
+    const canonical = await library.scoreFile(CLIP, { target: 'Blue' });
     expect(canonical.chromatic_match).not.toBe(body.chromatic_match);
+    // The digest tells the tables apart: a cache keyed on it cannot mix them.
+    expect(songSettingsDigest({ ...canonical.settings, target: 'Blue' })).not.toBe(settingsDigest);
     const bad = await postRaw(`${server.url}/v1/score?targets=legacy`, clip, 'audio/ogg');
     expect(bad.status).toBe(400);
     expect(await json(bad)).toMatchObject({ error: 'invalid-field', field: 'targets' });
@@ -94,9 +105,11 @@ describe('POST /v1/score', () => {
     });
     expect(response.status).toBe(200);
     const body = await json(response);
-    const expected = songReport('high.wav', await library.scoreFile(high, { concept: 'Bright and loud', crop: 'random', seed: 7, chunkSizeS: 10, chunkStrideS: 10, colorRule: 'probs' }));
-    expect(body).toEqual({ ...expected, color: expected.predicted_color_by_probs });
-    expect(body.predicted_color).toBe(expected.predicted_color_by_probs);
+    const song = await library.scoreFile(high, { concept: 'Bright and loud', crop: 'random', seed: 7, chunkSizeS: 10, chunkStrideS: 10, colorRule: 'probs' });
+    const settingsDigest = songSettingsDigest({ ...song.settings, concept: 'Bright and loud' });
+    expect(body).toEqual(songRecord('high.wav', song, { input: fingerprintOf(high), settingsDigest }));
+    expect(body.color).toBe(song.predicted_color_by_probs);
+    expect(body.predicted_color).toBe(song.predicted_color_by_probs);
     expect(body.settings).toMatchObject({ color_rule: 'probs', targets: 'canonical' });
     expect(body.chunks.map((c: { start_s: number }) => c.start_s)).toEqual([0, 10, 20, 30, 40]);
     expect(body.settings).toMatchObject({ crop: 'random', seed: 7, chunk_size_s: 10 });

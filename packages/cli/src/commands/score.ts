@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/node';
@@ -9,10 +8,10 @@ import { chunkingOptions, colorRuleOption, cropOptions, integerParser, targetsOp
 import { OUTPUT_FORMATS, type OutputFormat, type OutputRecord } from '../output/formats.js';
 import { mapInOrder } from '../output/ordered.js';
 import { recordsByKey } from '../output/resume-plan.js';
-import { resumeKey, settingsDigest } from '../output/resume-key.js';
+import { resumeKey } from '../output/resume-key.js';
 import { formatFromPath, outputHelp, outUsageError, resumeUsageError } from '../output/output-options.js';
 import { openCommandSink } from '../output/sink.js';
-import { expandInputs, readStdin, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
+import { expandInputs, readStdin, songSettingsDigest, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
 import { csvColumns, type SongReport } from '../score/report.js';
 import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
@@ -37,14 +36,13 @@ export function parseTarget(value: string): string {
   }
 }
 
-/** The settings that decide a score record: what `--resume` must find unchanged. */
+/** The settings that decide a score record: what `--resume` must find unchanged (the same digest the server and the queue record). */
 function scoreDigest(flags: ScoreFlags, concept: string | undefined): string {
-  return settingsDigest({
-    command: 'score',
+  return songSettingsDigest({
     models: flags.models,
     device: flags.device,
-    concept_sha256: concept ? createHash('sha256').update(concept).digest('hex') : null,
-    target: flags.target ?? null,
+    concept,
+    target: flags.target,
     targets: flags.targets,
     color_rule: flags.colorRule,
     chunk_size_s: flags.chunkSize,

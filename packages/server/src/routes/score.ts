@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { songReport, type Candidate, type CandidateReport, type Refractor, type ScoredSong, type SongReport } from '@refractor/node';
+import { songRecord, type Candidate, type CandidateReport, type Refractor, type ScoredSong, type SongRecord } from '@refractor/node';
+import { songSettingsDigest } from '@refractor/node/io';
+import { fingerprintBytes } from '../fingerprint-upload.js';
 import { serverCandidateSettings, checkCandidates, reportOf, scoreCandidateList } from '../candidates.js';
 import type { ServerContext } from '../context.js';
 import { requestSignal } from '../deadline.js';
@@ -9,8 +11,8 @@ import { readRequestInput } from '../request-input.js';
 import { pickParams, scoreParamsSchema, songOptions, type ScoreParams } from '../score-options.js';
 import { paramsCheck, withSlot } from './handle.js';
 
-/** A scored audio upload: the CLI's JSON record plus `color`, the color under the request's `color_rule` (the record's `predicted_color`). */
-export type ScoreResponse = SongReport & { color: string };
+/** A scored audio upload: the song record of `refractor score --format jsonl` (`color` and `predicted_color` under the request's `color_rule`). */
+export type ScoreResponse = SongRecord;
 
 /** One entry of a batch response: ranked results first (by confidence, descending, stable), then failures. */
 export interface BatchEntry {
@@ -32,12 +34,15 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
 
   const scoreAudio = async (refractor: Refractor, upload: SniffedUpload, params: ScoreParams, signal: AbortSignal): Promise<ScoreResponse> => {
     const options = songOptions(params);
-    const stream = await openAudioUpload(upload, { maxSeconds: limits.audioSeconds, signal, midiHint: '' });
+    const hashed = fingerprintBytes(upload.bytes);
+    const stream = await openAudioUpload({ ...upload, bytes: hashed.bytes }, { maxSeconds: limits.audioSeconds, signal, midiHint: '' });
     const conceptEmbedding = await refractor.prepareConcept(params.concept);
     const song: ScoredSong = await refractor.scoreFile(stream, { ...options, concept: params.concept ?? null, conceptEmbedding });
     metrics.chunks.inc({ endpoint: 'score' }, song.chunk_count);
     metrics.songs.inc({ endpoint: 'score' });
-    return { ...songReport(upload.name, song), color: song.predicted_color };
+    // The record `refractor score --format jsonl` and a queue batch give too, byte for byte.
+    const settingsDigest = songSettingsDigest({ ...song.settings, concept: params.concept, target: song.target_color });
+    return songRecord(upload.name, song, { input: await hashed.fingerprint(), settingsDigest });
   };
 
   const scoreMidi = async (refractor: Refractor, upload: SniffedUpload, params: ScoreParams): Promise<CandidateReport> => {
