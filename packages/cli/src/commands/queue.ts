@@ -7,6 +7,7 @@ import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type C
 import { createProgress } from '../progress.js';
 import { baseCandidateWithoutConcept, candidateEntries, extractEntries, readInputList, scoreEntries, type BatchEntry } from '../queue/add-jobs.js';
 import { isUrl, queueOptions, type QueueFlags } from '../queue/flags.js';
+import { outName } from '../atomic.js';
 import { writeJsonl, writeNpz, type WrittenResults } from '../queue/write-results.js';
 import { readCandidatesFile } from '../score/candidates.js';
 import { candidateOptions, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
@@ -222,7 +223,7 @@ function resultsCommand(context: CommandContext): Command {
   for (const option of queueOptions()) command.addOption(option);
   return command.action(async (flags: ResultsFlags) => {
     const out = flags.out ?? '-';
-    const where = out === '-' ? 'stdout' : out;
+    const where = outName(out);
     await withQueue(flags, async (queue) => {
       const batch = await pickBatch(queue, flags.batch, context);
       if (batch.task === 'embed' && flags.out === undefined && process.stdout.isTTY) {
