@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `io`: inputs, candidates files and datasets, without the model runtime.
+  entry: { index: 'src/index.ts', io: 'src/io/index.ts' },
   // ESM, and CommonJS for `require('@refractor/node')`. The CommonJS build still
   // require()s the ESM-only @refractor/audio, which Node ≥ 20.19 allows (require(esm)).
   format: ['esm', 'cjs'],

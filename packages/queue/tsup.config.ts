@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Two entries: the job client (no model runtime) and the worker (loads onnxruntime-node).
+  entry: ['src/index.ts', 'src/worker.ts'],
   // ESM only: @refractor/audio (and its WASM decoders) are ESM-only.
   format: ['esm'],
   dts: true,

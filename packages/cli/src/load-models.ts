@@ -1,8 +1,8 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { MODEL_DTYPES, ModelStoreError, Refractor, type BatchSize, type ModelDtype, type NodeDevice, type StoreProgressEvent } from '@refractor/node';
+import { MODEL_DTYPES, ModelStoreError, Refractor, type BatchSize, type ModelDtype, type NodeDevice } from '@refractor/node';
 import type { CommandContext } from './context.js';
 import { integerParser } from './options.js';
-import { createProgress, type Progress } from './progress.js';
+import { downloadProgress } from './progress.js';
 
 /** The flags every command that runs the models shares. */
 export interface ModelFlags {
@@ -53,24 +53,6 @@ export function modelOptions(): Option[] {
     new Option('--text-dtype <dtype>', 'the concept encoder\'s weights when they should differ from --dtype').choices([...MODEL_DTYPES]),
     new Option('--spin', "let onnxruntime's idle threads spin (busy-wait) for work, its own default; off (ours), they sleep and leave the cores to decoding and features").default(false),
   ];
-}
-
-/** One progress bar per downloading file; cached files print nothing. */
-function downloadProgress(): { onProgress: (event: StoreProgressEvent) => void; stop: () => void } {
-  const bars = new Map<string, Progress>();
-  return {
-    onProgress(event) {
-      if (event.cached) return;
-      let bar = bars.get(event.file);
-      if (!bar) {
-        bar = createProgress(`downloading ${event.file}`, event.total ?? 0, process.stderr, 'bytes');
-        bars.set(event.file, bar);
-      }
-      bar.update(event.loaded, event.total);
-      if (event.done) bar.stop();
-    },
-    stop: () => bars.forEach((bar) => bar.stop()),
-  };
 }
 
 /**

@@ -54,7 +54,7 @@ describe('refractor --help and usage errors', () => {
   });
 });
 
-describe('refractor info', () => {
+describe('refractor info', { timeout: 60_000 }, () => {
   it('reports format, rate, channels, duration and chunk count', () => {
     const song = songWav('info.wav', 40);
     const run = runRefractor(['info', song]);
@@ -74,7 +74,8 @@ describe('refractor info', () => {
     expect(run.status).toBe(1);
     const reported = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(reported).toHaveLength(1);
-    expect(reported[0]).toMatchObject({ file: good, format: 'wav', sampleRate: 44100, channels: 2, chunkCount: 1 });
+    expect(reported[0]).toMatchObject({ file: good, format: 'wav', sample_rate: 44100, channels: 2, chunk_count: 1 });
+    expect(Object.keys(reported[0]!).every((key) => /^[a-z0-9_]+$/.test(key))).toBe(true);
     expect(run.stderr).toContain(`${bad}: unsupported`);
     expect(run.stderr).toContain('missing.ogg: unreadable: no such file');
   });
@@ -106,7 +107,7 @@ describe('refractor info and score on the inputs score takes, and on a cut-short
     expect(info.status, info.stderr).toBe(0);
     const [cutInfo, wholeInfo] = info.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(cutInfo).toMatchObject({ file: cut, truncated: true, truncation: expect.stringMatching(/^the file ends inside the Ogg page at byte \d+/) });
-    expect(cutInfo.durationS).toBeLessThan(20);
+    expect(cutInfo.duration_s).toBeLessThan(20);
     expect(wholeInfo).not.toHaveProperty('truncated');
     expect(info.stderr).toMatch(new RegExp(`refractor: warning: ${cut.replaceAll('/', '\\/')} is truncated: the file ends inside the Ogg page`));
     expect(runRefractor(['info', cut]).stdout).toMatch(/^truncated: +yes \(the file ends inside the Ogg page at byte \d+/m);

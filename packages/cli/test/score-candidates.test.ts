@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { midiToPianoRoll } from '@refractor/audio';
-import { bundledSetDirectory } from '@refractor/node';
+import { COLOR_NAMES, bundledSetDirectory } from '@refractor/node';
 import { endOfTrack, off, on, smf, tempo } from '../../audio/test/helpers/midi.js';
 import { makeWav, sine } from '../../audio/test/helpers/wav.js';
 import { readNpy } from './npy-reader.js';
@@ -48,12 +48,15 @@ describe('refractor score with MIDI candidates', () => {
     expect(confidences).toEqual([...confidences].sort((x: number, y: number) => y - x));
     expect(new Set(reports.map((r: { file: string }) => r.file))).toEqual(new Set([a, b, c, clip]));
     const byFile = Object.fromEntries(reports.map((r: { file: string }) => [r.file, r]));
-    expect(Object.keys(byFile[a])).toEqual(['file', 'model', 'rank', 'confidence', 'temporal', 'spatial', 'ontological', 'settings']);
+    expect(Object.keys(byFile[a])).toEqual(['file', 'model', 'rank', 'confidence', 'temporal', 'spatial', 'ontological', 'predicted_color', 'settings']);
+    // Base-model records name a color too, derived from their three axes by the targets rule.
+    expect(COLOR_NAMES).toContain(byFile[a].predicted_color);
     expect(byFile[a].model).toBe('base');
     expect(byFile[c].model).toBe('base');
     expect(Object.keys(byFile[a].temporal)).toEqual(['past', 'present', 'future']);
     expect(byFile[clip]).toMatchObject({ model: 'cdm', predicted_color: expect.any(String) });
     expect(byFile[a].settings).toMatchObject({ models: 'tiny', test_only: true, base_model: join(bundledSetDirectory('tiny')!, 'refractor.onnx'), crop: 'start', seed: 0, batch_size: 64 });
+    expect(byFile[a].settings.concept_sha256).toMatch(/^[0-9a-f]{64}$/);
   }, SLOW);
 
   it('the same numbers in CSV and JSON, and a table; lyric and sounds-like move the answer', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +30,9 @@ describe('refractor score', { timeout: 60_000 }, () => {
     expect(songs).toHaveLength(2);
     const [first, second] = songs;
     expect(Object.keys(first)).toEqual([
-      'file', 'predicted_color', 'predicted_color_by_probs', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings',
+      'file', 'model', 'predicted_color', 'predicted_color_by_probs', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings',
     ]);
+    expect(first.model).toBe('cdm');
     expect(first.file).toBe(a);
     expect(Object.keys(first.temporal)).toEqual(['past', 'present', 'future']);
     expect(Object.keys(first.color_probs)).toEqual([...COLOR_NAMES]);
@@ -38,7 +40,9 @@ describe('refractor score', { timeout: 60_000 }, () => {
     expect(second.chunk_count).toBe(8);
     expect(Object.keys(second.chunks[0])).toEqual(['start_s', 'end_s', 'predicted_color', 'confidence', 'color_probs']);
     expect(second.chunks.map((c: { start_s: number }) => c.start_s)).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
-    expect(first.settings).toMatchObject({ models: 'tiny', test_only: true, crop: 'center', seed: 0, chunk_size_s: 30, chunk_stride_s: 5, device: 'cpu' });
+    expect(first.settings).toMatchObject({ models: 'tiny', test_only: true, crop: 'center', seed: 0, chunk_size_s: 30, chunk_stride_s: 5, device: 'cpu', target: null });
+    // The concept's digest, checked against node:crypto: the settings name what the record was scored against.
+    expect(first.settings.concept_sha256).toBe(createHash('sha256').update('A song about forgetting the future').digest('hex'));
   });
 
   it('adds chromatic match and drift with --target, consistent with the distributions', () => {
@@ -46,6 +50,7 @@ describe('refractor score', { timeout: 60_000 }, () => {
     expect(run.status).toBe(0);
     const [result] = JSON.parse(run.stdout);
     expect(result.target_color).toBe('White');
+    expect(result.settings.target).toBe('White');
     expect(result.chromatic_match).toBeGreaterThanOrEqual(0);
     expect(result.chromatic_match).toBeLessThanOrEqual(1);
     // White's peak is the middle mode of each axis: delta = present/place/forgotten − 0.34, in float32, 4 decimals.

@@ -12,7 +12,7 @@ import { InvalidValueError } from './errors.js';
 import { assertFinite } from './numeric.js';
 import type { ChunkResult, SongResult } from './results.js';
 import { chromaticMatch, drift, targetAffinity } from './target-match.js';
-import { resolveColorName } from './targets.js';
+import { CHROMATIC_TARGETS, resolveColorName, type ColorTargets } from './targets.js';
 
 /** The two ways of naming a song's color from its chunks. */
 export type ColorRule = 'targets' | 'probs';
@@ -36,10 +36,18 @@ export function chunkWeights(confidences: readonly number[]): number[] {
 /**
  * The original validation's song color: the color whose target rows best
  * match the distributions, first color in canonical order winning exact ties
- * (so a uniform distribution answers Red, and Green can never win over Yellow).
+ * (so a uniform distribution answers Red, and Green can never win over Yellow
+ * in the card's table). Base-model candidates get their `predicted_color`
+ * the same way, since that model outputs the three axes and no color.
+ *
+ * @param table - the target rows to compare with (default: the model card's {@link CHROMATIC_TARGETS}).
+ * @example
+ * ```ts
+ * songColorByTargets(song); // e.g. 'Indigo'
+ * ```
  */
-export function songColorByTargets(distributions: ModeDistributions): ColorName {
-  return COLOR_NAMES[argmax(COLOR_NAMES.map((color) => targetAffinity(distributions, color)))]!;
+export function songColorByTargets(distributions: ModeDistributions, table: Readonly<Record<ColorName, ColorTargets>> = CHROMATIC_TARGETS): ColorName {
+  return COLOR_NAMES[argmax(COLOR_NAMES.map((color) => targetAffinity(distributions, color, table)))]!;
 }
 
 /** The pooled rule: argmax of pooled color probabilities (first wins ties). */

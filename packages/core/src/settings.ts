@@ -1,4 +1,6 @@
+import type { ColorName } from './colors.js';
 import type { SongResult } from './results.js';
+import { sha256Text } from './text-digest.js';
 
 /** How a song result was produced: enough to reproduce it (Node and browsers report the same fields). */
 export interface ScoreSettings {
@@ -15,6 +17,10 @@ export interface ScoreSettings {
   /** The runtime and provider that ran, e.g. `onnxruntime-web (wasm, 2 threads)`. */
   backend: string;
   batch_size: number;
+  /** SHA-256 of the concept text ({@link sha256Text}), or null when none was given (zeros, as the original). */
+  concept_sha256: string | null;
+  /** The target color the match and drift were computed against, or null for none. */
+  target: ColorName | null;
 }
 
 /** A song result with the settings that produced it. */
@@ -28,6 +34,10 @@ export interface ScoreSettingsInput<Device extends string = string> {
   features: { chunkSizeS: number; chunkStrideS: number; crop: string; seed: number };
   backend: { device: Device; name: string };
   batchSize: number;
+  /** The concept text (none, null or blank: no concept). */
+  concept?: string | null;
+  /** The resolved target color (none or null: no target). */
+  target?: ColorName | null;
 }
 
 /**
@@ -36,7 +46,8 @@ export interface ScoreSettingsInput<Device extends string = string> {
  *
  * @example
  * ```ts
- * const settings = scoreSettings({ models: 'tiny', testOnly: true, features, backend, batchSize: 16 });
+ * const settings = scoreSettings({ models: 'tiny', testOnly: true, features, backend, batchSize: 16, concept: 'rain', target: 'Blue' });
+ * settings.concept_sha256; // sha256Text('rain')
  * ```
  */
 export function scoreSettings<Device extends string>(input: ScoreSettingsInput<Device>): ScoreSettings & { device: Device } {
@@ -50,5 +61,7 @@ export function scoreSettings<Device extends string>(input: ScoreSettingsInput<D
     device: input.backend.device,
     backend: input.backend.name,
     batch_size: input.batchSize,
+    concept_sha256: input.concept == null || input.concept.trim() === '' ? null : sha256Text(input.concept),
+    target: input.target ?? null,
   };
 }

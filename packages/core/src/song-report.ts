@@ -7,6 +7,8 @@ import type { ScoredSong } from './settings.js';
  */
 export interface SongReport {
   file: string;
+  /** Which model answered: always the CDM for songs (candidates say `base` or `cdm`). */
+  model: 'cdm';
   predicted_color: string;
   predicted_color_by_probs: string;
   confidence: number;
@@ -34,6 +36,7 @@ export interface SongReport {
 export function songReport(file: string, song: ScoredSong): SongReport {
   return {
     file,
+    model: 'cdm',
     predicted_color: song.predicted_color,
     predicted_color_by_probs: song.predicted_color_by_probs,
     confidence: song.confidence,

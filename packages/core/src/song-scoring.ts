@@ -4,9 +4,13 @@ import { scoreSettings, type ScoreSettingsInput, type ScoredSong, type ScoreSett
 
 /** Options for scoring one song, the same in Node and browsers (each runtime adds chunking, crop and its own extras). */
 export interface SongScoringOptions {
-  /** Concept text, embedded once per song (none or blank: zeros, as the original). */
+  /**
+   * Concept text, embedded once per song (none or blank: zeros, as the
+   * original). Its digest is the record's `settings.concept_sha256`, so pass
+   * it with `conceptEmbedding` too for records that name their concept.
+   */
   concept?: string | null;
-  /** A precomputed concept embedding (768 values); wins over `concept`. */
+  /** A precomputed concept embedding (768 values); wins over `concept` for scoring. */
   conceptEmbedding?: ArrayLike<number>;
   /** A color name or letter: adds chromatic match and drift (none, null or empty: no target). */
   target?: string | null;
@@ -66,7 +70,8 @@ export async function scoreSong<Device extends string>(
       ...(run.timings ? { timings: run.timings, ...(run.clock ? { clock: run.clock } : {}) } : {}),
       ...(options.onScored ? { onChunk: options.onScored } : {}),
     });
-    return { ...song, settings: scoreSettings({ ...run.settings, batchSize: scorer.batchSize }) };
+    const settings = scoreSettings({ ...run.settings, batchSize: scorer.batchSize, concept: options.concept ?? null, target: song.target_color ?? null });
+    return { ...song, settings };
   } finally {
     await run.chunks.return?.();
   }

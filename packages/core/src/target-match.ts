@@ -3,18 +3,18 @@ import { argmax } from './chunk.js';
 import { InvalidValueError } from './errors.js';
 import { assertFinite, roundHalfEven } from './numeric.js';
 import type { Drift } from './results.js';
-import { CHROMATIC_TARGETS, resolveColorName } from './targets.js';
+import { CHROMATIC_TARGETS, resolveColorName, type ColorTargets } from './targets.js';
 
 function modeValue(distributions: ModeDistributions, axis: Axis, index: number): number {
   const mode = MODE_ORDERS[axis][index]!;
   return assertFinite((distributions[axis] as Record<string, number>)?.[mode] as number, `${axis}.${mode}`);
 }
 
-/** Mean over the three axes of dot(distribution axis, target row of `color`). */
-export function targetAffinity(distributions: ModeDistributions, color: ColorName): number {
+/** Mean over the three axes of dot(distribution axis, target row of `color` in `table`, by default the card's). */
+export function targetAffinity(distributions: ModeDistributions, color: ColorName, table: Readonly<Record<ColorName, ColorTargets>> = CHROMATIC_TARGETS): number {
   let sum = 0;
   for (const axis of AXES) {
-    CHROMATIC_TARGETS[color][axis].forEach((weight, i) => {
+    table[color][axis].forEach((weight, i) => {
       sum += modeValue(distributions, axis, i) * weight;
     });
   }

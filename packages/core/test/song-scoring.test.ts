@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { scoreSong, type FeatureChunk, type RefractorScorer } from '../src/index.js';
 
@@ -69,6 +70,22 @@ describe('scoreSong', () => {
       { target: '', onChunk: (done, span) => seen.push(`ready ${done} at ${span.start_s}`) },
     );
     expect(seen).toEqual(['ready 1 at 0', 'scored 0', 'ready 2 at 5', 'scored 5', 'ready 3 at 10', 'scored 10']);
-    expect(song).toMatchObject({ concept: 768, target: null, settings: { models: 'fake', test_only: true, device: 'cpu', batch_size: 2, chunk_stride_s: 5 } });
+    expect(song).toMatchObject({ concept: 768, target: null, settings: { models: 'fake', test_only: true, device: 'cpu', batch_size: 2, chunk_stride_s: 5, concept_sha256: null, target: null } });
+  });
+
+  it("records the concept's digest and the target in settings, so the record names what it was scored against", async () => {
+    const fake = {
+      batchSize: 1,
+      async scoreChunks(source: AsyncIterable<FeatureChunk>) {
+        for await (const _ of source) void _;
+        return { target_color: 'Indigo' } as never;
+      },
+    } as unknown as RefractorScorer;
+    const song = await scoreSong(
+      { scorer: fake, chunks: stream(1).chunks, prepareConcept: async () => new Float32Array(768), settings },
+      { concept: 'rain', conceptEmbedding: new Float32Array(768), target: 'i' },
+    );
+    expect(song.settings.concept_sha256).toBe(createHash('sha256').update('rain').digest('hex'));
+    expect(song.settings.target).toBe('Indigo');
   });
 });

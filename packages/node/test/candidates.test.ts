@@ -9,6 +9,8 @@ import { endOfTrack, off, on, smf, tempo } from '../../audio/test/helpers/midi.j
 import { makeWav, sine } from '../../audio/test/helpers/wav.js';
 import {
   BaseModelMissingError,
+  CHROMATIC_TARGETS,
+  COLOR_NAMES,
   MidiParseError,
   ModelContractError,
   Refractor,
@@ -16,6 +18,7 @@ import {
   targetDistributions,
   type BaseResult,
   type CandidateItem,
+  type ColorName,
 } from '../src/index.js';
 
 const tiny = bundledSetDirectory('tiny')!;
@@ -81,13 +84,26 @@ async function byHand(
     const [thing, place, person] = row('spatial', i);
     const [imagined, forgotten, known] = row('ontological', i);
     return {
-      model: 'base',
+      model: 'base' as const,
       temporal: { past: past!, present: present!, future: future! },
       spatial: { thing: thing!, place: place!, person: person! },
       ontological: { imagined: imagined!, forgotten: forgotten!, known: known! },
       confidence: (out.confidence!.data as Float32Array)[i]!,
+      predicted_color: nearestByHand([row('temporal', i), row('spatial', i), row('ontological', i)]),
     };
   });
+}
+
+/** The card color whose target rows have the largest summed dot product with the three axes (first wins ties), computed here from the table. */
+function nearestByHand(axes: number[][]): ColorName {
+  let best: ColorName = COLOR_NAMES[0]!;
+  let bestScore = -Infinity;
+  for (const color of COLOR_NAMES) {
+    const rows = CHROMATIC_TARGETS[color];
+    const score = [rows.temporal, rows.spatial, rows.ontological].reduce((sum, target, a) => sum + target.reduce((acc, w, m) => acc + w * axes[a]![m]!, 0), 0);
+    if (score > bestScore) [best, bestScore] = [color, score];
+  }
+  return best;
 }
 
 /** The mean of the sounds-like embeddings, computed here independently (float64 sum, then float32). */

@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { RefractorQueue, sha256File } from '../dist/index.js';
+import { RefractorQueue, sha256OfFile } from '../dist/index.js';
 import { startRedisServer, REDIS_SKIP_REASON } from '../test/helpers/redis-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -90,7 +90,7 @@ const redis = await startRedisServer();
 try {
   const files = Array.from({ length: SONGS }, (_, i) => join(scratch, `song-${i}.wav`));
   files.forEach((file, i) => wav(file, i));
-  const hashed = await Promise.all(files.map(async (path) => ({ path, sha256: await sha256File(path) })));
+  const hashed = await Promise.all(files.map(async (path) => ({ path, sha256: await sha256OfFile(path) })));
   console.log(
     `@refractor/queue benchmark — models "${args.models}", ${SONGS} songs of ${SECONDS} s, worker concurrency ${args.concurrency}, ` +
       `${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}, node ${process.version}\n`,
@@ -104,11 +104,12 @@ try {
     const queue = await RefractorQueue.open(redis.url, { queue: name });
     const settings = { chunk_size_s: 30, chunk_stride_s: 5, crop: 'start', seed: 0, concept: null, target: null };
     const started = performance.now();
-    const { batch } = await queue.addBatch(
-      'score',
+    // The batch spelled out (songBatch would hash the files again, inside the timing).
+    const { batch } = await queue.addBatch({
+      task: 'score',
       settings,
-      hashed.map((input) => ({ data: { v: 1, task: 'score', input, settings }, item: { file: input.path } })),
-    );
+      entries: hashed.map((input) => ({ data: { v: 1, task: 'score', input, settings }, item: { file: input.path } })),
+    });
     for (;;) {
       const progress = await queue.progress(batch);
       if (progress.pending === 0) {

@@ -1,42 +1,28 @@
 import { createHash } from 'node:crypto';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { canonicalJson, rankByConfidence } from '@refractor/core';
+import type { Batch, BatchItem, BatchSettings } from './batches.js';
 import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL } from './connection.js';
 import { parseFailedReason, type JobErrorRecord } from './errors.js';
-import { canonicalJson, jobIdFor, type JobData, type JobResult } from './jobs.js';
+import { jobIdFor, type JobData, type JobResult, type JobTask } from './jobs.js';
 import { batchKeys, modelsKey, queueKeys } from './keys.js';
-
-/** One input of a batch, as recorded in Redis (in input order). */
-export interface BatchItem {
-  /** The input as the user named it (results carry it back). */
-  file: string;
-  /** Its job, or none when it could not be queued (then `error` says why). */
-  job?: string;
-  error?: JobErrorRecord;
-  /** For extract batches: the song's id and color (they label its rows, not the job). */
-  song?: { id: string; color: string };
-}
+import { decodeFloat32 } from './float32-base64.js';
+import { resultRecord, type Outcome, type ResultRecord } from './records.js';
 
 /** A batch as recorded: what was asked, and when. */
-export interface BatchInfo {
-  id: string;
-  task: JobData['task'];
-  /** Milliseconds since the epoch. */
-  created: number;
-  /** Inputs, including those that could not be queued. */
-  count: number;
-  /** The settings every job of the batch shares, for the record. */
-  settings: unknown;
-}
-
-/** One input's fate, in input order. */
-export interface Outcome {
-  index: number;
-  item: BatchItem;
-  state: 'completed' | 'failed' | 'pending';
-  result?: JobResult;
-  error?: JobErrorRecord;
-}
+export type BatchInfo = {
+  [T in JobTask]: {
+    id: string;
+    task: T;
+    /** Milliseconds since the epoch. */
+    created: number;
+    /** Inputs, including those that could not be queued. */
+    count: number;
+    /** The settings every job of the batch shares, for the record. */
+    settings: BatchSettings[T];
+  };
+}[JobTask];
 
 /** Job options for {@link RefractorQueue.addBatch}. */
 export interface AddOptions {
@@ -46,12 +32,6 @@ export interface AddOptions {
   backoffMs?: number;
   /** Put the batch's jobs that failed for good back in the queue (e.g. after a long network outage), attempts reset. */
   retryFailed?: boolean;
-}
-
-/** A job to add: its payload and its batch record. */
-export interface NewJob {
-  data: JobData;
-  item: Omit<BatchItem, 'job'>;
 }
 
 /** What {@link RefractorQueue.addBatch} did. */
@@ -68,6 +48,21 @@ export interface AddReport {
   failed: number;
   /** Failed jobs put back in the queue (with `retryFailed`). */
   retried: number;
+}
+
+/** One song's rows of an extract batch, from {@link RefractorQueue.embeddings}. */
+export interface SongEmbeddings {
+  index: number;
+  file: string;
+  /** The song's id and color, as the dataset gave them. */
+  id: string;
+  color: string;
+  /** Rows (chunks). */
+  chunks: number;
+  /** `chunks × 512` CLAP embeddings, row by row. */
+  clap: Float32Array;
+  /** The 768-d concept embedding (the same for every row). */
+  concept: Float32Array;
 }
 
 /** Counts and recent throughput, as `refractor queue status` shows them. */
@@ -101,11 +96,14 @@ const PAGE = 500;
  * ({@link jobIdFor}), so work already queued or done is never repeated.
  * Finished jobs stay in Redis until {@link RefractorQueue.removeBatch}.
  *
+ * Only the job client: importing it loads no model runtime (the worker is
+ * `@refractor/queue/worker`).
+ *
  * @example
  * ```ts
  * const queue = await RefractorQueue.open('redis://127.0.0.1:6379');
- * const report = await queue.addBatch(jobs);
- * for await (const outcome of queue.outcomes(report.batch)) console.log(outcome.item.file, outcome.state);
+ * const report = await queue.addBatch(await songBatch(['/music/a.wav'], settings));
+ * for await (const record of queue.records(report.batch)) console.log(JSON.stringify(record));
  * await queue.close();
  * ```
  */
@@ -131,17 +129,26 @@ export class RefractorQueue {
   }
 
   /**
-   * Adds a batch: records its items in input order, then adds one job per
-   * distinct job id (jobs already in the queue, in any state, are kept as
-   * they are), then commits the batch. The batch id follows from its items,
-   * so adding the same batch again changes nothing.
+   * Adds a batch ({@link songBatch}, {@link candidateBatch},
+   * {@link extractBatch}): records its items in input order, then adds one
+   * job per distinct job id (jobs already in the queue, in any state, are
+   * kept as they are), then commits the batch. The batch id follows from its
+   * items, so adding the same batch again changes nothing.
+   *
+   * @example
+   * ```ts
+   * const report = await queue.addBatch(await songBatch(files, settings), { attempts: 3 });
+   * console.log(report.batch, `${report.added} new jobs`);
+   * ```
    */
-  async addBatch(task: JobData['task'], settings: unknown, jobs: readonly (NewJob | { item: BatchItem })[], options: AddOptions = {}): Promise<AddReport> {
-    const items: BatchItem[] = jobs.map((job) => ('data' in job ? { ...job.item, job: jobIdFor(job.data) } : job.item));
+  async addBatch(batch: Batch, options: AddOptions = {}): Promise<AddReport> {
+    const { task, settings } = batch;
+    const jobs: ReadonlyArray<{ data?: JobData; item: Omit<BatchItem, 'job'> }> = batch.entries;
+    const items: BatchItem[] = jobs.map((job) => (job.data ? { ...job.item, job: jobIdFor(job.data) } : job.item));
     const id = createHash('sha256').update(canonicalJson({ task, settings, items })).digest('hex').slice(0, 16);
     const keys = batchKeys(this.name, id);
     const unique = new Map<string, JobData>();
-    for (const job of jobs) if ('data' in job) unique.set(jobIdFor(job.data), job.data);
+    for (const job of jobs) if (job.data) unique.set(jobIdFor(job.data), job.data);
     const report = { batch: id, inputs: items.length, jobs: unique.size, failed: items.filter((item) => !item.job).length };
 
     const existing = (await this.redis.exists(keys.meta)) === 1;
@@ -165,7 +172,7 @@ export class RefractorQueue {
       await this.queue.addBulk(ids.slice(at, at + PAGE).map((jobId) => ({ name: unique.get(jobId)!.task, data: unique.get(jobId)!, opts: { ...jobOptions, jobId } })));
     }
     if (!existing) {
-      const info: BatchInfo = { id, task, created: Date.now(), count: items.length, settings };
+      const info = { id, task, created: Date.now(), count: items.length, settings } as BatchInfo;
       await this.redis.multi().set(keys.meta, JSON.stringify(info)).persist(keys.items).rpush(queueKeys(this.name).batches, id).exec();
     }
     let retried = 0;
@@ -244,6 +251,57 @@ export class RefractorQueue {
       const items = (await this.redis.lrange(key, at, at + PAGE - 1)).map((text) => JSON.parse(text) as BatchItem);
       const jobs = await Promise.all(items.map((item) => (item.job ? this.queue.getJob(item.job) : undefined)));
       for (const [i, item] of items.entries()) yield outcomeOf(at + i, item, jobs[i]);
+    }
+  }
+
+  /**
+   * A batch's result records, in input order: for a song or candidate batch
+   * the record `refractor score --format jsonl` writes for each input (plus
+   * `content_sha256`), or `{ file, error }`. Candidates of a batch added with
+   * `rank: true` carry their 0-based confidence rank (ties keep input order).
+   * Pending inputs come as errors: wait for {@link RefractorQueue.progress}
+   * to show none pending first.
+   *
+   * @example
+   * ```ts
+   * for await (const record of queue.records(batch)) process.stdout.write(`${JSON.stringify(record)}\n`);
+   * ```
+   */
+  async *records(id: string): AsyncGenerator<ResultRecord> {
+    const info = await this.batch(id);
+    if (info?.task === 'embed') throw new Error(`batch ${id} is an extract batch: read its rows with embeddings(), not records()`);
+    const ranks = info?.task === 'candidate' && info.settings.rank ? await this.candidateRanks(id) : undefined;
+    for await (const outcome of this.outcomes(id)) yield resultRecord(outcome, ranks?.get(outcome.index));
+  }
+
+  /** The 0-based confidence rank of each scored candidate of a batch, by input index. */
+  private async candidateRanks(id: string): Promise<Map<number, number>> {
+    const scored: Array<{ confidence: number; index: number }> = [];
+    for await (const outcome of this.outcomes(id)) {
+      if (outcome.result?.task === 'candidate') scored.push({ confidence: outcome.result.result.confidence, index: outcome.index });
+    }
+    return new Map(rankByConfidence(scored).map(({ index, rank }) => [index, rank]));
+  }
+
+  /**
+   * An extract batch's rows, song by song in dataset order: each song's CLAP
+   * embeddings (`chunks × 512`) and its concept embedding (768, the same for
+   * every row), labelled with its id and color; or the song's error.
+   *
+   * @example
+   * ```ts
+   * for await (const song of queue.embeddings(batch)) if ('clap' in song) console.log(song.id, song.chunks);
+   * ```
+   */
+  async *embeddings(id: string): AsyncGenerator<SongEmbeddings | { index: number; file: string; id: string; error: JobErrorRecord }> {
+    for await (const outcome of this.outcomes(id)) {
+      const { item, result } = outcome;
+      const songId = item.song?.id ?? item.file;
+      if (outcome.state !== 'completed' || result?.task !== 'embed') {
+        yield { index: outcome.index, file: item.file, id: songId, error: outcome.error ?? { code: 'failed', message: `${item.file}: not an embedding result` } };
+        continue;
+      }
+      yield { index: outcome.index, file: item.file, id: songId, color: item.song?.color ?? '', chunks: result.chunks, clap: decodeFloat32(result.clap), concept: decodeFloat32(result.concept) };
     }
   }
 

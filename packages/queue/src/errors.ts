@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { AudioDecodeError, MidiParseError } from '@refractor/audio';
-import { InvalidValueError, RefractorError, UnknownColorError } from '@refractor/node';
+// From core, not @refractor/node: the client entry must not load onnxruntime-node.
+import { InvalidValueError, RefractorError, UnknownColorError } from '@refractor/core';
 
 /**
  * Why an input has no result — the codes of `refractor score --format jsonl`

@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 
-/** sha256 of a file's bytes, hex, streamed (songs can be large). */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const block of createReadStream(path)) hash.update(block as Buffer);
-  return hash.digest('hex');
-}
+// The sha256 of a file is @refractor/node's `sha256OfFile` (streamed; from the
+// `io` subpath, which a job client can import without loading onnxruntime-node).
 
 /** sha256 of bytes, hex. */
 export function sha256Bytes(bytes: Uint8Array): string {

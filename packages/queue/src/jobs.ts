@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CandidateResult, ScoredSong } from '@refractor/node';
+import { canonicalJson, type CandidateResult, type CandidateSettings, type ScoredSong } from '@refractor/core';
 
 /** Where a job's audio comes from: a path every worker can read (shared file system), or an http(s) URL. */
 export type JobInput =
@@ -14,50 +14,57 @@ export type JobInput =
       url: string;
     };
 
-/** The crop and chunking settings shared by both tasks (the names of `ScoredSong.settings`). */
-export interface FeatureSettings {
+/**
+ * The crop and chunking settings of song and extract jobs (the names of
+ * `ScoredSong.settings`; snake_case because they are stored in Redis and
+ * hashed into job ids).
+ */
+export interface JobFeatureSettings {
   chunk_size_s: number;
   chunk_stride_s: number;
   crop: 'start' | 'center' | 'random';
   seed: number;
 }
 
-/** What a score job is asked for, besides its input: everything that changes its result. */
-export interface ScoreSettings extends FeatureSettings {
+/** What a song (score) job is asked for, besides its input: everything that changes its result. */
+export interface SongJobSettings extends JobFeatureSettings {
   /** Concept text (null: none, i.e. zeros, as the original). */
   concept: string | null;
   /** A canonical color name, or null for no target. */
   target: string | null;
 }
 
-/** What an embed job (one song of `refractor extract`) is asked for. */
-export interface EmbedSettings extends FeatureSettings {
+/** What an extract (embed) job — one song of `refractor extract` — is asked for. */
+export interface ExtractJobSettings extends JobFeatureSettings {
   /** The song's concept text (null: none). */
   concept: string | null;
 }
 
 /** One candidate of the original wrapper's batches (the base model's path): any of MIDI, audio and lyric text. */
-export interface CandidateInput {
+export interface CandidateJobInput {
   midi?: JobInput;
   audio?: JobInput;
   lyric?: string;
 }
 
 /** What a candidate job is asked for, besides its input (as `Refractor.scoreCandidates` takes it). */
-export interface CandidateSettings {
+export interface CandidateJobSettings {
   /** The concept every candidate is scored against (the base model requires one). */
   concept: string | null;
   /** Artist descriptions (their mean embedding feeds the base model). */
   sounds_like: string[];
-  crop: FeatureSettings['crop'];
+  crop: JobFeatureSettings['crop'];
   seed: number;
 }
 
 /** The payload of a job, as stored in Redis. */
 export type JobData =
-  | { v: 1; task: 'score'; input: JobInput; settings: ScoreSettings }
-  | { v: 1; task: 'embed'; input: JobInput; settings: EmbedSettings }
-  | { v: 1; task: 'candidate'; input: CandidateInput; settings: CandidateSettings };
+  | { v: 1; task: 'score'; input: JobInput; settings: SongJobSettings }
+  | { v: 1; task: 'embed'; input: JobInput; settings: ExtractJobSettings }
+  | { v: 1; task: 'candidate'; input: CandidateJobInput; settings: CandidateJobSettings };
+
+/** A job's task: `score` (songs), `candidate` (the base model's path) or `embed` (extract). */
+export type JobTask = JobData['task'];
 
 /** What a finished score job returns: the song result, and the hash of the bytes it was computed from. */
 export interface ScoreJobResult {
@@ -89,8 +96,8 @@ export interface CandidateJobResult {
   /** sha256 of the MIDI and audio bytes the worker scored. */
   content_sha256: { midi?: string; audio?: string };
   result: CandidateResult;
-  /** How it was made, as `refractor score` reports candidates: models, base model file, crop, seed, candidates per ONNX run. */
-  settings: { models: string; test_only: boolean; base_model: string | null; crop: string; seed: number; batch_size: number };
+  /** How it was made, as `refractor score` reports candidates (core's `candidateSettings`). */
+  settings: CandidateSettings;
 }
 
 export type JobResult = ScoreJobResult | EmbedJobResult | CandidateJobResult;
@@ -109,15 +116,6 @@ export function describeJob(data: JobData | undefined): string {
   if (data.task !== 'candidate') return inputName(data.input);
   const { midi, audio } = data.input;
   return midi ? inputName(midi) : audio ? inputName(audio) : '(lyric only)';
-}
-
-/** JSON with object keys sorted, so equal settings always hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, node: unknown) =>
-    node !== null && typeof node === 'object' && !Array.isArray(node)
-      ? Object.fromEntries(Object.entries(node as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : node,
-  );
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { Job } from 'bullmq';
-import { DEFAULT_CANDIDATE_BATCH, type Candidate, type Refractor } from '@refractor/node';
+import { candidateSettings, type Candidate, type Refractor } from '@refractor/node';
 import { classifyError, JobError, toBullError } from './errors.js';
 import { fetchInput, type FetchLimits } from './fetch-input.js';
 import { encodeFloat32 } from './float32-base64.js';
-import { sha256Bytes, sha256File } from './hash.js';
+import { sha256OfFile } from '@refractor/node/io';
+import { sha256Bytes } from './hash.js';
 import { describeJob, type CandidateJobResult, type JobData, type JobInput, type JobResult } from './jobs.js';
 
 /** A job's audio, ready for Refractor: a path or fetched bytes, with the hash of what will be read. */
@@ -18,7 +19,7 @@ async function loadInput(input: JobInput, limits: FetchLimits): Promise<LoadedIn
     const bytes = await fetchInput(input.url, limits);
     return { source: bytes, name: input.url, sha256: sha256Bytes(bytes) };
   }
-  const sha256 = await sha256File(input.path);
+  const sha256 = await sha256OfFile(input.path);
   if (sha256 !== input.sha256) {
     throw new JobError('content-changed', `${input.path}: the file changed after it was queued (sha256 ${sha256.slice(0, 12)}…, queued ${input.sha256.slice(0, 12)}…); queue it again`, true);
   }
@@ -64,7 +65,7 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
       const conceptEmbedding = await concept(s.concept);
       if (data.task === 'score') {
         const target = data.settings.target;
-        const song = await refractor.scoreFile(loaded.source, { ...features, conceptEmbedding, ...(target !== null ? { target } : {}) });
+        const song = await refractor.scoreFile(loaded.source, { ...features, concept: s.concept, conceptEmbedding, ...(target !== null ? { target } : {}) });
         return { task: 'score', content_sha256: loaded.sha256, song };
       }
       const { embeddings, chunks } = await refractor.embedChunks(loaded.source, features);
@@ -109,13 +110,13 @@ async function scoreCandidate(
     task: 'candidate',
     content_sha256,
     result: item.result,
-    settings: {
+    settings: candidateSettings({
       models: refractor.modelSet.name,
-      test_only: refractor.modelSet.testOnly,
-      base_model: refractor.baseModelPath ?? null,
+      testOnly: refractor.modelSet.testOnly,
+      baseModel: refractor.baseModelPath ?? null,
+      concept: s.concept,
       crop: s.crop,
       seed: s.seed,
-      batch_size: DEFAULT_CANDIDATE_BATCH,
-    },
+    }),
   };
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchInput, JobError } from '../src/index.js';
+import { JobError } from '../src/index.js';
+import { fetchInput } from '../src/worker.js';
 
 // A real HTTP server on a free loopback port, answering what a catalog host might.
 let server: Server;

@@ -1,38 +1,38 @@
-import { basename } from 'node:path';
 import { DEFAULT_CROP } from '@refractor/audio';
-import { DEFAULT_CANDIDATE_BATCH, candidateReport, type Candidate, type CandidateItem, type CandidateReport, type CandidateResult, type CandidateSettings, type Refractor } from '@refractor/node';
+import { candidateReport, candidateSettings, checkCandidates as checkCandidateBatch, type Candidate, type CandidateItem, type CandidateReport, type CandidateResult, type CandidateSettings, type Refractor } from '@refractor/node';
 import { ApiError } from './errors.js';
 import type { ScoreParams } from './score-options.js';
 
 /** The settings every candidate report carries (file names only: server paths stay private). */
-export function candidateSettings(refractor: Refractor, params: ScoreParams): CandidateSettings {
-  const name = refractor.modelSet.name;
-  return {
-    models: name.includes('/') ? basename(name) : name,
-    test_only: refractor.modelSet.testOnly,
-    base_model: refractor.baseModelPath ? basename(refractor.baseModelPath) : null,
+export function serverCandidateSettings(refractor: Refractor, params: ScoreParams): CandidateSettings {
+  return candidateSettings({
+    models: refractor.modelSet.name,
+    testOnly: refractor.modelSet.testOnly,
+    baseModel: refractor.baseModelPath ?? null,
+    concept: params.concept ?? null,
     crop: params.crop ?? DEFAULT_CROP.crop,
     seed: params.seed ?? DEFAULT_CROP.seed,
-    batch_size: DEFAULT_CANDIDATE_BATCH,
-  };
+    fileNamesOnly: true,
+  });
 }
 
+/** HTTP status per pre-check problem: a missing base model is the server's (501), a missing concept the request's (400). */
+const PROBLEM_STATUS = { 'no-base-model': 501, 'concept-required': 400 } as const;
+
 /**
- * What `refractor score` checks before scoring candidates, as 4xx/5xx
- * answers: MIDI (and lyric-only) candidates need the base model and a concept.
+ * What `refractor score` checks before scoring candidates (core's
+ * `checkCandidates`), as 4xx/5xx answers: MIDI (and lyric-only) candidates
+ * need the base model and a concept.
  */
 export function checkCandidates(refractor: Refractor, candidates: readonly Candidate[], concept: string | undefined): void {
-  const needsBase = candidates.some((c) => c.midi !== undefined || (c.audio === undefined && c.lyric !== undefined));
-  if (needsBase && !refractor.hasBaseModel) {
-    throw new ApiError(
-      501,
-      'no-base-model',
-      "scoring MIDI needs the base Refractor model (refractor.onnx), and this server's model set has none; start it with a set that has one (the tiny test set does)",
-    );
-  }
-  if (needsBase && (concept === undefined || concept.trim() === '')) {
-    throw new ApiError(400, 'concept-required', 'the base Refractor model needs a concept (the original raises without one); pass concept', 'concept');
-  }
+  const problem = checkCandidateBatch(candidates, {
+    concept,
+    baseLoaded: refractor.hasBaseModel,
+    modelSet: "this server's model set",
+    baseModelHint: 'start it with a set that has one (the tiny test set does)',
+    conceptHint: 'pass concept',
+  });
+  if (problem) throw new ApiError(PROBLEM_STATUS[problem.code], problem.code, problem.message, problem.code === 'concept-required' ? 'concept' : undefined);
 }
 
 /** Scores candidates as `refractor score --rank` does: routed per candidate (MIDI → base model, audio alone → CDM), ranked by confidence. */

@@ -18,6 +18,7 @@ const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
 const number = (description?: string): Schema => ({ type: 'number', ...(description ? { description } : {}) });
 const unit = (description: string): Schema => ({ type: 'number', minimum: 0, maximum: 1, description });
 const color: Schema = { type: 'string', enum: [...COLOR_NAMES] };
+const sha256OrNull: Schema = { type: ['string', 'null'], pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the concept text (UTF-8, hex), or null for no concept' };
 const scores = (description: string): Schema => ({ type: 'object', additionalProperties: { type: 'number' }, description });
 const record = (properties: Record<string, Schema>, required: string[], description: string): Schema => ({
   type: 'object',
@@ -53,13 +54,16 @@ export function componentSchemas(): Record<string, Schema> {
         device: { type: 'string' },
         backend: { type: 'string' },
         batch_size: { type: 'integer' },
+        concept_sha256: sha256OrNull,
+        target: { type: ['string', 'null'], enum: [...COLOR_NAMES, null], description: 'The target color match and drift were computed against, or null for none' },
       },
-      ['models', 'test_only', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'device', 'backend', 'batch_size'],
+      ['models', 'test_only', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'device', 'backend', 'batch_size', 'concept_sha256', 'target'],
       'How a result was produced: enough to reproduce it',
     ),
     ScoreRecord: record(
       {
         file: { type: 'string' },
+        model: { type: 'string', enum: ['cdm'], description: 'Which model answered: always the CDM for audio' },
         color: { ...color, description: "The color under the request's `color_rule`" },
         predicted_color: { ...color, description: 'The color whose targets match best' },
         predicted_color_by_probs: { ...color, description: 'The color with the highest probability' },
@@ -86,7 +90,7 @@ export function componentSchemas(): Record<string, Schema> {
         ),
         settings: ref('ScoreSettings'),
       },
-      ['file', 'color', 'predicted_color', 'predicted_color_by_probs', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings'],
+      ['file', 'model', 'color', 'predicted_color', 'predicted_color_by_probs', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings'],
       'A scored audio file: the record of `refractor score --format json` plus `color`',
     ),
     CandidateSettings: record(
@@ -94,11 +98,12 @@ export function componentSchemas(): Record<string, Schema> {
         models: { type: 'string' },
         test_only: { type: 'boolean' },
         base_model: { type: ['string', 'null'], description: 'The base model file, or null when none was loaded' },
+        concept_sha256: sha256OrNull,
         crop: { type: 'string' },
         seed: { type: 'integer' },
         batch_size: { type: 'integer' },
       },
-      ['models', 'test_only', 'base_model', 'crop', 'seed', 'batch_size'],
+      ['models', 'test_only', 'base_model', 'concept_sha256', 'crop', 'seed', 'batch_size'],
       'How candidate results were produced',
     ),
     CandidateRecord: record(
@@ -110,11 +115,14 @@ export function componentSchemas(): Record<string, Schema> {
         temporal: scores('Temporal mode probabilities'),
         spatial: scores('Spatial mode probabilities'),
         ontological: scores('Ontological mode probabilities'),
-        predicted_color: { ...color, description: 'CDM answers only' },
+        predicted_color: {
+          ...color,
+          description: "The CDM's color for audio; for the base model (which outputs no color) derived from the three axes: the color whose target rows match them best, as a song's color is named",
+        },
         color_probs: scores('CDM answers only'),
         settings: ref('CandidateSettings'),
       },
-      ['file', 'model', 'confidence', 'temporal', 'spatial', 'ontological', 'settings'],
+      ['file', 'model', 'confidence', 'temporal', 'spatial', 'ontological', 'predicted_color', 'settings'],
       'A scored candidate: the record of `refractor score --rank --format json`',
     ),
     BatchResult: {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CROP } from '@refractor/audio';
@@ -14,8 +15,9 @@ const melody = smf(0, 96, [[on(0, 60), off(96, 60), on(0, 64, 90), off(96, 64), 
 const chord = smf(0, 96, [[on(0, 48), on(0, 52), on(0, 55), off(384, 48), off(0, 52), off(0, 55), endOfTrack()]]);
 
 /** The candidate JSON the library's own path gives (settings as the server reports them: file names only). */
-function candidateReports(items: CandidateItem[], crop = DEFAULT_CROP.crop, seed = DEFAULT_CROP.seed) {
-  const settings = { models: 'tiny', test_only: true, base_model: 'refractor.onnx', crop, seed, batch_size: DEFAULT_CANDIDATE_BATCH };
+function candidateReports(items: CandidateItem[], concept: string, crop = DEFAULT_CROP.crop, seed = DEFAULT_CROP.seed) {
+  const concept_sha256 = createHash('sha256').update(concept).digest('hex');
+  const settings = { models: 'tiny', test_only: true, base_model: 'refractor.onnx', concept_sha256, crop, seed, batch_size: DEFAULT_CANDIDATE_BATCH };
   return items.map((item) => (item.error ? { input: item.input, error: item.error.message } : candidateReport(item as CandidateItem & { result: CandidateResult }, settings)));
 }
 
@@ -99,7 +101,7 @@ describe('MIDI and candidate batches (the base model)', () => {
     expect(response.status).toBe(200);
     const body = await json(response);
     const items = await library.scoreCandidates([{ id: 'melody.mid', midi: melody, lyric: 'la la la' }], { concept: 'rain' });
-    expect(body).toEqual(candidateReports(items)[0]);
+    expect(body).toEqual(candidateReports(items, 'rain')[0]);
     expect(body.model).toBe('base');
   });
 
@@ -129,7 +131,7 @@ describe('MIDI and candidate batches (the base model)', () => {
       ],
       { concept: 'Evolving melody', soundsLike: ['a moody piano trio', 'bright synth pop'], crop: 'center', rank: true },
     );
-    const expected = candidateReports(items, 'center');
+    const expected = candidateReports(items, 'Evolving melody', 'center');
     const scored = results.filter((entry: { result?: unknown }) => entry.result);
     expect(scored.map((entry: { result: unknown }) => entry.result)).toEqual(expected.filter((e) => !('error' in e)));
     expect(scored.map((entry: { rank: number }) => entry.rank)).toEqual([0, 1, 2, 3, 4]);

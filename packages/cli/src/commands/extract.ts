@@ -9,8 +9,7 @@ import { skippedFor, songRows } from '../extract/song-rows.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
-import { openDataset } from '../validate/dataset.js';
-import type { SkippedSong } from '../validate/types.js';
+import { openDataset, type SkippedSong } from '@refractor/node/io';
 
 interface ExtractFlags extends ModelFlags, ChunkingFlags, CropFlags {
   out: string;

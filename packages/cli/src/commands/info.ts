@@ -1,14 +1,38 @@
 import { Command } from 'commander';
-import { probeAudio } from '@refractor/audio';
+import { probeAudio, type AudioInfo } from '@refractor/audio';
 import { openAudioFile } from '@refractor/audio/node';
 import { chunkingOptions, type ChunkingFlags } from '../options.js';
 import type { CommandContext } from '../context.js';
-import { expandInputs } from '../score/inputs.js';
+import { expandInputs } from '@refractor/node/io';
 import { truncationOf } from '../score/truncation.js';
 
 function formatDuration(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
   return `${seconds.toFixed(3)} s (${minutes}:${(seconds - minutes * 60).toFixed(1).padStart(4, '0')})`;
+}
+
+/** One `info --json` line: the snake_case keys of `score`'s records (`sample_rate`, `duration_s`, `chunk_count`). */
+export interface InfoRecord {
+  file: string;
+  format: string;
+  sample_rate: number;
+  channels: number;
+  frames: number;
+  duration_s: number;
+  chunk_count: number;
+}
+
+/** A probe as an `info --json` record (the library's `AudioInfo` is camelCase, its records are not). */
+export function infoRecord(file: string, info: AudioInfo): InfoRecord {
+  return {
+    file,
+    format: info.format,
+    sample_rate: info.sampleRate,
+    channels: info.channels,
+    frames: info.frames,
+    duration_s: info.durationS,
+    chunk_count: info.chunkCount,
+  };
 }
 
 /** `refractor info <audio…>`: format, rate, channels, duration and chunk count of each file. */
@@ -32,7 +56,7 @@ export function infoCommand(context: CommandContext): Command {
           const cut = await truncationOf({ file });
           if (cut) context.err(`refractor: warning: ${file} is truncated: ${cut.reason}`);
           if (flags.json) {
-            context.out(JSON.stringify({ file, ...info, ...(cut ? { truncated: true, truncation: cut.reason } : {}) }));
+            context.out(JSON.stringify({ ...infoRecord(file, info), ...(cut ? { truncated: true, truncation: cut.reason } : {}) }));
             return;
           }
           context.out(

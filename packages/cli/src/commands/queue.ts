@@ -1,16 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
-import { RefractorQueue, type AddReport, type BatchInfo, type CandidateSettings, type FeatureSettings, type ScoreSettings } from '@refractor/queue';
+import { checkCandidates } from '@refractor/node';
+import { isUrl, RefractorQueue, type AddReport, type Batch, type BatchInfo, type CandidateJobSettings, type JobFeatureSettings, type SongJobSettings } from '@refractor/queue';
 import type { CommandContext } from '../context.js';
 import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
-import { baseCandidateWithoutConcept, candidateEntries, extractEntries, readInputList, scoreEntries, type BatchEntry } from '../queue/add-jobs.js';
-import { isUrl, queueOptions, type QueueFlags } from '../queue/flags.js';
+import { candidatesBatch, datasetBatch, readInputList, scoreBatch } from '../queue/add-jobs.js';
+import { queueOptions, type QueueFlags } from '../queue/flags.js';
 import { outName } from '../atomic.js';
 import { writeJsonl, writeNpz, type WrittenResults } from '../queue/write-results.js';
-import { readCandidatesFile } from '../score/candidates.js';
-import { candidateOptions, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
+import { readCandidatesFile } from '@refractor/node/io';
+import { CANDIDATE_HINTS, candidateOptions, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { parseTarget } from './score.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -116,40 +117,32 @@ function addCommand(context: CommandContext): Command {
     if (flags.lyric !== undefined && flags.lyricFile !== undefined) {
       command.error('error: use either --lyric or --lyric-file, not both', { exitCode: 2, code: 'refractor.conflict' });
     }
-    const features: FeatureSettings = { chunk_size_s: flags.chunkSize, chunk_stride_s: flags.chunkStride, crop: flags.crop, seed: flags.seed };
-    let task: 'score' | 'embed' | 'candidate';
-    let settings: unknown;
-    let entries: BatchEntry[];
+    const features: JobFeatureSettings = { chunk_size_s: flags.chunkSize, chunk_stride_s: flags.chunkStride, crop: flags.crop, seed: flags.seed };
+    let batch: Batch;
     if (flags.extract !== undefined) {
-      task = 'embed';
-      settings = features;
-      entries = await extractEntries(flags.extract, features);
+      batch = await datasetBatch(flags.extract, features);
     } else if (await wantsCandidates(all.filter((input) => !isUrl(input)), flags)) {
       // As `refractor score`: any MIDI input or a candidate flag makes every input a candidate.
       const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
       const lyric = flags.lyricFile !== undefined ? (await readFile(flags.lyricFile, 'utf8')).trim() : flags.lyric;
-      const candidateSettings: CandidateSettings = { concept: concept ?? null, sounds_like: flags.soundsLike, crop: flags.crop, seed: flags.seed };
-      task = 'candidate';
-      settings = { ...candidateSettings, rank: flags.rank };
+      const settings: CandidateJobSettings = { concept: concept ?? null, sounds_like: flags.soundsLike, crop: flags.crop, seed: flags.seed };
       const fromFile = flags.candidates !== undefined ? await readCandidatesFile(flags.candidates) : [];
-      entries = await candidateEntries(all, fromFile, lyric, candidateSettings, isUrl);
-      const conceptless = baseCandidateWithoutConcept(entries, candidateSettings.concept);
-      if (conceptless !== undefined) {
-        context.fail(
-          'concept',
-          `${conceptless} goes to the base Refractor model, which needs a concept (the original raises without one): pass --concept <text> or --concept-file <file>; nothing was queued`,
-        );
+      batch = await candidatesBatch(all, fromFile, lyric, { ...settings, rank: flags.rank });
+      // The check `refractor score` runs, with its words: such a job could only fail on a worker. The workers'
+      // models are not known here, so only the concept can be missing.
+      const queued = batch.entries.flatMap((entry) => (entry.data?.task === 'candidate' ? [entry.data.input] : []));
+      const problem = checkCandidates(queued, { concept, baseLoaded: true, ...CANDIDATE_HINTS });
+      if (problem) {
+        context.fail(problem.field, problem.message);
         return;
       }
     } else {
       const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
-      const scoreSettings: ScoreSettings = { ...features, concept: concept ?? null, target: flags.target ?? null };
-      task = 'score';
-      settings = scoreSettings;
-      entries = await scoreEntries(all, scoreSettings, isUrl);
+      const settings: SongJobSettings = { ...features, concept: concept ?? null, target: flags.target ?? null };
+      batch = await scoreBatch(all, settings);
     }
-    const report: AddReport = await withQueue(flags, (queue) => queue.addBatch(task, settings, entries, { attempts: flags.attempts, backoffMs: flags.backoff, retryFailed: flags.retryFailed }));
-    for (const entry of entries) if (!('data' in entry) && entry.item.error) context.fail('not queued', entry.item.error.message);
+    const report: AddReport = await withQueue(flags, (queue) => queue.addBatch(batch, { attempts: flags.attempts, backoffMs: flags.backoff, retryFailed: flags.retryFailed }));
+    for (const entry of batch.entries) if (!entry.data && entry.item.error) context.fail('not queued', entry.item.error.message);
     context.out(report.batch);
     context.err(
       `${report.existing ? 'batch already queued' : 'queued batch'} ${report.batch}: ${plural(report.inputs, 'input')}, ${plural(report.jobs, 'job')} ` +
@@ -262,7 +255,7 @@ function resultsCommand(context: CommandContext): Command {
         written = npz;
         context.err(`wrote ${where} (${plural(npz.rows!, 'row')} from ${plural(npz.results, 'song')}${npz.skipped.length ? `; ${npz.skipped.length} skipped` : ''})`);
       } else {
-        written = await writeJsonl(queue, batch.id, out, { rank: (batch.settings as { rank?: boolean } | null)?.rank === true });
+        written = await writeJsonl(queue, batch.id, out);
         for (const { error } of written.errors) context.fail(error.code, error.message);
         context.err(`wrote ${where} (${plural(written.results, 'result')}, ${plural(written.errors.length, 'error')}, batch ${batch.id})`);
       }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/node';
-import { createBatchProgress } from '../batch-progress.js';
+import { createInputsProgress } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
@@ -13,8 +13,7 @@ import { resumeKey, settingsDigest } from '../output/resume-key.js';
 import { outName } from '../atomic.js';
 import { formatFromPath, outputHelp, outUsageError, resumeUsageError } from '../output/output-options.js';
 import { openCommandSink } from '../output/sink.js';
-import { readStdin, STDIN, STDIN_IS_TERMINAL } from '../stdin.js';
-import { expandInputs } from '../score/inputs.js';
+import { expandInputs, readStdin, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
 import { csvColumns, type SongReport } from '../score/report.js';
 import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
@@ -134,9 +133,9 @@ export function scoreCommand(context: CommandContext): Command {
         }
       }
       const conceptEmbedding = refractor ? await refractor.prepareConcept(concept) : undefined;
-      const progress = createBatchProgress(todo.length);
+      const progress = createInputsProgress(todo.length);
       const scoring = {
-        ...(conceptEmbedding ? { conceptEmbedding } : {}),
+        ...(conceptEmbedding ? { concept: concept ?? null, conceptEmbedding } : {}),
         ...(flags.target !== undefined ? { target: flags.target } : {}),
         chunkSizeS: flags.chunkSize,
         chunkStrideS: flags.chunkStride,

@@ -9,7 +9,7 @@ import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
-import { openDataset } from '../validate/dataset.js';
+import { openDataset } from '@refractor/node/io';
 import { renderValidationText } from '../validate/render.js';
 import { REPORT_FORMATS, buildValidationReport, reportFormat, serializeReport, type ReportFormat, type ValidationReport } from '../validate/report.js';
 import { scoreDataset } from '../validate/score-dataset.js';
@@ -38,6 +38,9 @@ function settingsOf(refractor: Refractor, flags: ValidateFlags): ScoreSettings {
     device: refractor.backend.device,
     backend: refractor.backend.name,
     batch_size: refractor.batchSize,
+    // Each song has its own concept (its record names it); a dataset has no target.
+    concept_sha256: null,
+    target: null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { startWorker, DEFAULT_FETCH_LIMITS } from '@refractor/queue';
+import { startWorker, DEFAULT_FETCH_LIMITS } from '@refractor/queue/worker';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { integerParser } from '../options.js';

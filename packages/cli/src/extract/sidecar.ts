@@ -3,7 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readEmbeddings, writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { writeFileAtomic } from '../atomic.js';
-import type { LabeledSong } from '../validate/types.js';
+import type { LabeledSong } from '@refractor/node/io';
 
 /** What decides the numbers in a cache: a run may only resume a run with the same. */
 export interface ExtractSettings {

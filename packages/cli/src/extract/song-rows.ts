@@ -2,7 +2,7 @@ import { AudioDecodeError, type ChunkingOptions, type CropOptions } from '@refra
 import type { Refractor } from '@refractor/node';
 import type { EmbeddingsFile } from '@refractor/train';
 import { isExpectedError } from '../context.js';
-import type { LabeledSong, SkippedSong } from '../validate/types.js';
+import type { LabeledSong, SkippedSong } from '@refractor/node/io';
 
 /**
  * One song's rows of the training cache: its per-chunk CLAP embeddings, each

@@ -1,7 +1,26 @@
-import { RefractorError, resolveModelSet, resolveStoreOptions, type ModelManifest, type ResolvedModelSet, type StoreOptions } from '@refractor/node';
+import {
+  RefractorError,
+  resolveModelSet,
+  resolveStoreOptions,
+  type AnyModelFileRole,
+  type ModelManifest,
+  type ResolvedModelSet,
+  type StoreOptions,
+} from '@refractor/node';
+import { downloadProgress } from '../progress.js';
 import { alignColumns, formatBytes } from './format.js';
-import { pullTracker, type PulledFile } from './pull-progress.js';
 import { requireSet } from './store-flags.js';
+
+/** How one file of a pull ended. */
+export interface PulledFile {
+  role: AnyModelFileRole;
+  /** `<repo>/<path>`, as the store names it. */
+  file: string;
+  /** True when it was already in the cache, false when this pull downloaded it. */
+  cached: boolean;
+  /** Bytes on disk. */
+  size: number;
+}
 
 /** What `refractor models pull` reports. */
 export interface PullResult {
@@ -24,13 +43,18 @@ export interface PullResult {
  */
 export async function pullModelSet(manifest: ModelManifest, name: string, options: StoreOptions, log: (line: string) => void): Promise<PullResult> {
   requireSet(manifest, name);
-  const tracker = pullTracker(log);
+  const progress = downloadProgress(log);
+  const finished: PulledFile[] = [];
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort(new RefractorError('interrupted'));
   process.once('SIGINT', onSigint);
   let set: ResolvedModelSet;
   try {
-    set = await resolveModelSet(name, manifest, { ...options, onProgress: tracker.onProgress, signal: interrupt.signal });
+    const onProgress: StoreOptions['onProgress'] = (event) => {
+      if (event.done) finished.push({ role: event.role, file: event.file, cached: event.cached, size: event.loaded });
+      progress.onProgress(event);
+    };
+    set = await resolveModelSet(name, manifest, { ...options, onProgress, signal: interrupt.signal });
   } catch (error) {
     if (!interrupt.signal.aborted) throw error;
     throw new RefractorError(
@@ -38,9 +62,9 @@ export async function pullModelSet(manifest: ModelManifest, name: string, option
     );
   } finally {
     process.removeListener('SIGINT', onSigint);
-    tracker.stop();
+    progress.stop();
   }
-  const byRole = new Map(tracker.finished.map((file) => [file.role, file]));
+  const byRole = new Map(finished.map((file) => [file.role, file]));
   const files = Object.entries(set.files).map(([role, path]) => ({ ...byRole.get(role as PulledFile['role'])!, path }));
   return { set, files };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { canonicalJson } from '@refractor/node';
 
 /** What identifies an input's content: its size and SHA-256. */
 export interface InputFingerprint {
@@ -22,16 +23,6 @@ export async function fingerprint(input: string | Uint8Array): Promise<InputFing
   const { size } = await stat(input);
   for await (const chunk of createReadStream(input)) hash.update(chunk as Buffer);
   return { size, sha256: hash.digest('hex') };
-}
-
-/** JSON with keys sorted at every level, so equal settings always give equal text. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 /**

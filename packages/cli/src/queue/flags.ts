@@ -17,7 +17,3 @@ export function queueOptions(): Option[] {
   ];
 }
 
-/** True for inputs that workers fetch rather than read. */
-export function isUrl(input: string): boolean {
-  return /^https?:\/\//i.test(input);
-}

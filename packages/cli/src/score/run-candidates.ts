@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { createHash } from 'node:crypto';
-import { DEFAULT_CANDIDATE_BATCH, candidateLabel, isMidi, type Candidate, type CandidateItem, type CandidateResult, type Refractor } from '@refractor/node';
+import { candidateLabel, candidateSettings, checkCandidates, isMidi, type Candidate, type CandidateItem, type CandidateResult, type Refractor } from '@refractor/node';
 import { errorRecord } from '../output/error-codes.js';
 import type { OutputFormat, OutputRecord } from '../output/formats.js';
 import { fingerprint, resumeKey, settingsDigest, type InputFingerprint } from '../output/resume-key.js';
@@ -13,7 +13,7 @@ import { loadRefractor, type ModelFlags } from '../load-models.js';
 import type { CropFlags } from '../options.js';
 import { candidateCsvColumns, candidateReport, candidateTableLine, type CandidateReport, type CandidateSettings } from './base-report.js';
 import { createProgress } from '../progress.js';
-import { candidatesFromFiles, readCandidatesFile } from './candidates.js';
+import { candidatesFromFiles, readCandidatesFile } from '@refractor/node/io';
 
 /** The flags `refractor score` adds for the base model and candidate batches. */
 export interface CandidateFlags {
@@ -38,6 +38,15 @@ export function candidateOptions(): Option[] {
     new Option('--candidates <file>', 'a CSV (header row) or JSONL (.jsonl) file of candidates with columns midi, audio, lyric (and id); paths relative to the file'),
   ];
 }
+
+/**
+ * How the command line supplies what core's `checkCandidates` finds missing:
+ * `refractor score` and `refractor queue add` refuse with the same words.
+ */
+export const CANDIDATE_HINTS = {
+  baseModelHint: 'pass --base-model <path>, or put refractor.onnx in the model directory (--models <dir>); --models tiny ships a test one',
+  conceptHint: 'pass --concept <text> or --concept-file <file>',
+} as const;
 
 /** Flags of `refractor score` this path reads. */
 type ScoreCandidateFlags = CandidateFlags & ModelFlags & CropFlags & { format: OutputFormat; out?: string; resume: boolean };
@@ -154,17 +163,9 @@ async function scoreAndWrite(
     const progress = candidates.length > 1 ? createProgress('preparing candidates', candidates.length) : { update: () => undefined, stop: () => undefined };
     try {
       // One up-front message rather than one per file for what every MIDI candidate lacks.
-      const needsBase = candidates.some((c) => c.midi !== undefined || (c.audio === undefined && c.lyric !== undefined));
-      if (needsBase && !refractor.hasBaseModel) {
-        context.fail(
-          'base model',
-          `scoring MIDI (or lyric-only candidates) needs the base Refractor model (refractor.onnx), and the "${flags.models}" set has none: ` +
-            'pass --base-model <path>, or put refractor.onnx in the model directory (--models <dir>); --models tiny ships a test one',
-        );
-        return undefined;
-      }
-      if (needsBase && (concept === undefined || concept.trim() === '')) {
-        context.fail('concept', 'the base Refractor model needs a concept (the original raises without one): pass --concept <text> or --concept-file <file>');
+      const problem = checkCandidates(candidates, { concept, baseLoaded: refractor.hasBaseModel, ...CANDIDATE_HINTS, modelSet: `the "${flags.models}" set` });
+      if (problem) {
+        context.fail(problem.field, problem.message);
         return undefined;
       }
       items = await refractor.scoreCandidates(candidates, {
@@ -179,14 +180,14 @@ async function scoreAndWrite(
       progress.stop();
       await refractor.close();
     }
-    settings = {
+    settings = candidateSettings({
       models: refractor.modelSet.name,
-      test_only: refractor.modelSet.testOnly,
-      base_model: refractor.baseModelPath ?? null,
+      testOnly: refractor.modelSet.testOnly,
+      baseModel: refractor.baseModelPath ?? null,
+      concept: concept ?? null,
       crop: flags.crop,
       seed: flags.seed,
-      batch_size: DEFAULT_CANDIDATE_BATCH,
-    };
+    });
   }
   const itemRecord = (item: CandidateItem, extra: ResumeFields | object): OutputRecord => {
     if (!item.error) return { ...candidateReport(item as CandidateItem & { result: CandidateResult }, settings!), ...extra };

@@ -1,5 +1,5 @@
 import type { Refractor, SongScoreOptions } from '@refractor/node';
-import type { BatchProgress } from '../batch-progress.js';
+import type { InputsProgress } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { errorRecord } from '../output/error-codes.js';
 import type { OutputRecord } from '../output/formats.js';
@@ -30,7 +30,7 @@ export async function fingerprintJob(job: ScoreJob): Promise<InputFingerprint | 
 export interface ScoreOneOptions {
   refractor: Refractor | undefined;
   context: CommandContext;
-  progress: BatchProgress;
+  progress: InputsProgress;
   scoring: SongScoreOptions;
   /** JSON Lines: add the resume fields to every record. */
   resume?: { digest: string };

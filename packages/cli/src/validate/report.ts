@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import { validationMetrics, type ColorName, type ColorProbs, type ValidationMetrics } from '@refractor/core';
 import type { ScoreSettings, ScoredSong } from '@refractor/node';
-import type { Dataset, DatasetLayout, LabeledSong, SkippedSong } from './types.js';
+import type { Dataset, DatasetLayout, LabeledSong, SkippedSong } from '@refractor/node/io';
 
 /** The two ways a song's color is read from its aggregated chunks. */
 export const COLOR_RULES = Object.freeze({

@@ -6,7 +6,7 @@ import { fingerprint, resumeKey, settingsDigest } from '../output/resume-key.js'
 import { recordsByKey, type ResumeFields } from '../output/resume-plan.js';
 import type { SongOutcome } from './report.js';
 import { restoreSong } from './song-records.js';
-import type { Dataset, LabeledSong, SkippedSong } from './types.js';
+import type { Dataset, LabeledSong, SkippedSong } from '@refractor/node/io';
 
 /** A song's place in the report: scored (now or in an earlier run) or skipped. */
 export type SongResult = { outcome: SongOutcome; settings: ScoreSettings } | { skipped: SkippedSong };

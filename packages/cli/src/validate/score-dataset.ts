@@ -2,7 +2,7 @@ import { AudioDecodeError, type ChunkingOptions, type CropOptions } from '@refra
 import type { Refractor, ScoreSettings } from '@refractor/node';
 import { isExpectedError } from '../context.js';
 import { songOutcome, type SongOutcome } from './report.js';
-import type { LabeledSong, SkippedSong } from './types.js';
+import type { LabeledSong, SkippedSong } from '@refractor/node/io';
 
 /** What scoring one labeled song gave: its outcome, or why it was skipped (with the error). */
 export type SongScoring =
@@ -32,7 +32,7 @@ export async function scoreDataset(
   for (const [index, song] of songs.entries()) {
     let entry: SongScoring;
     try {
-      const result = await refractor.scoreFile(song.audio, { ...options, conceptEmbedding: await conceptEmbedding(song.concept) });
+      const result = await refractor.scoreFile(song.audio, { ...options, concept: song.concept, conceptEmbedding: await conceptEmbedding(song.concept) });
       entry = { song, outcome: songOutcome({ song, result }), settings: result.settings };
     } catch (error) {
       if (!isExpectedError(error)) throw error;

@@ -4,7 +4,7 @@ import type { OutputRecord } from '../output/formats.js';
 import type { ResumeFields } from '../output/resume-plan.js';
 import type { SongOutcome } from './report.js';
 import type { SongScoring } from './score-dataset.js';
-import type { SkipReason, SkippedSong } from './types.js';
+import type { SkipReason, SkippedSong } from '@refractor/node/io';
 
 /** A scored song as `validate --format jsonl` writes it. */
 export type SongResultRecord = { file: string } & Omit<SongOutcome, 'file'> & { settings: ScoreSettings } & Partial<ResumeFields>;

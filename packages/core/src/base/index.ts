@@ -7,3 +7,5 @@ export * from './decode.js';
 export * from './candidates.js';
 export * from './items.js';
 export * from './report.js';
+export * from './pre-check.js';
+export * from './settings.js';

@@ -7,6 +7,8 @@ export interface CandidateSettings {
   test_only: boolean;
   /** The base model file, or null when none was loaded. */
   base_model: string | null;
+  /** SHA-256 of the concept text the candidates were scored against (core's `sha256Text`), or null for none. */
+  concept_sha256: string | null;
   crop: string;
   seed: number;
   batch_size: number;
@@ -26,8 +28,13 @@ export interface CandidateReport {
   temporal: Record<string, number>;
   spatial: Record<string, number>;
   ontological: Record<string, number>;
+  /**
+   * The CDM's color for audio-only candidates; for base-model ones, derived
+   * from the three axes (the color whose target rows match them best, as a
+   * song's color is named), since the base model outputs no color.
+   */
+  predicted_color: ColorName;
   /** CDM answers only. */
-  predicted_color?: ColorName;
   color_probs?: Record<string, number>;
   settings: CandidateSettings;
 }
@@ -51,7 +58,8 @@ export function candidateReport(item: { input: string; rank?: number; result: Ca
     temporal: result.temporal,
     spatial: result.spatial,
     ontological: result.ontological,
-    ...(result.model === 'cdm' ? { predicted_color: result.predicted_color, color_probs: result.color_probs } : {}),
+    predicted_color: result.predicted_color,
+    ...(result.model === 'cdm' ? { color_probs: result.color_probs } : {}),
     settings,
   };
 }

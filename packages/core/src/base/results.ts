@@ -5,12 +5,19 @@ export type CandidateModel = 'base' | 'cdm';
 
 /**
  * What the base Refractor model says about one candidate: its three softmax
- * axis distributions (the original's lowercase mode keys) and its sigmoid confidence.
+ * axis distributions (the original's lowercase mode keys) and its sigmoid
+ * confidence, plus the color nearest to those axes.
  */
 export interface BaseResult extends ModeDistributions {
   model: 'base';
   /** In (0, 1). */
   confidence: number;
+  /**
+   * Derived, not a model output (the base model and the original return no
+   * color): the color whose target rows best match the three axes, by the
+   * same rule that names a song's color (`songColorByTargets`).
+   */
+  predicted_color: ColorName;
 }
 
 /**

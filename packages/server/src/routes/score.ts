@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { songReport, type Candidate, type CandidateReport, type Refractor, type ScoredSong, type SongReport } from '@refractor/node';
-import { candidateSettings, checkCandidates, reportOf, scoreCandidateList } from '../candidates.js';
+import { serverCandidateSettings, checkCandidates, reportOf, scoreCandidateList } from '../candidates.js';
 import type { ServerContext } from '../context.js';
 import { requestSignal } from '../deadline.js';
 import { checkAudioBytes, openAudioUpload, readAll, sniffUpload, type SniffedUpload } from '../decode-upload.js';
@@ -34,7 +34,7 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
     const options = songOptions(params);
     const stream = await openAudioUpload(upload, { maxSeconds: limits.audioSeconds, signal, midiHint: '' });
     const conceptEmbedding = await refractor.prepareConcept(params.concept);
-    const song: ScoredSong = await refractor.scoreFile(stream, { ...options, conceptEmbedding });
+    const song: ScoredSong = await refractor.scoreFile(stream, { ...options, concept: params.concept ?? null, conceptEmbedding });
     metrics.chunks.inc({ endpoint: 'score' }, song.chunk_count);
     metrics.songs.inc({ endpoint: 'score' });
     return { ...songReport(upload.name, song), color: params.color_rule === 'probs' ? song.predicted_color_by_probs : song.predicted_color };
@@ -46,7 +46,7 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
     const [item] = await scoreCandidateList(refractor, [candidate], params, false);
     if (item!.error) throw item!.error;
     metrics.songs.inc({ endpoint: 'score' });
-    return reportOf(item!, candidateSettings(refractor, params));
+    return reportOf(item!, serverCandidateSettings(refractor, params));
   };
 
   app.post(
@@ -121,7 +121,7 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
         }
         checkCandidates(refractor, candidates, params.concept);
         const items = candidates.length ? await scoreCandidateList(refractor, candidates, params, true) : [];
-        const settings = candidateSettings(refractor, params);
+        const settings = serverCandidateSettings(refractor, params);
         metrics.songs.inc({ endpoint: 'batch' }, items.filter((item) => !item.error).length);
         const results: BatchEntry[] = items.map((item) =>
           item.error ? { input: item.input, error: toApiError(item.error).body() } : { input: item.input, rank: item.rank!, result: reportOf(item, settings) },

@@ -1,7 +1,9 @@
 import { open, readFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { RefractorError, isMidi, type Candidate } from '@refractor/node';
+import { isMidi } from '@refractor/audio';
+import { RefractorError } from '@refractor/core';
+import type { Candidate } from '../candidates.js';
 
 /** Columns a candidates file may have; at least one of midi, audio, lyric per row. */
 export const CANDIDATE_COLUMNS = ['id', 'midi', 'audio', 'lyric'] as const;
@@ -11,7 +13,16 @@ export class CandidatesFileError extends RefractorError {
   override readonly name = 'CandidatesFileError';
 }
 
-/** Whether a file starts with `MThd` (MIDI is recognised by content, not by extension). */
+/**
+ * Whether a file starts with `MThd` (MIDI is recognised by content, not by
+ * extension). Reads only the first four bytes.
+ *
+ * @example
+ * ```ts
+ * await fileIsMidi('take-3.mid'); // true
+ * await fileIsMidi('clip.ogg');   // false
+ * ```
+ */
 export async function fileIsMidi(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
   try {
@@ -23,7 +34,16 @@ export async function fileIsMidi(path: string): Promise<boolean> {
   }
 }
 
-/** Command-line files as candidates: MIDI files (by content) as `midi`, the rest as `audio`, each with the shared lyric. */
+/**
+ * Files as candidates for `Refractor.scoreCandidates`: MIDI files (by
+ * content) as `midi`, the rest as `audio`, each with the shared lyric. A file
+ * that cannot be read is passed on as `audio`, so scoring reports it.
+ *
+ * @example
+ * ```ts
+ * await candidatesFromFiles(['a.mid', 'b.ogg'], 'a lyric'); // [{ midi: 'a.mid', lyric: 'a lyric' }, { audio: 'b.ogg', lyric: 'a lyric' }]
+ * ```
+ */
 export async function candidatesFromFiles(files: readonly string[], lyric: string | undefined): Promise<Candidate[]> {
   return Promise.all(
     files.map(async (file) => {

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 
 /** File extensions picked up when a directory is given: audio, and MIDI for the base model (recognised by content once read). */
@@ -32,7 +33,8 @@ export async function expandInputs(args: readonly string[]): Promise<ExpandedInp
     } else if (info) {
       expanded.push({ file: arg });
     } else if (isDynamicPattern(arg)) {
-      const files = (await glob(arg, { onlyFiles: true })).sort();
+      // Matches come back in the pattern's form: absolute for an absolute pattern, else relative to the current directory.
+      const files = (await glob(arg, { onlyFiles: true, absolute: isAbsolute(arg) })).sort();
       if (files.length === 0) expanded.push({ missing: arg, reason: 'no file matches this pattern', code: 'no-match' });
       for (const file of files) expanded.push({ file });
     } else {

@@ -27,7 +27,7 @@ export interface SkippedSong {
   message: string;
 }
 
-/** The two dataset layouts `refractor validate` reads. */
+/** The two labeled-dataset layouts: the original's song folders, or a CSV manifest. */
 export type DatasetLayout = 'folders' | 'csv';
 
 /** A labeled dataset: songs to score and songs already known to be unusable. */
@@ -44,7 +44,7 @@ export class DatasetError extends Error {
   override readonly name = 'DatasetError';
 }
 
-/** One sentence on what `validate` accepts, appended to dataset errors. */
+/** One sentence on the accepted layouts, appended to dataset errors. */
 export const DATASET_LAYOUTS_HINT =
   'expected a folder of song folders (<id>/<id>.yml with rainbow_color and concept, audio <id>/<id>_main.wav) ' +
   'or a .csv manifest with the header path,color[,concept]';

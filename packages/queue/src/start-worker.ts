@@ -1,0 +1,146 @@
+import { hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Refractor } from '@refractor/node';
+import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL } from './connection.js';
+import { parseFailedReason } from './errors.js';
+import type { FetchLimits } from './fetch-input.js';
+import { describeJob, type JobData, type JobResult } from './jobs.js';
+import { modelsKey } from './keys.js';
+import { createProcessor } from './processor.js';
+
+/** Options for {@link startWorker}. */
+export interface WorkerOptions {
+  /** Redis URL (default redis://127.0.0.1:6379). */
+  redis?: string;
+  /** Queue name (default `refractor`). */
+  queue?: string;
+  /** Jobs processed at once by this process, sharing its one model set (default 1). */
+  concurrency?: number;
+  /** Limits for URL inputs. */
+  fetch?: FetchLimits;
+  /**
+   * How long a job's lock lasts without renewal (default 30 000 ms; renewed
+   * every half of it while the job runs). A worker that dies holds its jobs
+   * this long at most before another worker may take them.
+   */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker died (default 30 000 ms). */
+  stalledIntervalMs?: number;
+  /** How often a job may stall (its worker died) before it fails for good (default 2). */
+  maxStalledCount?: number;
+  /** Shown in BullMQ as the job's `processedBy` (default host:pid). */
+  name?: string;
+  /** One line per event (job started, done, failed; connection lost). */
+  log?: (line: string) => void;
+  /** Called when a job starts (before any work). */
+  onJobStart?: (job: Job<JobData, JobResult>) => void;
+}
+
+/** A running worker. */
+export interface RefractorWorker {
+  readonly worker: Worker<JobData, JobResult>;
+  /** Finishes the jobs in progress, takes no more, and disconnects (the Refractor stays open: it is the caller's). */
+  close(): Promise<void>;
+}
+
+/** The worker's model set does not match the one the queue's results were made with. */
+export class ModelSetMismatchError extends Error {
+  override readonly name = 'ModelSetMismatchError';
+}
+
+/**
+ * Starts a BullMQ worker that processes Refractor jobs with one loaded
+ * model set. At least once: a job whose worker dies (even SIGKILL) is found
+ * stalled once its lock runs out and handed to another worker; the result is
+ * the same whoever computes it. When Redis goes away the worker keeps
+ * retrying the connection and carries on when it is back.
+ *
+ * The first worker of a queue records its model set in Redis; a worker with
+ * another set refuses to start there (job ids do not include the models,
+ * so mixing sets would mix results).
+ *
+ * @example
+ * ```ts
+ * const refractor = await Refractor.load({ models: 'tiny' });
+ * const worker = await startWorker(refractor, { redis: 'redis://127.0.0.1:6379', concurrency: 2 });
+ * process.once('SIGTERM', () => void worker.close().then(() => refractor.close()));
+ * ```
+ */
+export async function startWorker(refractor: Refractor, options: WorkerOptions = {}): Promise<RefractorWorker> {
+  const log = options.log ?? (() => undefined);
+  const queue = options.queue ?? DEFAULT_QUEUE;
+  let down = false;
+  const redis: Redis = connectRedis(options.redis ?? DEFAULT_REDIS_URL, {
+    role: 'worker',
+    onError: (error) => {
+      // ioredis reports every failed reconnect; say it once per outage.
+      if (!down) log(`redis: connection lost (${error.message}); retrying`);
+      down = true;
+    },
+  });
+  redis.on('ready', () => {
+    if (down) log('redis: reconnected');
+    down = false;
+  });
+
+  const models = refractor.modelSet.name;
+  await redis.set(modelsKey(queue), models, 'NX');
+  const recorded = await redis.get(modelsKey(queue));
+  if (recorded !== models) {
+    redis.disconnect();
+    throw new ModelSetMismatchError(
+      `queue "${queue}" is worked with the model set "${recorded}"; this worker has "${models}". ` +
+        'Use another --queue for another model set (or delete the key ' + modelsKey(queue) + ' once the queue is empty)',
+    );
+  }
+
+  const started = new Map<string, number>();
+  const worker = new Worker<JobData, JobResult>(
+    queue,
+    createProcessor(refractor, {
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      onStart: (job) => {
+        started.set(job.id!, performance.now());
+        log(`start ${job.id} ${describe(job)}${job.attemptsStarted > 1 ? ` (attempt ${job.attemptsStarted})` : ''}`);
+        options.onJobStart?.(job);
+      },
+    }),
+    {
+      connection: redis,
+      concurrency: options.concurrency ?? 1,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: options.maxStalledCount ?? 2,
+      name: options.name ?? `${hostname()}:${process.pid}`,
+      autorun: true,
+    },
+  );
+  const seconds = (job: Job) => {
+    const at = started.get(job.id!);
+    started.delete(job.id!);
+    return at === undefined ? '' : ` ${((performance.now() - at) / 1000).toFixed(2)} s`;
+  };
+  worker.on('completed', (job) => log(`done ${job.id} ${describe(job)}${seconds(job)}`));
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    const { code, message } = parseFailedReason(error.message);
+    const final = job.finishedOn !== undefined;
+    log(`${final ? 'failed' : 'retry'} ${job.id} ${describe(job)}${seconds(job)}: ${code}: ${message}`);
+  });
+  // Without a listener an 'error' event would end the process; BullMQ retries by itself.
+  worker.on('error', (error) => {
+    if (!down) log(`worker: ${error.message}`);
+  });
+  await worker.waitUntilReady();
+
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+const describe = (job: Job<JobData, JobResult>): string => describeJob(job.data);
