@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AudioDecodeError, decodeAudio, openAudioStream } from '../src/index.js';
 import { decodeAudioFile, openAudioFile } from '../src/node.js';
-import { intCode, makeWav, sine, toneAmplitude } from './helpers/wav.js';
+import { intCode, makeWav, sine, toneAmplitude } from '@refractor/test-helpers';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const scratch = mkdtempSync(join(tmpdir(), 'refractor-decode-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR } from '../src/features/index.js';
-import { seededNoise } from './helpers/wav.js';
+import { seededNoise } from '@refractor/test-helpers';
 
 /**
  * Index of the first element where `actual` and `expected` differ (−1: identical, −2:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PowerSpectrogram, RealFft, periodicHannWindow } from '../src/features/index.js';
-import { seededNoise } from './helpers/wav.js';
+import { seededNoise } from '@refractor/test-helpers';
 
 
 /** Direct DFT of signal[reflect(start + j)] · window[j], bins 0 … n/2. */

@@ -7,7 +7,7 @@ import {
   padToLength,
   type ClapFeatureConfig,
 } from '../src/features/index.js';
-import { seededNoise } from './helpers/wav.js';
+import { seededNoise } from '@refractor/test-helpers';
 
 /**
  * Index of the first element where `actual` and `expected` differ (−1: identical, −2:

@@ -1,7 +1,7 @@
 import { writeMidi, type MidiData } from 'midi-file';
 import { describe, expect, it } from 'vitest';
 import { AudioDecodeError, MidiParseError, PIANO_ROLL_SIZE, isMidi, midiToPianoRoll } from '../src/index.js';
-import { endOfTrack, off, on, referencePianoRoll, runs, smf, tempo, type RawEvent } from './helpers/midi.js';
+import { endOfTrack, off, on, referencePianoRoll, runs, smf, tempo, type RawEvent } from '@refractor/test-helpers';
 
 /** Our roll equals the independent reference, cell for cell (float32 store of the float64 values). */
 function expectMatchesReference(bytes: Uint8Array): Float32Array {

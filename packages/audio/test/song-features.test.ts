@@ -11,7 +11,7 @@ import {
   type ChunkFeatures,
   type PcmBlock,
 } from '../src/index.js';
-import { sine } from './helpers/wav.js';
+import { sine } from '@refractor/test-helpers';
 
 const extractor = new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR);
 

@@ -20,7 +20,7 @@ import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { measureChild } from '../../node/bench/measure-child.mjs';
+import { measureChild } from '@refractor/test-helpers/measure-child';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -99,7 +99,7 @@ function pickSongs(count) {
   return Array.from({ length: count }, () => ({ path, seconds: 243 }));
 }
 
-/** Runs `node …argv` in a fresh process: wall time, peak RSS (MB), CPU and stdout (see ../../node/bench/measure-child.mjs). */
+/** Runs `node …argv` in a fresh process: wall time, peak RSS (MB), CPU and stdout (see @refractor/test-helpers/measure-child). */
 const measure = (argv, usage) => measureChild(argv, { cwd: root, scratch, usage });
 
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Refractor } from '@refractor/node';
 import { readEmbeddings, type EmbeddingsFile } from '@refractor/train';
-import { makeWav, seededNoise, sine } from '../../audio/test/helpers/wav.js';
+import { makeWav, seededNoise, sine } from '@refractor/test-helpers';
 import { runRefractor } from './run-cli.js';
 
 // A small labeled set in the original folder layout, with songs of different

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { bundledManifest, bundledSetDirectory, modelFileLocalPath, modelSetRoles, type AnyModelFileRole } from '@refractor/node';
-import { startHubServer, type HubServer } from '../../node/test/helpers/hub-server.js';
+import { startHubServer, type HubServer } from '@refractor/test-helpers/hub-server';
 import type { ModelListing } from '../src/models/list.js';
 import { shippedSet, verifyShippedSet } from '../src/models/shipped.js';
 import { runRefractorAsync } from './run-cli.js';

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RefractorQueue } from '@refractor/queue';
-import { endOfTrack, off, on, smf, tempo } from '../../audio/test/helpers/midi.js';
-import { makeWav, seededNoise, sine } from '../../audio/test/helpers/wav.js';
-import { REDIS_SKIP_REASON, startRedisServer, type RedisServer } from '../../queue/test/helpers/redis-server.mjs';
+import { endOfTrack, off, on, smf, tempo, makeWav, seededNoise, sine } from '@refractor/test-helpers';
+import { REDIS_SKIP_REASON, startRedisServer, type RedisServer } from '@refractor/test-helpers/redis-server';
 import { FAST_STALL, finishedJobs, spawnWorker, startedJobs, waitFor, type WorkerProcess } from './queue-helpers.js';
 import { runRefractorAsync } from './run-cli.js';
 

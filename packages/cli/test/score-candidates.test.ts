@@ -5,8 +5,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { midiToPianoRoll } from '@refractor/audio';
 import { COLOR_NAMES, bundledSetDirectory } from '@refractor/node';
-import { endOfTrack, off, on, smf, tempo } from '../../audio/test/helpers/midi.js';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { endOfTrack, off, on, smf, tempo, makeWav, sine } from '@refractor/test-helpers';
 import { readNpy } from './npy-reader.js';
 import { runRefractor } from './run-cli.js';
 

@@ -6,7 +6,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { COLOR_NAMES, drift, roundHalfEven } from '@refractor/core';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { makeWav, sine } from '@refractor/test-helpers';
 import { runRefractor } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'refractor-score-'));

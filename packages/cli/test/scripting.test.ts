@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { endOfTrack, off, on, smf } from '../../audio/test/helpers/midi.js';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { endOfTrack, off, on, smf, makeWav, sine } from '@refractor/test-helpers';
 import { BIN, runRefractor } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'refractor-scripting-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MODEL_CONTRACTS, bundledSetDirectory, checkModelContract, createNodeBackend } from '@refractor/node';
 import { readEmbeddings } from '@refractor/train';
-import { makeWav, seededNoise, sine } from '../../audio/test/helpers/wav.js';
+import { makeWav, seededNoise, sine } from '@refractor/test-helpers';
 import { runRefractor } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'refractor-train-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { COLOR_NAMES, validationMetrics, type ColorName } from '@refractor/core';
-import { makeWav, seededNoise, sine } from '../../audio/test/helpers/wav.js';
+import { makeWav, seededNoise, sine } from '@refractor/test-helpers';
 import { runRefractor, type CliRun } from './run-cli.js';
 
 // A small labeled set whose songs differ in timbre (pitches, a square wave,

@@ -22,7 +22,7 @@ import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { measureChild } from './measure-child.mjs';
+import { measureChild } from '@refractor/test-helpers/measure-child';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');

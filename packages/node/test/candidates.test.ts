@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, downmix, midiToPianoRoll } from '@refractor/audio';
-import { tinyBaseModel } from '../../../models/scripts/make-tiny-models.mjs';
-import { endOfTrack, off, on, smf, tempo } from '../../audio/test/helpers/midi.js';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { tinyBaseModel } from '@refractor/models/make-tiny-models';
+import { endOfTrack, off, on, smf, tempo, makeWav, sine } from '@refractor/test-helpers';
 import {
   BaseModelMissingError,
   CHROMATIC_TARGETS,

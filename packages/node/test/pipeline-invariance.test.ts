@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { makeWav, sine } from '@refractor/test-helpers';
 import { Refractor, type RefractorLoadOptions, type ScoredSong } from '../src/index.js';
 
 // The speed settings (batch size, threads, spinning, feature prefetch, opening

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClapFeatureExtractor, parseClapPreprocessorConfig, songChunkFeatures } from '@refractor/audio';
 import { openAudioFile } from '@refractor/audio/node';
 // A test-only use of the trainer's ONNX writer; a source import keeps @refractor/train out of node's dependencies.
-import { buildCdmModel, encodeModel } from '../../train/src/onnx/graph.js';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { buildCdmModel, encodeModel } from '@refractor/train/onnx-graph';
+import { makeWav, sine } from '@refractor/test-helpers';
 import { COLOR_NAMES, ModelContractError, Refractor, aggregateChunks, bundledSetDirectory, decodeChunk, type ChunkResult, type SongTimings } from '../src/index.js';
 
 const tiny = bundledSetDirectory('tiny')!;

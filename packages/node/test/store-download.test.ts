@@ -8,7 +8,7 @@ import type { ModelFileSource } from '@refractor/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { downloadFile, hubFileUrl } from '../src/store/hub-download.js';
 import type { DownloadProgress } from '../src/store/options.js';
-import { fixtureBytes, sha256Hex, startHubServer, type HubServer, type HubServerOptions } from './helpers/hub-server.js';
+import { fixtureBytes, sha256Hex, startHubServer, type HubServer, type HubServerOptions } from '@refractor/test-helpers/hub-server';
 import { rejection } from './helpers/rejection.js';
 
 const bytes = fixtureBytes(42, 5000);

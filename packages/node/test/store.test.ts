@@ -8,7 +8,7 @@ import { cachedPath } from '../src/store/cache-dir.js';
 import { hubFileUrl } from '../src/store/hub-download.js';
 import { modelSetStatus, resolveModelSet, verifyModelSet } from '../src/store/model-store.js';
 import type { StoreProgressEvent } from '../src/store/options.js';
-import { fixtureSet, startHubServer, type HubServer, type HubServerOptions } from './helpers/hub-server.js';
+import { fixtureSet, startHubServer, type HubServer, type HubServerOptions } from '@refractor/test-helpers/hub-server';
 import { rejection } from './helpers/rejection.js';
 
 const fixture = fixtureSet();

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { makeWav, sine } from '@refractor/test-helpers';
 import { Refractor, bundledManifest, bundledSetDirectory, modelFileLocalPath, modelSetRoles, resolveModelSet, verifyModelSet, type ModelManifest } from '../src/index.js';
-import { startHubServer, type HubServer } from './helpers/hub-server.js';
+import { startHubServer, type HubServer } from '@refractor/test-helpers/hub-server';
 
 // The real tiny set, served from models/tiny in the hub's layout, as a user
 // without the repo checkout would download it.

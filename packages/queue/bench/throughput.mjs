@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RefractorQueue, sha256OfFile } from '../dist/index.js';
-import { startRedisServer, REDIS_SKIP_REASON } from '../test/helpers/redis-server.mjs';
+import { startRedisServer, REDIS_SKIP_REASON } from '@refractor/test-helpers/redis-server';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', '..', 'cli', 'dist', 'bin.js');

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
-import { REDIS_SKIP_REASON, startRedisServer } from './helpers/redis-server.mjs';
+import { makeWav, sine } from '@refractor/test-helpers';
+import { REDIS_SKIP_REASON, startRedisServer } from '@refractor/test-helpers/redis-server';
 
 // The README's example, run as written against a real Redis with the tiny models.
 const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');

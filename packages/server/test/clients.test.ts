@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { makeWav, sine } from '@refractor/test-helpers';
 import { CLIP, postRaw, startServer, wav, type TestServer } from './helpers.js';
 
 // Misbehaving clients, on raw sockets. Each test ends with the same proof:

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createServer, type ServerOptions } from '../src/index.js';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { makeWav, sine } from '@refractor/test-helpers';
 
 export const CLIP = new URL('../../../examples/clip.ogg', import.meta.url).pathname;
 

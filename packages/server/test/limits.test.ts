@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { makeWav, sine } from '@refractor/test-helpers';
 import { CLIP, form, json, postRaw, startServer, wav, type TestServer } from './helpers.js';
 
 const clip = readFileSync(CLIP);

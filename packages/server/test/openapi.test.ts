@@ -3,8 +3,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
-import { endOfTrack, off, on, smf } from '../../audio/test/helpers/midi.js';
+import { makeWav, sine, endOfTrack, off, on, smf } from '@refractor/test-helpers';
 import { CLIP, form, startServer, type TestServer } from './helpers.js';
 
 const TOKEN = 'openapi-test-token';

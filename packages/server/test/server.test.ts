@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CROP } from '@refractor/audio';
 import { DEFAULT_CANDIDATE_BATCH, Refractor, candidateReport, songReport, type CandidateItem, type CandidateResult } from '@refractor/node';
-import { endOfTrack, off, on, smf } from '../../audio/test/helpers/midi.js';
+import { endOfTrack, off, on, smf } from '@refractor/test-helpers';
 import { CLIP, form, json, postRaw, startServer, wav, type TestServer } from './helpers.js';
 
 let server: TestServer;

@@ -16,8 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Refractor } from '@refractor/node';
-import { endOfTrack, off, on, smf } from '../../audio/test/helpers/midi.js';
-import { makeWav, sine } from '../../audio/test/helpers/wav.js';
+import { endOfTrack, off, on, smf, makeWav, sine } from '@refractor/test-helpers';
 import { chromiumMissing, launchChromium } from './browser/chromium.js';
 import { startStaticServer, type StaticServer } from './browser/server.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Refractor, bundledSetDirectory } from '@refractor/node';
-import { endOfTrack, off, on, smf } from '../../audio/test/helpers/midi.js';
+import { endOfTrack, off, on, smf } from '@refractor/test-helpers';
 import { RefractorWeb } from '../src/index.js';
 import { startStaticServer, type StaticServer } from './browser/server.js';
 

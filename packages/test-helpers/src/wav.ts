@@ -22,6 +22,15 @@ export function intCode(v: number, bits: number): number {
   return Math.max(-full, Math.min(full - 1, Math.round(v * full)));
 }
 
+/**
+ * A RIFF/WAVE file from `spec`, written field by field (no encoder library), so a
+ * test can also declare wrong sizes, odd format tags or an extensible header.
+ *
+ * @example
+ * ```ts
+ * const bytes = makeWav({ sampleRate: 44_100, channels: [sine(440, 2, 44_100)], bits: 24 });
+ * ```
+ */
 export function makeWav(spec: WavSpec): Uint8Array {
   const encoding = spec.encoding ?? 'int';
   const bits = spec.bits ?? 16;

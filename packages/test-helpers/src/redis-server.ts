@@ -1,25 +1,45 @@
-import { spawn, spawnSync } from 'node:child_process';
+/**
+ * A real `redis-server` for queue tests and benchmarks: on a free loopback
+ * port, in its own temporary directory, stopped and restarted at will.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Debian's redis-server, if installed (`apt-get install redis-server`; scripts/install-system-deps.sh does it). */
-export const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(
+export const REDIS_SERVER: string | undefined = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(
   (path) => spawnSync(path, ['--version'], { encoding: 'utf8' }).status === 0,
 );
 
 /** Why Redis tests are skipped, or undefined when they can run. */
-export const REDIS_SKIP_REASON = REDIS_SERVER ? undefined : 'redis-server is not installed (apt-get install redis-server, or run scripts/install-system-deps.sh): skipping the Redis tests';
+export const REDIS_SKIP_REASON: string | undefined = REDIS_SERVER
+  ? undefined
+  : 'redis-server is not installed (apt-get install redis-server, or run scripts/install-system-deps.sh): skipping the Redis tests';
 
-/** @returns {Promise<number>} */
-async function freePort() {
+/** A real Redis on a free loopback port, in its own temporary directory. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Its working directory (the AOF files live here). */
+  dir: string;
+  /** Stops it (SIGTERM: with AOF on, Redis writes everything out first) and waits for the exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and directory (with AOF on, with the same data). */
+  start(): Promise<void>;
+  /** Stops it and deletes its directory. */
+  dispose(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+      const { port } = server.address() as AddressInfo;
       server.close(() => resolve(port));
     });
   });
@@ -29,6 +49,7 @@ async function freePort() {
  * Starts `redis-server` on 127.0.0.1 with a free port and a temporary
  * directory: with `appendonly` it persists every write (AOF, fsync always),
  * as a production Redis would; without it, nothing is saved.
+ * Throws {@link REDIS_SKIP_REASON} when no redis-server is installed.
  *
  * @example
  * ```ts
@@ -36,28 +57,23 @@ async function freePort() {
  * await redis.stop(); await redis.start(); // a restart with the data kept
  * await redis.dispose();
  * ```
- *
- * @param {{ appendonly?: boolean }} [options]
- * @returns {Promise<import('./redis-server.d.mts').RedisServer>}
  */
-export async function startRedisServer(options = {}) {
-  if (!REDIS_SERVER) throw new Error(String(REDIS_SKIP_REASON));
+export async function startRedisServer(options: { appendonly?: boolean } = {}): Promise<RedisServer> {
+  const executable = REDIS_SERVER;
+  if (!executable) throw new Error(String(REDIS_SKIP_REASON));
   const dir = mkdtempSync(join(tmpdir(), 'refractor-redis-'));
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--protected-mode', 'yes', '--daemonize', 'no'];
   if (options.appendonly) args.push('--appendonly', 'yes', '--appendfsync', 'always');
-  /** @type {import('node:child_process').ChildProcess | undefined} */
-  let child;
+  let child: ChildProcess | undefined;
   let log = '';
 
-  /** @returns {Promise<void>} */
   const start = () =>
-    new Promise((resolve, reject) => {
-      const process = spawn(/** @type {string} */ (REDIS_SERVER), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    new Promise<void>((resolve, reject) => {
+      const process = spawn(executable, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       child = process;
       const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${log}`)), 10_000);
-      /** @param {string} text */
-      const onData = (text) => {
+      const onData = (text: string) => {
         log += text;
         if (/Ready to accept connections/.test(log)) {
           clearTimeout(timer);
