@@ -52,3 +52,53 @@ export function songReport(file: string, song: ScoredSong): SongReport {
     settings: song.settings,
   };
 }
+
+/** What identifies an input's content: its size and SHA-256 (hex). */
+export interface InputFingerprint {
+  size: number;
+  sha256: string;
+}
+
+/**
+ * The record every door writes for a scored song — `refractor score
+ * --format jsonl`, `POST /v1/score`, a queue batch's `records()` — byte for
+ * byte the same for the same song and settings: the {@link SongReport}, the
+ * song's `color` under a rule, the input's content fingerprint and the
+ * digest of the settings that decide the record (what `--resume` and any
+ * cache key on).
+ */
+export interface SongRecord extends SongReport {
+  /** The song's color under `color_rule` (`targets`: `predicted_color`, `probs`: `predicted_color_by_probs`). */
+  color: string;
+  /** The size and SHA-256 of the bytes that were scored (absent only when they could not be read again). */
+  input?: InputFingerprint;
+  /** A digest of the settings that decide the record (`songSettingsDigest` of `@refractor/node/io`). */
+  settings_digest: string;
+}
+
+/** What {@link songRecord} adds to the report. */
+export interface SongRecordOptions {
+  /** Which color `color` gives (default `targets`, the original validation's rule). */
+  colorRule?: 'targets' | 'probs';
+  input?: InputFingerprint | undefined;
+  settingsDigest: string;
+}
+
+/**
+ * A scored song as every door records it (see {@link SongRecord}): one
+ * function, so the CLI, the server and the queue cannot drift apart.
+ *
+ * @example
+ * ```ts
+ * const record = songRecord('song.ogg', song, { input: { size, sha256 }, settingsDigest: '4ab78c3849a41a9e' });
+ * console.log(JSON.stringify(record));
+ * ```
+ */
+export function songRecord(file: string, song: ScoredSong, options: SongRecordOptions): SongRecord {
+  return {
+    ...songReport(file, song),
+    color: options.colorRule === 'probs' ? song.predicted_color_by_probs : song.predicted_color,
+    ...(options.input ? { input: { size: options.input.size, sha256: options.input.sha256 } } : {}),
+    settings_digest: options.settingsDigest,
+  };
+}

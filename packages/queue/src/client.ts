@@ -255,9 +255,10 @@ export class RefractorQueue {
   }
 
   /**
-   * A batch's result records, in input order: for a song or candidate batch
-   * the record `refractor score --format jsonl` writes for each input (plus
-   * `content_sha256`), or `{ file, error }`. Candidates of a batch added with
+   * A batch's result records, in input order: for a song batch the record
+   * `refractor score --format jsonl` writes for each input, byte for byte;
+   * for a candidate batch its candidate record plus `content_sha256`; or
+   * `{ file, error }`. Candidates of a batch added with
    * `rank: true` carry their 0-based confidence rank (ties keep input order).
    * Pending inputs come as errors: wait for {@link RefractorQueue.progress}
    * to show none pending first.
@@ -271,7 +272,8 @@ export class RefractorQueue {
     const info = await this.batch(id);
     if (info?.task === 'embed') throw new Error(`batch ${id} is an extract batch: read its rows with embeddings(), not records()`);
     const ranks = info?.task === 'candidate' && info.settings.rank ? await this.candidateRanks(id) : undefined;
-    for await (const outcome of this.outcomes(id)) yield resultRecord(outcome, ranks?.get(outcome.index));
+    const concept = info?.task === 'score' ? info.settings.concept : null;
+    for await (const outcome of this.outcomes(id)) yield resultRecord(outcome, { rank: ranks?.get(outcome.index), concept });
   }
 
   /** The 0-based confidence rank of each scored candidate of a batch, by input index. */

@@ -28,7 +28,7 @@ export {
   type NewJob,
   type NotQueued,
 } from './batches.js';
-export { isErrorRecord, resultRecord, type ErrorRecord, type Outcome, type ResultRecord } from './records.js';
+export { isErrorRecord, resultRecord, type ErrorRecord, type Outcome, type RecordContext, type ResultRecord } from './records.js';
 export { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL, type ConnectOptions } from './connection.js';
 export {
   describeJob,

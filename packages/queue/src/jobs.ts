@@ -71,6 +71,8 @@ export interface ScoreJobResult {
   task: 'score';
   /** sha256 of the audio bytes the worker scored. */
   content_sha256: string;
+  /** Size in bytes of what the worker scored (absent in results of workers before 1.0). */
+  content_size?: number;
   song: ScoredSong;
 }
 

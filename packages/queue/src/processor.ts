@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Job } from 'bullmq';
 import { candidateSettings, type Candidate, type Refractor } from '@refractor/node';
 import { classifyError, JobError, toBullError } from './errors.js';
@@ -12,18 +13,20 @@ interface LoadedInput {
   source: string | Uint8Array;
   name: string;
   sha256: string;
+  /** Bytes, for the song record's `input`. */
+  size: number;
 }
 
 async function loadInput(input: JobInput, limits: FetchLimits): Promise<LoadedInput> {
   if ('url' in input) {
     const bytes = await fetchInput(input.url, limits);
-    return { source: bytes, name: input.url, sha256: sha256Bytes(bytes) };
+    return { source: bytes, name: input.url, sha256: sha256Bytes(bytes), size: bytes.length };
   }
-  const sha256 = await sha256OfFile(input.path);
+  const [sha256, { size }] = await Promise.all([sha256OfFile(input.path), stat(input.path)]);
   if (sha256 !== input.sha256) {
-    throw new JobError('content-changed', `${input.path}: the file changed after it was queued (sha256 ${sha256.slice(0, 12)}…, queued ${input.sha256.slice(0, 12)}…); queue it again`, true);
+    throw new JobError('content-changed', `${input.path}: the file changed after it was queued (sha256 ${sha256.slice(0, 12)}…, queued ${input.sha256.slice(0, 12)}…); queue it again`);
   }
-  return { source: input.path, name: input.path, sha256 };
+  return { source: input.path, name: input.path, sha256, size };
 }
 
 /** Options for {@link createProcessor}. */
@@ -56,7 +59,7 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
     const name = describeJob(data);
     try {
       if (data?.v !== 1 || !['score', 'embed', 'candidate'].includes(data.task) || !data.input) {
-        throw new JobError('failed', `job ${job.id}: not a Refractor job of a version this worker knows (v ${String(data?.v)}, task ${String(data?.task)})`, true);
+        throw new JobError('invalid-input', `job ${job.id}: not a Refractor job of a version this worker knows (v ${String(data?.v)}, task ${String(data?.task)}); expected v 1 and task score, embed or candidate`);
       }
       if (data.task === 'candidate') return await scoreCandidate(refractor, data, name, concept, options.fetch ?? {});
       const loaded = await loadInput(data.input, options.fetch ?? {});
@@ -66,7 +69,7 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
       if (data.task === 'score') {
         const target = data.settings.target;
         const song = await refractor.scoreFile(loaded.source, { ...features, concept: s.concept, conceptEmbedding, ...(target !== null ? { target } : {}) });
-        return { task: 'score', content_sha256: loaded.sha256, song };
+        return { task: 'score', content_sha256: loaded.sha256, content_size: loaded.size, song };
       }
       const { embeddings, chunks } = await refractor.embedChunks(loaded.source, features);
       return { task: 'embed', content_sha256: loaded.sha256, chunks: chunks.length, clap: encodeFloat32(embeddings), concept: encodeFloat32(conceptEmbedding) };

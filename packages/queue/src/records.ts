@@ -1,4 +1,5 @@
-import { candidateReport, songReport, type CandidateReport, type SongReport } from '@refractor/core';
+import { candidateReport, songRecord, type CandidateReport, type SongRecord } from '@refractor/core';
+import { songSettingsDigest } from '@refractor/node/io';
 import type { BatchItem } from './batches.js';
 import type { JobErrorRecord } from './errors.js';
 import type { JobResult } from './jobs.js';
@@ -20,14 +21,23 @@ export interface ErrorRecord {
 
 /**
  * One line of a batch's results: the record `refractor score --format
- * jsonl` writes for the same input (song or candidate) plus the sha256 of the
- * bytes the worker scored, or the input's error.
+ * jsonl` writes for the same input — a song's byte for byte (core's
+ * `songRecord`: its `input` is the size and sha256 of the bytes the worker
+ * scored), a candidate's plus `content_sha256` — or the input's error.
  */
-export type ResultRecord = (SongReport & { content_sha256: string }) | (CandidateReport & { content_sha256: { midi?: string; audio?: string } }) | ErrorRecord;
+export type ResultRecord = SongRecord | (CandidateReport & { content_sha256: { midi?: string; audio?: string } }) | ErrorRecord;
 
 /** True for the `{ file, error }` records. */
 export function isErrorRecord(record: ResultRecord): record is ErrorRecord {
   return 'error' in record;
+}
+
+/** What a record needs beyond its outcome. */
+export interface RecordContext {
+  /** Its place among the batch's candidates, when ranked (0-based). */
+  rank?: number | undefined;
+  /** The songs' concept text (a song batch's `settings.concept`): it enters the settings digest. */
+  concept?: string | null | undefined;
 }
 
 /**
@@ -37,12 +47,19 @@ export function isErrorRecord(record: ResultRecord): record is ErrorRecord {
  *
  * @example
  * ```ts
- * for await (const outcome of queue.outcomes(batch)) console.log(JSON.stringify(resultRecord(outcome)));
+ * for await (const outcome of queue.outcomes(batch)) console.log(JSON.stringify(resultRecord(outcome, { concept: null })));
  * ```
  */
-export function resultRecord(outcome: Outcome, rank?: number): ResultRecord {
+export function resultRecord(outcome: Outcome, context: RecordContext = {}): ResultRecord {
   const { item, result } = outcome;
-  if (outcome.state === 'completed' && result?.task === 'score') return { ...songReport(item.file, result.song), content_sha256: result.content_sha256 };
+  const { rank } = context;
+  if (outcome.state === 'completed' && result?.task === 'score') {
+    const { song } = result;
+    const input = result.content_size !== undefined ? { size: result.content_size, sha256: result.content_sha256 } : undefined;
+    // The digest `refractor score` and the server compute, from what decided this song: its settings, concept and target.
+    const settingsDigest = songSettingsDigest({ ...song.settings, concept: context.concept, target: song.target_color });
+    return songRecord(item.file, song, { input, settingsDigest });
+  }
   if (outcome.state === 'completed' && result?.task === 'candidate') {
     return { ...candidateReport({ input: item.file, result: result.result, ...(rank !== undefined ? { rank } : {}) }, result.settings), content_sha256: result.content_sha256 };
   }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CROP } from '@refractor/audio';
-import { DEFAULT_CANDIDATE_BATCH, Refractor, candidateReport, songReport, type CandidateItem, type CandidateResult } from '@refractor/node';
+import { DEFAULT_CANDIDATE_BATCH, Refractor, candidateReport, songRecord, type CandidateItem, type CandidateResult } from '@refractor/node';
+import { songSettingsDigest } from '@refractor/node/io';
 import { endOfTrack, off, on, smf } from '@refractor/test-helpers';
 import { CLIP, form, json, postRaw, startServer, wav, type TestServer } from './helpers.js';
 
@@ -63,13 +64,19 @@ describe('health, readiness, models, metrics, OpenAPI', () => {
   });
 });
 
+/** Size and SHA-256 of bytes, computed here (not by the server's code). */
+const fingerprintOf = (bytes: Uint8Array) => ({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+
 describe('POST /v1/score', () => {
   it('answers a raw body with exactly what the library gives for the same file', async () => {
     const response = await postRaw(`${server.url}/v1/score?concept=${encodeURIComponent('A song about rain')}&target=indigo&crop=center&name=clip.ogg`, clip, 'audio/ogg');
     expect(response.status).toBe(200);
     const body = await json(response);
-    const expected = songReport('clip.ogg', await library.scoreFile(CLIP, { concept: 'A song about rain', target: 'Indigo', crop: 'center' }));
-    expect(body).toEqual({ ...expected, color: expected.predicted_color });
+    const song = await library.scoreFile(CLIP, { concept: 'A song about rain', target: 'Indigo', crop: 'center' });
+    const settingsDigest = songSettingsDigest({ ...song.settings, concept: 'A song about rain', target: 'Indigo' });
+    // The song record every door gives (refractor score --format jsonl too): the report, color, the bytes' fingerprint, the settings digest.
+    expect(body).toEqual(songRecord('clip.ogg', song, { input: fingerprintOf(clip), settingsDigest }));
+    expect(body.color).toBe(song.predicted_color);
     expect(body.chunk_count).toBe(8);
   });
 
@@ -80,8 +87,10 @@ describe('POST /v1/score', () => {
     });
     expect(response.status).toBe(200);
     const body = await json(response);
-    const expected = songReport('high.wav', await library.scoreFile(high, { concept: 'Bright and loud', crop: 'random', seed: 7, chunkSizeS: 10, chunkStrideS: 10 }));
-    expect(body).toEqual({ ...expected, color: expected.predicted_color_by_probs });
+    const song = await library.scoreFile(high, { concept: 'Bright and loud', crop: 'random', seed: 7, chunkSizeS: 10, chunkStrideS: 10 });
+    const settingsDigest = songSettingsDigest({ ...song.settings, concept: 'Bright and loud' });
+    expect(body).toEqual(songRecord('high.wav', song, { colorRule: 'probs', input: fingerprintOf(high), settingsDigest }));
+    expect(body.color).toBe(song.predicted_color_by_probs);
     expect(body.chunks.map((c: { start_s: number }) => c.start_s)).toEqual([0, 10, 20, 30, 40]);
     expect(body.settings).toMatchObject({ crop: 'random', seed: 7, chunk_size_s: 10 });
   });
@@ -143,8 +152,8 @@ describe('MIDI and candidate batches (the base model)', () => {
     expect(new Set(scored.map((e: { result: { model: string } }) => e.result.model))).toEqual(new Set(['base', 'cdm']));
     const failures = results.filter((entry: { result?: unknown }) => !entry.result);
     expect(failures).toEqual([
-      { input: 'cut.mid', error: expect.objectContaining({ error: 'unreadable-midi' }) },
-      { input: 'broken.mp3', error: expect.objectContaining({ error: 'unreadable-audio', field: 'candidate' }) },
+      { input: 'cut.mid', error: expect.objectContaining({ error: 'midi' }) },
+      { input: 'broken.mp3', error: expect.objectContaining({ error: 'decode', field: 'candidate' }) },
     ]);
   });
 });
@@ -192,7 +201,7 @@ describe('metrics and logs', () => {
     await fetch(`${server.url}/v1/score`, { method: 'POST', body: form({ concept: secret }, [['file', `${secret} text`, `${secret}.mp3`]]) });
     const lines = server.logs.map((line) => JSON.parse(line));
     expect(lines.some((line) => line.reqId === 'log-check-1' && line.req?.path === '/v1/score')).toBe(true);
-    expect(lines.some((line) => line.reqId === 'log-check-1' && line.error === 'unreadable-audio')).toBe(true);
+    expect(lines.some((line) => line.reqId === 'log-check-1' && line.error === 'decode')).toBe(true);
     expect(server.logs.join('\n')).not.toContain(secret);
   });
 });

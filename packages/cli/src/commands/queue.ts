@@ -197,8 +197,8 @@ function resultsCommand(context: CommandContext): Command {
   const command = new Command('results')
     .summary('write one result or error per input, in input order')
     .description(
-      'write a batch\'s results (to stdout, or atomically to --out): for a scoring batch one JSON line per input in input order (a result as `refractor score --format json` ' +
-        'shapes it, plus content_sha256; or { file, error: { code, message } }; candidates ranked with --rank carry their rank); ' +
+      'write a batch\'s results (to stdout, or atomically to --out): for a scoring batch one JSON line per input in input order (a song\'s record as `refractor score --format jsonl` ' +
+        'writes it, byte for byte; a candidate\'s plus content_sha256; or { file, error: { code, message } }; candidates ranked with --rank carry their rank); ' +
         'for an --extract batch the .npz that `refractor extract` writes. ' +
         'Results stay in Redis until --remove.',
     )

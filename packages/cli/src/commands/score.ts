@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/node';
@@ -9,11 +8,11 @@ import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type C
 import { OUTPUT_FORMATS, type OutputFormat, type OutputRecord } from '../output/formats.js';
 import { mapInOrder } from '../output/ordered.js';
 import { recordsByKey } from '../output/resume-plan.js';
-import { resumeKey, settingsDigest } from '../output/resume-key.js';
+import { resumeKey } from '../output/resume-key.js';
 import { outName } from '../atomic.js';
 import { formatFromPath, outputHelp, outUsageError, resumeUsageError } from '../output/output-options.js';
 import { openCommandSink } from '../output/sink.js';
-import { expandInputs, readStdin, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
+import { expandInputs, readStdin, songSettingsDigest, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
 import { csvColumns, type SongReport } from '../score/report.js';
 import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
 import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
@@ -39,14 +38,13 @@ export function parseTarget(value: string): string {
   }
 }
 
-/** The settings that decide a score record: what `--resume` must find unchanged. */
+/** The settings that decide a score record: what `--resume` must find unchanged (the same digest the server and the queue record). */
 function scoreDigest(flags: ScoreFlags, concept: string | undefined): string {
-  return settingsDigest({
-    command: 'score',
+  return songSettingsDigest({
     models: flags.models,
     device: flags.device,
-    concept_sha256: concept ? createHash('sha256').update(concept).digest('hex') : null,
-    target: flags.target ?? null,
+    concept,
+    target: flags.target,
     chunk_size_s: flags.chunkSize,
     chunk_stride_s: flags.chunkStride,
     crop: flags.crop,
@@ -148,7 +146,7 @@ export function scoreCommand(context: CommandContext): Command {
         await mapInOrder(
           todo,
           flags.jobs,
-          (job) => scoreOne(job, { refractor, context, progress, scoring, ...(resume ? { resume } : {}) }),
+          (job) => scoreOne(job, { refractor, context, progress, scoring, colorRule: flags.colorRule, ...(resume ? { resume } : {}) }),
           (record: OutputRecord) => sink.write(record),
         );
       } finally {

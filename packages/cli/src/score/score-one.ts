@@ -5,6 +5,7 @@ import { errorRecord } from '../output/error-codes.js';
 import type { OutputRecord } from '../output/formats.js';
 import type { ResumeFields } from '../output/resume-plan.js';
 import { fingerprint, type InputFingerprint } from '../output/resume-key.js';
+import { songRecord } from '@refractor/node';
 import { songReport } from './report.js';
 import { truncationOf } from './truncation.js';
 
@@ -32,8 +33,10 @@ export interface ScoreOneOptions {
   context: CommandContext;
   progress: InputsProgress;
   scoring: SongScoreOptions;
-  /** JSON Lines: add the resume fields to every record. */
+  /** JSON Lines: records are the library's `songRecord` (with the input's fingerprint and this settings digest, what `--resume` keys on). */
   resume?: { digest: string };
+  /** Which color a JSON Lines record's `color` gives (default `targets`). */
+  colorRule?: 'targets' | 'probs';
 }
 
 function formatMs(ms: number): string {
@@ -77,7 +80,11 @@ export async function scoreOne(job: ScoreJob, options: ScoreOneOptions): Promise
       const decodes = cut.completeSeconds !== undefined ? `; scored the ${cut.completeSeconds.toFixed(1)} s that decode` : '';
       context.err(`refractor: warning: ${job.file} is truncated: ${cut.reason}${decodes}`);
     }
-    return { ...songReport(job.file, song), ...(cut ? { truncated: true, truncation: cut.reason } : {}), ...(await fields()) };
+    const truncation = cut ? { truncated: true, truncation: cut.reason } : {};
+    if (!options.resume) return { ...songReport(job.file, song), ...truncation };
+    // The record `POST /v1/score` and a queue batch's records() give too, byte for byte (one library function).
+    const input = await fingerprintJob(job);
+    return { ...songRecord(job.file, song, { colorRule: options.colorRule ?? 'targets', input, settingsDigest: options.resume.digest }), ...truncation };
   } catch (error) {
     context.failed(job.file, error);
     return { ...errorRecord(job.file, error), ...(await fields()) };

@@ -24,6 +24,7 @@ export { AUDIO_EXTENSIONS, expandInputs, type ExpandedInput } from './inputs.js'
 export { STDIN, STDIN_IS_TERMINAL, readStdin } from './stdin.js';
 export { CANDIDATE_COLUMNS, CandidatesFileError, candidatesFromFiles, fileIsMidi, readCandidatesFile } from './candidates-file.js';
 export { sha256OfFile } from '../store/file-check.js';
+export { settingsDigest, songSettingsDigest, type SongDigestInput } from './settings-digest.js';
 export { openDataset } from './datasets/dataset.js';
 export { MAIN_AUDIO_EXTENSIONS, pickMainAudio, readFolderDataset } from './datasets/folder-dataset.js';
 export { MANIFEST_COLUMNS, readCsvDataset } from './datasets/csv-dataset.js';

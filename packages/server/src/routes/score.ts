@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { songReport, type Candidate, type CandidateReport, type Refractor, type ScoredSong, type SongReport } from '@refractor/node';
+import { songRecord, type Candidate, type CandidateReport, type Refractor, type ScoredSong, type SongRecord } from '@refractor/node';
+import { songSettingsDigest } from '@refractor/node/io';
+import { fingerprintBytes } from '../fingerprint-upload.js';
 import { serverCandidateSettings, checkCandidates, reportOf, scoreCandidateList } from '../candidates.js';
 import type { ServerContext } from '../context.js';
 import { requestSignal } from '../deadline.js';
@@ -9,8 +11,8 @@ import { readRequestInput } from '../request-input.js';
 import { pickParams, scoreParamsSchema, songOptions, type ScoreParams } from '../score-options.js';
 import { paramsCheck, withSlot } from './handle.js';
 
-/** A scored audio upload: the CLI's JSON record plus `color`, the color under the request's `color_rule`. */
-export type ScoreResponse = SongReport & { color: string };
+/** A scored audio upload: the song record of `refractor score --format jsonl` (`color` under the request's `color_rule`). */
+export type ScoreResponse = SongRecord;
 
 /** One entry of a batch response: ranked results first (by confidence, descending, stable), then failures. */
 export interface BatchEntry {
@@ -32,12 +34,15 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
 
   const scoreAudio = async (refractor: Refractor, upload: SniffedUpload, params: ScoreParams, signal: AbortSignal): Promise<ScoreResponse> => {
     const options = songOptions(params);
-    const stream = await openAudioUpload(upload, { maxSeconds: limits.audioSeconds, signal, midiHint: '' });
+    const hashed = fingerprintBytes(upload.bytes);
+    const stream = await openAudioUpload({ ...upload, bytes: hashed.bytes }, { maxSeconds: limits.audioSeconds, signal, midiHint: '' });
     const conceptEmbedding = await refractor.prepareConcept(params.concept);
     const song: ScoredSong = await refractor.scoreFile(stream, { ...options, concept: params.concept ?? null, conceptEmbedding });
     metrics.chunks.inc({ endpoint: 'score' }, song.chunk_count);
     metrics.songs.inc({ endpoint: 'score' });
-    return { ...songReport(upload.name, song), color: params.color_rule === 'probs' ? song.predicted_color_by_probs : song.predicted_color };
+    // The record `refractor score --format jsonl` and a queue batch give too, byte for byte.
+    const settingsDigest = songSettingsDigest({ ...song.settings, concept: params.concept, target: song.target_color });
+    return songRecord(upload.name, song, { colorRule: params.color_rule ?? 'targets', input: await hashed.fingerprint(), settingsDigest });
   };
 
   const scoreMidi = async (refractor: Refractor, upload: SniffedUpload, params: ScoreParams): Promise<CandidateReport> => {
@@ -91,9 +96,7 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
     async (request, reply) => {
       if (!request.isMultipart()) {
         // Checked before taking a slot: nothing of this body will be read.
-        throw new ApiError(
-          415,
-          'unsupported-media-type',
+        throw new ApiError('unsupported-media-type',
           `/v1/score/batch takes only multipart/form-data (option fields first, then one file part per candidate), not ${request.headers['content-type'] ?? 'a body without a content type'}; send a single raw file to /v1/score`,
         );
       }
