@@ -30,7 +30,7 @@ port.on('message', (message: ToWorker) => {
       type: 'error',
       error:
         error instanceof AudioDecodeError
-          ? { kind: 'audio', file: error.file, code: error.code, reason: error.reason }
+          ? { kind: 'audio', file: error.file, code: error.kind, reason: error.detail }
           : { kind: 'other', name: e.name, message: e.message, stack: e.stack },
     });
   }

@@ -102,56 +102,56 @@ describe('bad input gives a typed error naming the file and the problem', () => 
 
   it('empty input', async () => {
     const error = await decodeError(new Uint8Array(0), 'empty.wav');
-    expect(error.code).toBe('empty');
+    expect(error.kind).toBe('empty');
     expect(error.file).toBe('empty.wav');
     expect(error.message).toMatch(/^empty\.wav: empty: /);
   });
 
   it('a truncated header', async () => {
-    expect((await decodeError(good.subarray(0, 30))).code).toBe('truncated');
+    expect((await decodeError(good.subarray(0, 30))).kind).toBe('truncated');
   });
 
   it('a header that declares more data than exists', async () => {
     const error = await decodeError(good.subarray(0, good.length - 100));
-    expect(error.code).toBe('truncated');
-    expect(error.reason).toMatch(/declares 3200 bytes of audio \(1600 frames\) but the file holds only 3100/);
+    expect(error.kind).toBe('truncated');
+    expect(error.detail).toMatch(/declares 3200 bytes of audio \(1600 frames\) but the file holds only 3100/);
   });
 
   it('an unsupported codec inside WAV', async () => {
     const error = await decodeError(makeWav({ sampleRate: 8000, channels: [[0, 0]], formatTag: 0x11, bits: 16 }));
-    expect(error.code).toBe('unsupported');
-    expect(error.reason).toMatch(/IMA ADPCM/);
+    expect(error.kind).toBe('unsupported');
+    expect(error.detail).toMatch(/IMA ADPCM/);
   });
 
   it('a format we recognise but do not decode (MIDI)', async () => {
     const midi = new Uint8Array([0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 0, 0, 1, 0, 96]);
     const error = await decodeError(midi, 'song.mid');
-    expect(error.code).toBe('unsupported');
-    expect(error.reason).toMatch(/mid/);
+    expect(error.kind).toBe('unsupported');
+    expect(error.detail).toMatch(/mid/);
   });
 
   it('zero channels', async () => {
     const error = await decodeError(makeWav({ sampleRate: 8000, channels: [[0, 0]], declaredChannels: 0 }));
-    expect(error.code).toBe('no-channels');
+    expect(error.kind).toBe('no-channels');
   });
 
   it('NaN and infinite samples', async () => {
     const nan = await decodeError(makeWav({ sampleRate: 8000, channels: [[0, Number.NaN]], encoding: 'float', bits: 32 }));
-    expect(nan.code).toBe('non-finite');
-    expect(nan.reason).toMatch(/frame 1 of channel 0 is NaN/);
+    expect(nan.kind).toBe('non-finite');
+    expect(nan.detail).toMatch(/frame 1 of channel 0 is NaN/);
     const inf = await decodeError(makeWav({ sampleRate: 8000, channels: [[Infinity]], encoding: 'float', bits: 64 }));
-    expect(inf.code).toBe('non-finite');
+    expect(inf.kind).toBe('non-finite');
   });
 
   it('zero-length audio', async () => {
-    expect((await decodeError(makeWav({ sampleRate: 8000, channels: [[]] }))).code).toBe('no-audio');
+    expect((await decodeError(makeWav({ sampleRate: 8000, channels: [[]] }))).kind).toBe('no-audio');
   });
 
   it('random bytes with a .wav name', async () => {
     const noise = Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24);
     const error = await decodeError(noise, 'noise.wav');
-    expect(error.code).toBe('unsupported');
-    expect(error.reason).toMatch(/not a recognised audio format \(first bytes [0-9a-f ]+\)/);
+    expect(error.kind).toBe('unsupported');
+    expect(error.detail).toMatch(/not a recognised audio format \(first bytes [0-9a-f ]+\)/);
   });
 
   it('a one-sample file decodes to exactly one sample (the feature pipeline refuses it as too short)', async () => {
@@ -162,11 +162,12 @@ describe('bad input gives a typed error naming the file and the problem', () => 
   it('a directory, a missing file and an empty file on disk', async () => {
     const dir = join(scratch, 'a-directory.wav');
     mkdirSync(dir);
-    await expect(openAudioFile(dir)).rejects.toMatchObject({ code: 'not-a-file', file: dir });
-    await expect(openAudioFile(join(scratch, 'missing.wav'))).rejects.toMatchObject({ code: 'unreadable' });
+    await expect(openAudioFile(dir)).rejects.toMatchObject({ kind: 'not-a-file', code: 'unreadable', file: dir });
+    // The door code (core's error table) says what every door reports: a missing file is `not-found`, its errno the reason.
+    await expect(openAudioFile(join(scratch, 'missing.wav'))).rejects.toMatchObject({ kind: 'unreadable', code: 'not-found', reason: 'ENOENT' });
     const empty = join(scratch, 'empty.flac');
     writeFileSync(empty, new Uint8Array(0));
-    await expect(openAudioFile(empty)).rejects.toMatchObject({ code: 'empty', file: empty });
+    await expect(openAudioFile(empty)).rejects.toMatchObject({ kind: 'empty', code: 'empty', file: empty });
   });
 
   it('a corrupt compressed stream', async () => {

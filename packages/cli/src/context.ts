@@ -1,4 +1,4 @@
-import { RefractorError } from '@refractor/core';
+import { errorOutcome } from '@refractor/core';
 import { AudioDecodeError } from '@refractor/audio';
 
 /** What commands share: output streams and per-input failure accounting. */
@@ -31,9 +31,9 @@ export interface CommandContext {
   readonly failures: number;
 }
 
-/** Errors a user can act on, as opposed to bugs. */
+/** Errors a user can act on, as opposed to bugs: any the error table gives a code other than `failed`. */
 export function isExpectedError(error: unknown): error is Error {
-  return error instanceof AudioDecodeError || error instanceof RefractorError || (error as NodeJS.ErrnoException)?.code !== undefined;
+  return error instanceof Error && errorOutcome(error).code !== 'failed';
 }
 
 export function createContext(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): CommandContext {

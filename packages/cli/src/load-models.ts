@@ -87,12 +87,12 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext, 
     }
     return refractor;
   } catch (error) {
-    if (error instanceof ModelStoreError && ['network', 'offline', 'missing-files', 'not-found', 'unauthorized'].includes(error.code) && !flags.models.includes('/')) {
+    if (error instanceof ModelStoreError && ['network', 'offline', 'missing-files', 'not-found', 'unauthorized'].includes(error.reason) && !flags.models.includes('/')) {
       // The store's first line says what is wrong; its "  - …" lines name each missing file. Its own advice is replaced by the CLI's below.
       const [summary, ...details] = error.message.split('\n');
       const files = details.filter((line) => /^\s+- /.test(line));
       throw new ModelStoreError(
-        error.code,
+        error.reason,
         `the "${flags.models}" models are not available here (${summary})\n` +
           files.map((line) => `${line}\n`).join('') +
           `  get them with \`refractor models pull ${flags.models}\` (or pass --models <dir> with a local copy); ` +

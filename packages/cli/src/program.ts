@@ -4,6 +4,7 @@ import { createContext } from './context.js';
 import { isBrokenPipe } from './output/write-stream.js';
 import { progressSettings } from './progress.js';
 import { VERSION } from './version.js';
+import { errorOutcome } from '@refractor/core';
 
 /** Exit codes: the contract scripts rely on. */
 export const EXIT = Object.freeze({ ok: 0, inputFailed: 1, usage: 2 });
@@ -83,7 +84,8 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
     }
     context.err(`refractor: ${(error as Error).message}`);
     if (process.env.REFRACTOR_DEBUG) context.err(String((error as Error).stack));
-    return EXIT.inputFailed;
+    // The error table's exit status: 2 for a usage-like mismatch (`resume-mismatch`), else 1.
+    return errorOutcome(error).exit;
   }
   return context.failures > 0 ? EXIT.inputFailed : EXIT.ok;
 }

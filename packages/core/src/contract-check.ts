@@ -11,7 +11,7 @@ export class ModelContractError extends RefractorError {
     readonly file: string,
     readonly problems: readonly string[],
   ) {
-    super(`${file}: ${problems.join('; ')}`);
+    super(`${file}: ${problems.join('; ')}`, { code: 'model-contract' });
   }
 }
 

@@ -1,9 +1,29 @@
+import type { RefractorErrorCode } from './error-table.js';
+
 /**
- * Errors raised by Refractor's pure logic. Each names the offending field and
- * value and says what was expected, so a CLI or page can print it as one line.
+ * The base of every error Refractor throws, in every package. Its `code` is
+ * stable and machine-readable; {@link errorOutcome} turns it into the CLI's
+ * exit status, the server's HTTP status and the queue's retry decision, so
+ * no program needs to look at an error's `name` or message. Each message
+ * names the offending field and value and says what was expected, so a CLI
+ * or page can print it as one line.
+ *
+ * @example
+ * ```ts
+ * throw new RefractorError('seed is -1; expected an integer >= 0', { code: 'invalid-value' });
+ * ```
  */
 export class RefractorError extends Error {
   override readonly name: string = 'RefractorError';
+  /** What went wrong, for programs: one of {@link RefractorErrorCode} (default `invalid-input`). */
+  readonly code: RefractorErrorCode;
+  /** A finer code where the error has one (the decoder's `truncated`, an errno, a model store code). */
+  readonly reason?: string;
+  constructor(message: string, options: { code?: RefractorErrorCode; reason?: string | undefined; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code ?? 'invalid-input';
+    if (options.reason !== undefined) this.reason = options.reason;
+  }
 }
 
 /** A color name or letter that is not one of the nine colors. */
@@ -18,6 +38,7 @@ export class UnknownColorError extends RefractorError {
     super(
       `Unknown color ${JSON.stringify(input)}: expected one of ${validNames.join(', ')} ` +
         `(or a letter ${validLetters.join(' ')}), case-insensitive`,
+      { code: 'unknown-color' },
     );
   }
 }
@@ -33,7 +54,7 @@ export class InvalidValueError extends RefractorError {
     /** What would have been accepted. */
     readonly expected: string,
   ) {
-    super(`${field} is ${describe(value)}; expected ${expected}`);
+    super(`${field} is ${describe(value)}; expected ${expected}`, { code: 'invalid-value' });
   }
 }
 

@@ -7,6 +7,7 @@
  */
 export * from './colors.js';
 export * from './errors.js';
+export * from './error-table.js';
 export * from './numeric.js';
 export * from './results.js';
 export * from './settings.js';

@@ -67,7 +67,7 @@ export function bundledSetPackage(name: string): string | undefined {
 export function missingSetPackage(name: string, cause: unknown): ModelStoreError | undefined {
   const pkg = bundledSetPackage(name);
   if (pkg === undefined || bundledSetDirectory(name) !== undefined) return undefined;
-  const code = cause instanceof ModelStoreError ? cause.code : 'missing-files';
+  const code = cause instanceof ModelStoreError ? cause.reason : 'missing-files';
   return new ModelStoreError(
     code,
     `The "${name}" model set ships in the ${pkg} package, which is not installed. Run \`npm install ${pkg}\` (${pkg === TINY_MODELS_PACKAGE ? 'about 5 MB; ' : ''}@refractor/cli already depends on it), or pass a model directory.`,

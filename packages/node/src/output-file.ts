@@ -3,6 +3,7 @@ import { constants, type Stats, lstatSync, readlinkSync, realpathSync, statSync,
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { RefractorError } from '@refractor/core';
 
 const writeToFd = promisify(writeCallback);
 
@@ -37,16 +38,17 @@ export type OutputTarget =
   | { kind: 'special'; path: string; fd?: number; description: string };
 
 /** An output path that cannot be written: a directory, a link loop, a missing folder. */
-export class OutputTargetError extends Error {
+export class OutputTargetError extends RefractorError {
   override readonly name = 'OutputTargetError';
+  /** The errno-style code (`EISDIR`, `ELOOP`, `ENOENT`), so callers can tell the cases apart (the door code is `output-target`). */
+  declare readonly reason: string;
   constructor(
     /** The path as the caller gave it. */
     readonly path: string,
     message: string,
-    /** The errno-style code (`EISDIR`, `ELOOP`, `ENOENT`), so callers can tell the cases apart. */
-    readonly code: string,
+    reason: string,
   ) {
-    super(message);
+    super(message, { code: 'output-target', reason });
   }
 }
 

@@ -29,6 +29,9 @@ export const PREFERRED_BATCH_SIZE: Readonly<Record<NodeDevice, number>> = Object
 /** The device could not be used; the message says how to fix it. */
 export class DeviceUnavailableError extends RefractorError {
   override readonly name = 'DeviceUnavailableError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code: 'device' });
+  }
 }
 
 const CUDA_HELP =

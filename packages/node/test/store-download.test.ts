@@ -60,7 +60,7 @@ describe('downloadFile', () => {
     const url = hubFileUrl(server.url, source);
 
     const error = await rejection(downloadFile(source, destination, { endpoint: server.url }));
-    expect(error.code).toBe('network');
+    expect(error.reason).toBe('network');
     expect(error.message).toContain(url);
     expect(error.message).toMatch(/partial download \(1500 bytes\) is kept at .*model\.onnx\.part and will resume/);
     expect(existsSync(destination)).toBe(false);
@@ -98,7 +98,7 @@ describe('downloadFile', () => {
     await writeFile(`${destination}.part`, corruptedPrefix);
 
     const error = await rejection(downloadFile(source, destination, { endpoint: server.url }));
-    expect(error.code).toBe('checksum');
+    expect(error.reason).toBe('checksum');
     expect(server.requests.map((request) => request.range)).toEqual(['bytes=1000-']);
     expect(existsSync(`${destination}.part`)).toBe(false);
     expect(existsSync(destination)).toBe(false);
@@ -143,7 +143,7 @@ describe('downloadFile', () => {
     const before = await readdir(workDir, { recursive: true });
 
     const error = await rejection(downloadFile(source, destination, { endpoint: server.url }));
-    expect(error.code).toBe('checksum');
+    expect(error.reason).toBe('checksum');
     expect(error.message).toContain(hubFileUrl(server.url, source));
     expect(error.message).toContain(sha256Hex(wrong));
     expect(error.message).toContain(source.sha256);
@@ -156,7 +156,7 @@ describe('downloadFile', () => {
   it('rejects a file whose served size differs from the manifest before writing anything', async () => {
     const server = await hub();
     const error = await rejection(downloadFile({ ...source, size: bytes.length + 1 }, destination, { endpoint: server.url }));
-    expect(error.code).toBe('size');
+    expect(error.reason).toBe('size');
     expect(error.message).toMatch(/serves 5000 bytes, but the manifest expects 5001/);
     expect(existsSync(`${destination}.part`)).toBe(false);
     expect(existsSync(destination)).toBe(false);
@@ -166,7 +166,7 @@ describe('downloadFile', () => {
     const server = await hub();
     const absent = { ...source, path: 'onnx/absent.onnx' };
     const error = await rejection(downloadFile(absent, destination, { endpoint: server.url }));
-    expect(error.code).toBe('not-found');
+    expect(error.reason).toBe('not-found');
     expect(error.url).toBe(hubFileUrl(server.url, absent));
     expect(error.message).toContain('"onnx/absent.onnx" from fixture-org/cdm (revision main)');
     expect(error.message).toContain(`GET ${hubFileUrl(server.url, absent)} answered 404 (Entry not found)`);
@@ -176,11 +176,11 @@ describe('downloadFile', () => {
   it('says to set HF_TOKEN on a 401, and that the token was refused on a 403', async () => {
     const server = await hub({ requireToken: 'hf_secret' });
     const missing = await rejection(downloadFile(source, destination, { endpoint: server.url }));
-    expect(missing.code).toBe('unauthorized');
+    expect(missing.reason).toBe('unauthorized');
     expect(missing.message).toMatch(/answered 401.*set HF_TOKEN/s);
 
     const refused = await rejection(downloadFile(source, destination, { endpoint: server.url, token: 'hf_wrong' }));
-    expect(refused.code).toBe('unauthorized');
+    expect(refused.reason).toBe('unauthorized');
     expect(refused.message).toMatch(/answered 403.*access token \(HF_TOKEN\) was refused/s);
   });
 
@@ -215,7 +215,7 @@ describe('downloadFile', () => {
 
     const endpoint = `http://127.0.0.1:${port}`;
     const error = await rejection(downloadFile(source, destination, { endpoint }));
-    expect(error.code).toBe('network');
+    expect(error.reason).toBe('network');
     expect(error.message).toContain(`from ${hubFileUrl(endpoint, source)} failed: the connection failed (fetch failed`);
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).toContain('Check the network connection');
@@ -224,7 +224,7 @@ describe('downloadFile', () => {
   it('refuses to touch the network when offline', async () => {
     const server = await hub();
     const error = await rejection(downloadFile(source, destination, { endpoint: server.url, offline: true }));
-    expect(error.code).toBe('offline');
+    expect(error.reason).toBe('offline');
     expect(error.message).toContain(destination);
     expect(server.requests).toEqual([]);
   });

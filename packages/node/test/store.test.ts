@@ -84,7 +84,7 @@ describe('resolveModelSet from the hub', () => {
     const target = cachedPath(cacheDir, fixture.set.files[interrupted]);
 
     const error = await rejection(resolveModelSet('fixture', fixture.manifest, options));
-    expect(error.code).toBe('network');
+    expect(error.reason).toBe('network');
     expect(error.message).toContain(hubFileUrl(server.url, fixture.set.files[interrupted]));
     expect(error.message).toContain('will resume on the next try');
     expect((await readFile(`${target}.part`)).length).toBe(1024);
@@ -106,7 +106,7 @@ describe('resolveModelSet from the hub', () => {
     const target = cachedPath(cacheDir, fixture.set.files[bad]);
 
     const error = await rejection(resolveModelSet('fixture', fixture.manifest, { cacheDir, endpoint: server.url }));
-    expect(error.code).toBe('checksum');
+    expect(error.reason).toBe('checksum');
     expect(error.message).toContain('"tokenizer.json" from fixture-org/text (revision main)');
     expect(existsSync(target)).toBe(false);
     expect(existsSync(`${target}.part`)).toBe(false);
@@ -119,7 +119,7 @@ describe('resolveModelSet from the hub', () => {
     manifest.sets.fixture!.files['text.config'].path = 'missing/config.json';
     const server = await hub();
     const error = await rejection(resolveModelSet('fixture', manifest, { cacheDir, endpoint: server.url }));
-    expect(error.code).toBe('not-found');
+    expect(error.reason).toBe('not-found');
     expect(error.message).toContain('"missing/config.json" from fixture-org/text (revision main)');
     expect(error.message).toContain(`${server.url}/fixture-org/text/resolve/main/missing/config.json`);
   });
@@ -147,7 +147,7 @@ describe('resolveModelSet offline', () => {
     const server = await hub();
     vi.stubEnv('HF_HUB_OFFLINE', '1');
     const error = await rejection(resolveModelSet('fixture', fixture.manifest, { cacheDir, endpoint: server.url }));
-    expect(error.code).toBe('offline');
+    expect(error.reason).toBe('offline');
     expect(error.message).toContain('Missing 8 of 8 files');
     for (const role of roles) expect(error.message).toContain(cachedPath(cacheDir, fixture.set.files[role]));
     expect(error.message).toContain('unset REFRACTOR_OFFLINE and HF_HUB_OFFLINE');
@@ -195,7 +195,7 @@ describe('resolveModelSet from a directory', () => {
     const directory = join(workDir, 'partial');
     await writeDirectorySet(directory, ['text.tokenizer', 'cdm']);
     const error = await rejection(resolveModelSet(directory, fixture.manifest));
-    expect(error.code).toBe('missing-files');
+    expect(error.reason).toBe('missing-files');
     expect(error.message).toContain('lacks 2 of 8 files');
     expect(error.message).toContain('- refractor_cdm.onnx (cdm)');
     expect(error.message).toContain('- text/tokenizer.json (text.tokenizer)');
@@ -204,17 +204,17 @@ describe('resolveModelSet from a directory', () => {
 
   it('says so when a path-like spec is not a directory', async () => {
     const error = await rejection(resolveModelSet(join(workDir, 'nowhere'), fixture.manifest));
-    expect(error.code).toBe('missing-files');
+    expect(error.reason).toBe('missing-files');
     expect(error.message).toContain(`There is no model directory at ${join(workDir, 'nowhere')}`);
   });
 
   it('lists the set names for an unknown name, saying a directory is also accepted', async () => {
     const error = await rejection(resolveModelSet('defualt', fixture.manifest, { cacheDir }));
-    expect(error.code).toBe('unknown-set');
+    expect(error.reason).toBe('unknown-set');
     expect(error.message).toBe(
       'Unknown model set "defualt": the manifest has "fixture", "other". A directory path holding the model files (e.g. ./models/tiny) is also accepted.',
     );
-    await expect(resolveModelSet('constructor', fixture.manifest, { cacheDir })).rejects.toMatchObject({ code: 'unknown-set' });
+    await expect(resolveModelSet('constructor', fixture.manifest, { cacheDir })).rejects.toMatchObject({ code: 'models', reason: 'unknown-set' });
   });
 });
 
@@ -270,6 +270,6 @@ describe('verifyModelSet and modelSetStatus', () => {
 
   it('verify and status reject unknown set names, listing the known ones', async () => {
     await expect(verifyModelSet('nope', fixture.manifest, { cacheDir })).rejects.toThrow(/Unknown model set "nope": the manifest has "fixture", "other"\.$/);
-    await expect(modelSetStatus('nope', fixture.manifest, { cacheDir })).rejects.toMatchObject({ code: 'unknown-set' });
+    await expect(modelSetStatus('nope', fixture.manifest, { cacheDir })).rejects.toMatchObject({ code: 'models', reason: 'unknown-set' });
   });
 });

@@ -46,7 +46,7 @@ describe('the tiny set from a local hub', () => {
     server = await startHubServer({ files: hubFiles, cutConnection: [{ file: cdm, afterBytes: 300_000 }] });
     const cacheDir = mkdtempSync(join(tmpdir(), 'refractor-tiny-resume-'));
     const options = { cacheDir, endpoint: server.url };
-    await expect(resolveModelSet('tiny-from-hub', hubManifest, options)).rejects.toMatchObject({ code: 'network' });
+    await expect(resolveModelSet('tiny-from-hub', hubManifest, options)).rejects.toMatchObject({ code: 'models', reason: 'network' });
     const resolved = await resolveModelSet('tiny-from-hub', hubManifest, options);
     expect(server.requests.some((r) => r.file === cdm && r.range === 'bytes=300000-')).toBe(true);
     expect(readFileSync(resolved.files.cdm)).toEqual(readFileSync(join(tinyDir, 'refractor_cdm.onnx')));
@@ -54,6 +54,6 @@ describe('the tiny set from a local hub', () => {
 
     server = await startHubServer({ files: hubFiles, wrongBytes: [{ file: cdm, bytes: new Uint8Array(tinySet.files.cdm.size!) }] });
     const fresh = { cacheDir: mkdtempSync(join(tmpdir(), 'refractor-tiny-bad-')), endpoint: server.url };
-    await expect(resolveModelSet('tiny-from-hub', hubManifest, fresh)).rejects.toMatchObject({ code: 'checksum' });
+    await expect(resolveModelSet('tiny-from-hub', hubManifest, fresh)).rejects.toMatchObject({ code: 'models', reason: 'checksum' });
   }, 30_000);
 });

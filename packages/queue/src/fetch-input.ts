@@ -31,16 +31,16 @@ export async function fetchInput(url: string, limits: FetchLimits = {}): Promise
   try {
     parsed = new URL(url);
   } catch {
-    throw new JobError('bad-url', `${url}: not a valid URL`, true);
+    throw new JobError('bad-url', `${url}: not a valid URL; expected an http(s) URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new JobError('bad-url', `${url}: only http and https URLs are fetched`, true);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new JobError('bad-url', `${url}: only http and https URLs are fetched`);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(parsed, { signal, redirect: 'follow' });
     if (!response.ok) {
       const permanent = response.status < 500 && !TRANSIENT_STATUS.has(response.status);
       await response.body?.cancel();
-      throw new JobError(permanent ? 'http-status' : 'fetch-failed', `${url}: HTTP ${response.status} ${response.statusText}`.trim(), permanent);
+      throw new JobError(permanent ? 'http-status' : 'fetch-failed', `${url}: HTTP ${response.status} ${response.statusText}`.trim());
     }
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (declared > maxBytes) {
@@ -63,12 +63,12 @@ export async function fetchInput(url: string, limits: FetchLimits = {}): Promise
   } catch (error) {
     if (error instanceof JobError) throw error;
     const reason = signal.aborted ? `no complete answer within ${timeoutMs} ms` : describeFetchError(error);
-    throw new JobError('fetch-failed', `${url}: ${reason}`, false);
+    throw new JobError('fetch-failed', `${url}: ${reason}`);
   }
 }
 
 function tooLarge(url: string, maxBytes: number, what: string): JobError {
-  return new JobError('too-large', `${url}: larger than the ${maxBytes}-byte limit (the server ${what})`, true);
+  return new JobError('too-large', `${url}: larger than the ${maxBytes}-byte limit (the server ${what})`);
 }
 
 function describeFetchError(error: unknown): string {

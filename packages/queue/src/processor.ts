@@ -24,7 +24,7 @@ async function loadInput(input: JobInput, limits: FetchLimits): Promise<LoadedIn
   }
   const [sha256, { size }] = await Promise.all([sha256OfFile(input.path), stat(input.path)]);
   if (sha256 !== input.sha256) {
-    throw new JobError('content-changed', `${input.path}: the file changed after it was queued (sha256 ${sha256.slice(0, 12)}…, queued ${input.sha256.slice(0, 12)}…); queue it again`, true);
+    throw new JobError('content-changed', `${input.path}: the file changed after it was queued (sha256 ${sha256.slice(0, 12)}…, queued ${input.sha256.slice(0, 12)}…); queue it again`);
   }
   return { source: input.path, name: input.path, sha256, size };
 }
@@ -59,7 +59,7 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
     const name = describeJob(data);
     try {
       if (data?.v !== 1 || !['score', 'embed', 'candidate'].includes(data.task) || !data.input) {
-        throw new JobError('failed', `job ${job.id}: not a Refractor job of a version this worker knows (v ${String(data?.v)}, task ${String(data?.task)})`, true);
+        throw new JobError('invalid-input', `job ${job.id}: not a Refractor job of a version this worker knows (v ${String(data?.v)}, task ${String(data?.task)}); expected v 1 and task score, embed or candidate`);
       }
       if (data.task === 'candidate') return await scoreCandidate(refractor, data, name, concept, options.fetch ?? {});
       const loaded = await loadInput(data.input, options.fetch ?? {});

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Refractor } from '@refractor/node';
+import { RefractorError, type Refractor } from '@refractor/node';
 import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL } from './connection.js';
 import { parseFailedReason } from './errors.js';
 import type { FetchLimits } from './fetch-input.js';
@@ -45,8 +45,11 @@ export interface RefractorWorker {
 }
 
 /** The worker's model set does not match the one the queue's results were made with. */
-export class ModelSetMismatchError extends Error {
+export class ModelSetMismatchError extends RefractorError {
   override readonly name = 'ModelSetMismatchError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code: 'model-set-mismatch' });
+  }
 }
 
 /**

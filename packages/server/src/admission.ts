@@ -75,7 +75,7 @@ export class Admission {
     if (this.waiters.length >= this.queueLimit) {
       const seconds = this.retryAfterSeconds();
       return Promise.reject(
-        new ApiError(429, 'busy', `the server is busy (${this.active} scoring, ${this.waiters.length} waiting); retry after ${seconds} s`, undefined, {
+        new ApiError('busy', `the server is busy (${this.active} scoring, ${this.waiters.length} waiting); retry after ${seconds} s`, undefined, {
           'retry-after': String(seconds),
         }),
       );

@@ -18,7 +18,7 @@ export function bearerAuth(token: string): (request: FastifyRequest) => Promise<
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match || !timingSafeEqual(digest(match[1]!.trim()), expected)) {
-      throw new ApiError(401, 'unauthorized', match ? 'the bearer token is wrong' : 'this server needs "Authorization: Bearer <token>"', undefined, {
+      throw new ApiError('unauthorized', match ? 'the bearer token is wrong' : 'this server needs "Authorization: Bearer <token>"', undefined, {
         'www-authenticate': 'Bearer',
         connection: 'close',
       });

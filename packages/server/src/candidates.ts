@@ -17,9 +17,6 @@ export function serverCandidateSettings(refractor: Refractor, params: ScoreParam
   });
 }
 
-/** HTTP status per pre-check problem: a missing base model is the server's (501), a missing concept the request's (400). */
-const PROBLEM_STATUS = { 'no-base-model': 501, 'concept-required': 400 } as const;
-
 /**
  * What `refractor score` checks before scoring candidates (core's
  * `checkCandidates`), as 4xx/5xx answers: MIDI (and lyric-only) candidates
@@ -33,7 +30,7 @@ export function checkCandidates(refractor: Refractor, candidates: readonly Candi
     baseModelHint: 'start it with a set that has one (the tiny test set does)',
     conceptHint: 'pass concept',
   });
-  if (problem) throw new ApiError(PROBLEM_STATUS[problem.code], problem.code, problem.message, problem.code === 'concept-required' ? 'concept' : undefined);
+  if (problem) throw new ApiError(problem.code, problem.message, problem.code === 'concept-required' ? 'concept' : undefined);
 }
 
 /** Scores candidates as `refractor score --rank` does: routed per candidate (MIDI → base model, audio alone → CDM), ranked by confidence. */

@@ -17,7 +17,7 @@ export function installDeadlines(app: FastifyInstance, timeoutMs: number): void 
     controllers.set(request, controller);
     const timer = setTimeout(() => {
       if (reply.sent) return;
-      const error = new ApiError(503, 'timeout', `the request took longer than the server's ${timeoutMs / 1000} s limit; retry later or send a shorter file`, undefined, {
+      const error = new ApiError('timeout', `the request took longer than the server's ${timeoutMs / 1000} s limit; retry later or send a shorter file`, undefined, {
         'retry-after': '5',
         connection: 'close',
       });
@@ -26,7 +26,7 @@ export function installDeadlines(app: FastifyInstance, timeoutMs: number): void 
     }, timeoutMs);
     reply.raw.once('close', () => {
       clearTimeout(timer);
-      if (!reply.raw.writableFinished) controller.abort(new ApiError(499, 'client-closed', 'the client closed the connection'));
+      if (!reply.raw.writableFinished) controller.abort(new ApiError('client-closed', 'the client closed the connection'));
     });
   });
 }

@@ -25,7 +25,7 @@ export async function sniffUpload(upload: Upload): Promise<SniffedUpload> {
  * route that can score it handles it before calling this).
  */
 export async function openAudioUpload(upload: SniffedUpload, options: { maxSeconds: number; signal: AbortSignal; midiHint: string }): Promise<AudioStream & { name: string }> {
-  if (upload.midi) throw new ApiError(415, 'midi-unsupported', `${upload.name} is a MIDI file; ${options.midiHint}`, upload.field);
+  if (upload.midi) throw new ApiError('midi-unsupported', `${upload.name} is a MIDI file; ${options.midiHint}`, upload.field);
   const name = streamName(upload);
   const stream = await openAudioStream(upload.bytes, { name });
   return limitDuration(stream, { maxSeconds: options.maxSeconds, signal: options.signal, name, ...(upload.field !== undefined ? { field: upload.field } : {}) });

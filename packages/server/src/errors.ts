@@ -1,28 +1,38 @@
-import { AudioDecodeError } from '@refractor/audio';
-import { RefractorError, UnknownColorError } from '@refractor/node';
+import { ERROR_TABLE, RefractorError, errorOutcome, type RefractorErrorCode } from '@refractor/node';
 
 /** The body of every error response. */
 export interface ErrorBody {
-  /** A stable, machine-readable code (`unreadable-audio`, `too-large`, …). */
-  error: string;
+  /** A stable, machine-readable code, the same as the CLI's and the queue's (`decode`, `too-large`, …). */
+  error: RefractorErrorCode;
   /** One sentence: what was wrong and what was expected. */
   message: string;
   /** The query parameter, form field or file part at fault, when there is one. */
   field?: string;
 }
 
-/** An error the server answers with a given status and body. */
-export class ApiError extends Error {
+/**
+ * An error the server answers with: a {@link RefractorError} whose HTTP
+ * status comes from the one error table (core's `ERROR_TABLE`).
+ *
+ * @example
+ * ```ts
+ * throw new ApiError('no-file', 'the form holds no file part; add the audio as a file field');
+ * ```
+ */
+export class ApiError extends RefractorError {
   override readonly name = 'ApiError';
+  /** The HTTP status: the table's for the code, unless the framework already chose a 4xx. */
+  readonly statusCode: number;
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    code: RefractorErrorCode,
     message: string,
     readonly field?: string,
     /** Extra response headers (`Retry-After`, `WWW-Authenticate`). */
     readonly headers: Record<string, string> = {},
+    status?: number,
   ) {
-    super(message);
+    super(message, { code });
+    this.statusCode = status ?? ERROR_TABLE[code].http;
   }
 
   body(): ErrorBody {
@@ -30,20 +40,20 @@ export class ApiError extends Error {
   }
 }
 
-/** Fastify's and @fastify/multipart's error codes for bad requests, as our codes. */
-const FRAMEWORK_CODES: Record<string, [number, string]> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad-content-length'],
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'too-large'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'empty-body'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid-json'],
-  FST_REQ_FILE_TOO_LARGE: [413, 'too-large'],
-  FST_PARTS_LIMIT: [413, 'too-many-parts'],
-  FST_FILES_LIMIT: [413, 'too-many-files'],
-  FST_FIELDS_LIMIT: [413, 'too-many-fields'],
-  FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'unsupported-media-type'],
-  FST_PROTO_VIOLATION: [400, 'invalid-field'],
-  FST_ERR_HANDLER_TIMEOUT: [503, 'timeout'],
+/** Fastify's and @fastify/multipart's error codes for bad requests, as ours (statuses from the table). */
+const FRAMEWORK_CODES: Record<string, RefractorErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-content-length',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'too-large',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
+  FST_REQ_FILE_TOO_LARGE: 'too-large',
+  FST_PARTS_LIMIT: 'too-many-parts',
+  FST_FILES_LIMIT: 'too-many-files',
+  FST_FIELDS_LIMIT: 'too-many-fields',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'unsupported-media-type',
+  FST_PROTO_VIOLATION: 'invalid-field',
+  FST_ERR_HANDLER_TIMEOUT: 'timeout',
 };
 
 /** Clearer words than the framework's for some codes. */
@@ -76,51 +86,43 @@ function validationError(error: FrameworkError): ApiError {
   const where = error.validationContext === 'querystring' ? 'query parameter' : 'field';
   if (first?.keyword === 'additionalProperty' || first?.keyword === 'additionalProperties') {
     const field = String(first.params.additionalProperty);
-    return new ApiError(400, 'unknown-field', `unknown ${where} "${field}"; see /openapi.json for the accepted ones`, field);
+    return new ApiError('unknown-field', `unknown ${where} "${field}"; see /openapi.json for the accepted ones`, field);
   }
   const path = first?.instancePath.replace(/^\//, '').split('/')[0] || String(first?.params.missingProperty ?? '');
   const field = path || undefined;
   const tooLong = first?.keyword === 'maxLength' || first?.keyword === 'maxItems';
-  return new ApiError(400, tooLong ? 'too-long' : 'invalid-field', `${field ? `${where} "${field}"` : 'the request'} ${first?.message ?? 'is invalid'}`, field);
+  return new ApiError(tooLong ? 'field-too-long' : 'invalid-field', `${field ? `${where} "${field}"` : 'the request'} ${first?.message ?? 'is invalid'}`, field);
 }
 
 /**
- * Turns any error into what the client sees. Bad input always maps to a 4xx
- * naming the problem; only our own failures become a 500 (with a message
- * that reveals nothing).
+ * Turns any error into what the client sees, by the one error table (core's
+ * `errorOutcome`: the error's `code`, never its name or message). Bad input
+ * always maps to a 4xx naming the problem; only our own failures become a
+ * 500 `failed` (with a message that reveals nothing).
  */
 export function toApiError(error: unknown): ApiError {
   const api = apiCause(error);
   if (api) return api;
-  if (error instanceof Error && error.name === 'BaseModelMissingError') return new ApiError(501, 'no-base-model', error.message);
-  if (error instanceof AudioDecodeError && error.name === 'MidiParseError') {
-    if (error.code === 'empty') return new ApiError(400, 'empty-body', 'the upload holds 0 bytes; expected a MIDI or audio file', fieldOf(error));
-    return new ApiError(422, 'unreadable-midi', error.message, fieldOf(error));
-  }
-  if (error instanceof AudioDecodeError) {
-    if (error.code === 'empty') return new ApiError(400, 'empty-body', `the upload holds 0 bytes; expected an audio file`, fieldOf(error));
-    return new ApiError(422, 'unreadable-audio', error.message, fieldOf(error));
-  }
-  if (error instanceof UnknownColorError) return new ApiError(400, 'unknown-color', error.message, 'target');
   const framework = error as FrameworkError;
   if (framework.validation) return validationError(framework);
   const known = framework.code ? FRAMEWORK_CODES[framework.code] : undefined;
   if (known) {
-    const [status, code] = known;
-    const retry: Record<string, string> = status === 503 ? { 'retry-after': '5' } : {};
-    const message = MESSAGES[code] ?? framework.message;
-    return new ApiError(status, code, message, undefined, retry);
+    const retry: Record<string, string> = ERROR_TABLE[known].http === 503 ? { 'retry-after': '5' } : {};
+    return new ApiError(known, MESSAGES[known] ?? framework.message, undefined, retry);
   }
   // Other 4xx errors from the framework (malformed headers, …) keep their status.
-  if (typeof framework.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
-    return new ApiError(framework.statusCode, 'bad-request', framework.message);
+  if (!(error instanceof RefractorError) && typeof framework.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
+    return new ApiError('bad-request', framework.message, undefined, {}, framework.statusCode);
   }
-  if (error instanceof RefractorError) return new ApiError(400, 'invalid-input', error.message);
-  return new ApiError(500, 'internal', 'the server failed while handling this request; it has been logged');
+  const outcome = errorOutcome(error);
+  if (outcome.code === 'failed') return new ApiError('failed', 'the server failed while handling this request; it has been logged');
+  if (outcome.code === 'empty') return new ApiError('empty', 'the upload holds 0 bytes; expected an audio or MIDI file', uploadField(error));
+  // A color is only ever the `target` parameter here.
+  return new ApiError(outcome.code, outcome.message, outcome.code === 'unknown-color' ? 'target' : uploadField(error));
 }
 
-/** The multipart field or file name an upload error refers to (our sources name streams `field:filename`). */
-function fieldOf(error: AudioDecodeError): string | undefined {
-  const match = /^part "([^"]+)"/.exec(error.file);
-  return match?.[1];
+/** The multipart field an upload error refers to: our sources name streams `part "field" (filename)`. */
+function uploadField(error: unknown): string | undefined {
+  const file = (error as { file?: unknown } | null)?.file;
+  return typeof file === 'string' ? /^part "([^"]+)"/.exec(file)?.[1] : undefined;
 }

@@ -7,7 +7,7 @@
  */
 export { createServer, type RefractorServer } from './server.js';
 export { DEFAULT_LIMITS, resolveLimits, type ServerLimits, type ServerOptions } from './options.js';
-export { ApiError, type ErrorBody } from './errors.js';
+export { ApiError, toApiError, type ErrorBody } from './errors.js';
 export { Admission } from './admission.js';
 export type { BatchEntry, ScoreResponse } from './routes/score.js';
 export type { ScoreParams } from './score-options.js';

@@ -61,8 +61,8 @@ export class ModelHolder {
   /** The loaded models, or a `503` saying they are not there yet (or will not be). */
   get(): Refractor {
     if (this.refractor) return this.refractor;
-    if (this.failure) throw new ApiError(503, 'models-unavailable', `the models failed to load: ${this.failure.message.split('\n')[0]}`);
-    throw new ApiError(503, 'not-ready', 'the models are still loading; retry shortly (GET /readyz says when they are ready)', undefined, { 'retry-after': '2' });
+    if (this.failure) throw new ApiError('models-unavailable', `the models failed to load: ${this.failure.message.split('\n')[0]}`);
+    throw new ApiError('not-ready', 'the models are still loading; retry shortly (GET /readyz says when they are ready)', undefined, { 'retry-after': '2' });
   }
 
   /** Releases the models once loading has settled (only those the server loaded itself). */

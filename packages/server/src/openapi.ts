@@ -1,4 +1,4 @@
-import { COLOR_NAMES, COLOR_RULES, TARGET_TABLE_NAMES } from '@refractor/node';
+import { COLOR_NAMES, COLOR_RULES, ERROR_TABLE, TARGET_TABLE_NAMES } from '@refractor/node';
 import type { ServerLimits } from './options.js';
 import { scoreParamsSchema } from './score-options.js';
 
@@ -34,14 +34,19 @@ export function componentSchemas(): Record<string, Schema> {
     Error: {
       ...record(
         {
-          error: { type: 'string', description: 'A stable, machine-readable code', examples: ['unreadable-audio'] },
+          error: {
+            type: 'string',
+            enum: Object.keys(ERROR_TABLE),
+            description: "A stable, machine-readable code: the same vocabulary as the CLI's and the queue's records (core's `ERROR_TABLE` gives each code's status)",
+            examples: ['decode'],
+          },
           message: { type: 'string', description: 'One sentence: what was wrong and what was expected' },
           field: { type: 'string', description: 'The query parameter, form field or file part at fault, when there is one' },
         },
         ['error', 'message'],
         'The body of every error response',
       ),
-      examples: [{ error: 'unreadable-audio', message: 'part "file" (song.mp3) is not audio the decoder knows', field: 'file' }],
+      examples: [{ error: 'decode', message: 'part "file" (song.mp3): unsupported: not audio the decoder knows', field: 'file' }],
     },
     ScoreSettings: record(
       {
@@ -210,7 +215,7 @@ const ERROR_EXAMPLES: Record<number, Array<[string, string, string?]>> = {
   400: [
     ['invalid-field', 'query parameter "seed" must be >= 0', 'seed'],
     ['unknown-field', 'unknown field "colour"; see /openapi.json for the accepted ones', 'colour'],
-    ['empty-body', 'the request has no body; send an audio file (raw body or multipart)'],
+    ['empty', 'the request has no body; send an audio file (raw body or multipart)'],
   ],
   401: [['unauthorized', 'this server needs "Authorization: Bearer <token>"']],
   413: [
@@ -218,9 +223,12 @@ const ERROR_EXAMPLES: Record<number, Array<[string, string, string?]>> = {
     ['too-long', "the audio is longer than the server's 3600 s limit", 'file'],
   ],
   415: [['unsupported-media-type', 'send audio as the raw body (Content-Type audio/* or application/octet-stream) or as multipart/form-data']],
-  422: [['unreadable-audio', 'upload is not audio the decoder knows (expected OGG/Vorbis, Opus, FLAC, MP3, WAV, …)']],
+  422: [
+    ['decode', 'upload: unsupported: not audio the decoder knows (expected OGG/Vorbis, Opus, FLAC, MP3, WAV, …)'],
+    ['midi', 'melody.mid: truncated: track 0 declares 120 bytes but only 40 remain'],
+  ],
   429: [['busy', 'the server is busy (2 scoring, 32 waiting); retry after 4 s']],
-  500: [['internal', 'the server failed while handling this request; it has been logged']],
+  500: [['failed', 'the server failed while handling this request; it has been logged']],
   501: [['no-base-model', 'MIDI needs the base model, which this server has not loaded']],
   503: [
     ['timeout', "the request took longer than the server's 300 s limit; retry later or send a shorter file"],

@@ -41,9 +41,9 @@ export async function readRequestInput(
   const signal = requestSignal(request);
   if (!request.isMultipart()) {
     const body = request.body as Readable | undefined;
-    if (body === undefined || body === null) throw new ApiError(400, 'empty-body', 'the request has no body; send an audio file (raw body or multipart)');
+    if (body === undefined || body === null) throw new ApiError('empty', 'the request has no body; send an audio file (raw body or multipart)');
     if (typeof (body as Readable).pipe !== 'function') {
-      throw new ApiError(415, 'unsupported-media-type', `send the file as audio/*, application/octet-stream or multipart/form-data, not ${request.headers['content-type'] ?? 'no content type'}`);
+      throw new ApiError('unsupported-media-type', `send the file as audio/*, application/octet-stream or multipart/form-data, not ${request.headers['content-type'] ?? 'no content type'}`);
     }
     const declared = Number(request.headers['content-length']);
     if (declared > limits.bodyBytes) throw tooLargeUpfront(limits.bodyBytes);
@@ -75,7 +75,7 @@ export async function readRequestInput(
   }
   const params = { ...query, ...fields };
   check(params);
-  if (!first) throw new ApiError(400, 'no-file', 'the form holds no file part; add the audio as a file field (e.g. curl -F file=@song.ogg)');
+  if (!first) throw new ApiError('no-file', 'the form holds no file part; add the audio as a file field (e.g. curl -F file=@song.ogg)');
   const firstFile = first;
   const files = (async function* (): AsyncGenerator<Upload> {
     let part: Multipart | undefined = firstFile;
@@ -85,7 +85,7 @@ export async function readRequestInput(
         // A candidate that failed mid-way leaves bytes unread; the parser only moves on once they are.
         for await (const _ of uploadBytes(part.file, budget, signal, part.fieldname));
       } else {
-        throw new ApiError(400, 'field-after-file', `form field "${part.fieldname}" comes after a file; send the fields first`, part.fieldname);
+        throw new ApiError('field-after-file', `form field "${part.fieldname}" comes after a file; send the fields first`, part.fieldname);
       }
       const next = await nextPart(parts, budget, signal);
       part = next.done ? undefined : next.value;
@@ -99,7 +99,7 @@ async function* once(upload: Upload): AsyncGenerator<Upload> {
 }
 
 function tooLargeUpfront(limit: number): ApiError {
-  return new ApiError(413, 'too-large', `the upload is larger than the server's ${limit}-byte limit`, undefined, { connection: 'close' });
+  return new ApiError('too-large', `the upload is larger than the server's ${limit}-byte limit`, undefined, { connection: 'close' });
 }
 
 /**
@@ -117,13 +117,13 @@ async function nextPart(parts: AsyncIterator<Multipart>, budget: ByteBudget, sig
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (error instanceof ApiError || typeof (error as { statusCode?: number }).statusCode === 'number') throw error;
-    throw new ApiError(400, 'malformed-body', `the multipart body could not be read: ${(error as Error).message}`);
+    throw new ApiError('malformed-body', `the multipart body could not be read: ${(error as Error).message}`);
   }
 }
 
 /** Collects a form field; a repeated field becomes a list (`sounds_like`). */
 function addField(fields: Record<string, unknown>, name: string, value: unknown, truncated: boolean, limit: number): void {
-  if (truncated) throw new ApiError(413, 'too-large', `form field "${name}" is longer than the server's ${limit}-byte limit`, name);
+  if (truncated) throw new ApiError('too-large', `form field "${name}" is longer than the server's ${limit}-byte limit`, name);
   const existing = fields[name];
   fields[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
 }

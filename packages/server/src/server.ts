@@ -97,7 +97,7 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
   let closing = false;
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (closing) throw new ApiError(503, 'shutting-down', 'the server is shutting down; retry on another instance', undefined, { 'retry-after': '5' });
+    if (closing) throw new ApiError('shutting-down', 'the server is shutting down; retry on another instance', undefined, { 'retry-after': '5' });
   });
   installDeadlines(app, limits.timeoutMs);
   if (options.token) app.addHook('onRequest', bearerAuth(options.token));
@@ -126,7 +126,7 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
   });
   app.setErrorHandler((error, request, reply) => {
     const api = toApiError(error);
-    if (api.code === 'internal') request.log.error({ err: error }, 'request failed');
+    if (api.code === 'failed') request.log.error({ err: error }, 'request failed');
     // Only the code and field: messages may quote bytes of the upload.
     else request.log.info({ error: api.code, field: api.field, statusCode: api.statusCode }, 'request refused');
     void reply.code(api.statusCode).headers(api.headers).send(api.body());
@@ -135,13 +135,12 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
     const path = request.url.split('?')[0]!;
     const allowed = METHODS.filter((method) => app.hasRoute({ method, url: path }));
     if (allowed.length) {
-      void reply
-        .code(405)
-        .header('allow', allowed.join(', '))
-        .send({ error: 'method-not-allowed', message: `${path} takes ${allowed.join(' or ')}, not ${request.method}; see /openapi.json` });
+      const api = new ApiError('method-not-allowed', `${path} takes ${allowed.join(' or ')}, not ${request.method}; see /openapi.json`);
+      void reply.code(api.statusCode).header('allow', allowed.join(', ')).send(api.body());
       return;
     }
-    void reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${path}; see /openapi.json` });
+    const api = new ApiError('not-found', `no route ${request.method} ${path}; see /openapi.json`);
+    void reply.code(api.statusCode).send(api.body());
   });
 
   // Raw uploads: the body stays a stream, read by the decoder as it arrives.

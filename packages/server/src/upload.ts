@@ -55,14 +55,14 @@ export function abortion(signal: AbortSignal): Promise<never> {
 
 /** The `413` for a body over the limit. */
 export function tooLarge(limit: number, field?: string): ApiError {
-  return new ApiError(413, 'too-large', `the upload is larger than the server's ${limit}-byte limit`, field, { connection: 'close' });
+  return new ApiError('too-large', `the upload is larger than the server's ${limit}-byte limit`, field, { connection: 'close' });
 }
 
 function readError(error: unknown, budget: ByteBudget, field?: string): ApiError {
   const status = (error as { statusCode?: number }).statusCode;
   if (status === 413) return tooLarge(budget.limit, field);
   if (error instanceof ApiError) return error;
-  return new ApiError(400, 'malformed-body', `the request body could not be read: ${(error as Error).message}`, field);
+  return new ApiError('malformed-body', `the request body could not be read: ${(error as Error).message}`, field);
 }
 
 /** The first `count` bytes of a source (fewer if it ends) and a source that replays them before the rest. */
@@ -109,7 +109,7 @@ export function limitDuration(stream: AudioStream, options: { maxSeconds: number
         if (signal.aborted) throw signal.reason;
         seconds += (block.channels[0]?.length ?? 0) / block.sampleRate;
         if (seconds > maxSeconds) {
-          throw new ApiError(413, 'too-long', `the audio is longer than the server's ${maxSeconds} s limit`, field, { connection: 'close' });
+          throw new ApiError('too-long', `the audio is longer than the server's ${maxSeconds} s limit`, field, { connection: 'close' });
         }
         yield block;
       }

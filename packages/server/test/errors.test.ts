@@ -30,24 +30,24 @@ async function expectError(response: Response, status: number, error: string, fi
 
 describe('bad audio', () => {
   it('a truncated WAV is 422, saying so', async () => {
-    const body = await expectError(await postRaw(`${server.url}/v1/score`, truncated, 'audio/wav'), 422, 'unreadable-audio');
+    const body = await expectError(await postRaw(`${server.url}/v1/score`, truncated, 'audio/wav'), 422, 'decode');
     expect(body.message).toMatch(/truncated/);
   });
 
   it('a text file named .mp3 is 422, naming the part', async () => {
     const response = await fetch(`${server.url}/v1/score`, { method: 'POST', body: form({}, [['song', 'just some text, honestly', 'song.mp3']]) });
-    const body = await expectError(response, 422, 'unreadable-audio', 'song');
+    const body = await expectError(response, 422, 'decode', 'song');
     expect(body.message).toMatch(/song\.mp3.*not a recognised audio format/);
   });
 
   it('text sent as audio/mpeg is 422', async () => {
-    await expectError(await postRaw(`${server.url}/v1/score`, 'plain text pretending to be an mp3', 'audio/mpeg'), 422, 'unreadable-audio');
+    await expectError(await postRaw(`${server.url}/v1/score`, 'plain text pretending to be an mp3', 'audio/mpeg'), 422, 'decode');
   });
 
   it('MIDI without a concept is 400, a broken MIDI file 422, and MIDI to /v1/embed 415', async () => {
     await expectError(await postRaw(`${server.url}/v1/score`, midi, 'audio/midi'), 400, 'concept-required', 'concept');
     const broken = Uint8Array.from([...midi.subarray(0, 16)]);
-    const body = await expectError(await postRaw(`${server.url}/v1/score?concept=rain`, broken, 'audio/midi'), 422, 'unreadable-midi');
+    const body = await expectError(await postRaw(`${server.url}/v1/score?concept=rain`, broken, 'audio/midi'), 422, 'midi');
     expect(body.message).toMatch(/upload/);
     await expectError(await postRaw(`${server.url}/v1/embed`, midi, 'audio/midi'), 415, 'midi-unsupported');
   });
@@ -55,12 +55,12 @@ describe('bad audio', () => {
 
 describe('empty input', () => {
   it('an empty raw body is 400', async () => {
-    await expectError(await postRaw(`${server.url}/v1/score`, new Uint8Array(0), 'audio/wav'), 400, 'empty-body');
-    await expectError(await postRaw(`${server.url}/v1/score`, undefined), 400, 'empty-body');
+    await expectError(await postRaw(`${server.url}/v1/score`, new Uint8Array(0), 'audio/wav'), 400, 'empty');
+    await expectError(await postRaw(`${server.url}/v1/score`, undefined), 400, 'empty');
   });
 
   it('a 0-byte multipart part is 400, naming it', async () => {
-    await expectError(await fetch(`${server.url}/v1/score`, { method: 'POST', body: form({}, [['file', new Uint8Array(0), 'empty.wav']]) }), 400, 'empty-body', 'file');
+    await expectError(await fetch(`${server.url}/v1/score`, { method: 'POST', body: form({}, [['file', new Uint8Array(0), 'empty.wav']]) }), 400, 'empty', 'file');
   });
 
   it('a form without a file is 400', async () => {
@@ -76,12 +76,12 @@ describe('bad options', () => {
     await expectError(await fetch(`${server.url}/v1/score/batch`, { method: 'POST', body: form({ target: 'red' }, [['c', good, 'a.wav']]) }), 400, 'unknown-field', 'target');
   });
 
-  it('a concept over the limit is 400, in the query or a form field', async () => {
+  it('a concept over the limit is 400 field-too-long (an audio over its limit is 413 too-long), in the query or a form field', async () => {
     const long = 'x'.repeat(101);
-    const body = await expectError(await postRaw(`${server.url}/v1/score?concept=${long}`, good, 'audio/wav'), 400, 'too-long', 'concept');
+    const body = await expectError(await postRaw(`${server.url}/v1/score?concept=${long}`, good, 'audio/wav'), 400, 'field-too-long', 'concept');
     expect(body.message).toMatch(/100 characters/);
-    await expectError(await fetch(`${server.url}/v1/score/batch`, { method: 'POST', body: form({ concept: long }, [['c', good, 'a.wav']]) }), 400, 'too-long', 'concept');
-    await expectError(await postRaw(`${server.url}/v1/embed`, JSON.stringify({ concept: long }), 'application/json'), 400, 'too-long', 'concept');
+    await expectError(await fetch(`${server.url}/v1/score/batch`, { method: 'POST', body: form({ concept: long }, [['c', good, 'a.wav']]) }), 400, 'field-too-long', 'concept');
+    await expectError(await postRaw(`${server.url}/v1/embed`, JSON.stringify({ concept: long }), 'application/json'), 400, 'field-too-long', 'concept');
   });
 
   it('an unknown color is 400', async () => {

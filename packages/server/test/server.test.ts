@@ -172,8 +172,8 @@ describe('MIDI and candidate batches (the base model)', () => {
     expect(new Set(scored.map((e: { result: { model: string } }) => e.result.model))).toEqual(new Set(['base', 'cdm']));
     const failures = results.filter((entry: { result?: unknown }) => !entry.result);
     expect(failures).toEqual([
-      { input: 'cut.mid', error: expect.objectContaining({ error: 'unreadable-midi' }) },
-      { input: 'broken.mp3', error: expect.objectContaining({ error: 'unreadable-audio', field: 'candidate' }) },
+      { input: 'cut.mid', error: expect.objectContaining({ error: 'midi' }) },
+      { input: 'broken.mp3', error: expect.objectContaining({ error: 'decode', field: 'candidate' }) },
     ]);
   });
 });
@@ -221,7 +221,7 @@ describe('metrics and logs', () => {
     await fetch(`${server.url}/v1/score`, { method: 'POST', body: form({ concept: secret }, [['file', `${secret} text`, `${secret}.mp3`]]) });
     const lines = server.logs.map((line) => JSON.parse(line));
     expect(lines.some((line) => line.reqId === 'log-check-1' && line.req?.path === '/v1/score')).toBe(true);
-    expect(lines.some((line) => line.reqId === 'log-check-1' && line.error === 'unreadable-audio')).toBe(true);
+    expect(lines.some((line) => line.reqId === 'log-check-1' && line.error === 'decode')).toBe(true);
     expect(server.logs.join('\n')).not.toContain(secret);
   });
 });

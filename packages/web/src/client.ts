@@ -1,13 +1,19 @@
+import { RefractorError } from '@refractor/core';
 import type { WorkerCandidateItem, WorkerRequest, WorkerResponse, WorkerError, WorkerScoreOptions } from './protocol.js';
 import type { RefractorProgress, WebCandidate, WebCandidateOptions, WebScoredSong } from './refractor-web.js';
 
-/** An error from the worker, keeping its name (e.g. `AudioDecodeError`) and code. */
-export class RefractorWorkerError extends Error {
-  readonly code: string | undefined;
+/**
+ * An error from the worker: a {@link RefractorError} with the original's
+ * stable `code` and `reason` (classify by those) and, for display, its name
+ * (e.g. `AudioDecodeError`) as `workerName`.
+ */
+export class RefractorWorkerError extends RefractorError {
+  override readonly name = 'RefractorWorkerError';
+  /** The name of the error thrown in the worker. */
+  readonly workerName: string;
   constructor(error: WorkerError) {
-    super(error.message);
-    this.name = error.name;
-    this.code = error.code;
+    super(error.message, { code: error.code ?? 'failed', reason: error.reason });
+    this.workerName = error.name;
   }
 }
 

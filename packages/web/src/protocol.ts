@@ -1,4 +1,4 @@
-import type { CandidateResult } from '@refractor/core';
+import type { CandidateResult, RefractorErrorCode } from '@refractor/core';
 import type { RefractorProgress, WebCandidate, WebCandidateOptions, WebScoreOptions, WebScoredSong } from './refractor-web.js';
 import type { WebDevice } from './backend.js';
 import type { DtypeChoice } from '@refractor/core';
@@ -38,8 +38,10 @@ export interface WorkerError {
   /** `AudioDecodeError`, `RefractorError`, `InvalidValueError`, `Error`, … */
   name: string;
   message: string;
-  /** AudioDecodeError's code (`unsupported`, `corrupt`, `truncated`, …). */
-  code?: string;
+  /** The error's stable code (core's `RefractorErrorCode`: `decode`, `midi`, `invalid-value`, …; `failed` for anything else). */
+  code: RefractorErrorCode;
+  /** A finer code where the error has one (the decoder's `truncated`, …). */
+  reason?: string;
 }
 
 /** Messages from the Refractor worker. */

@@ -4,6 +4,7 @@
  * `{ type: 'score', bytes, options }` (transfer `bytes.buffer`). Messages out:
  * `progress`, `loaded`, `result`, `error` (see ./protocol.ts).
  */
+import { errorOutcome } from '@refractor/core';
 import { RefractorWeb } from './refractor-web.js';
 import type { WorkerError, WorkerRequest, WorkerResponse } from './protocol.js';
 import type { RefractorProgress } from './refractor-web.js';
@@ -14,11 +15,8 @@ let refractor: Promise<RefractorWeb> | undefined;
 const post = (message: WorkerResponse) => scope.postMessage(message);
 
 function toWorkerError(error: unknown): WorkerError {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
-  }
-  return { name: 'Error', message: String(error) };
+  const { code, reason, message } = errorOutcome(error);
+  return { name: error instanceof Error ? error.name : 'Error', message, code, ...(reason !== undefined ? { reason } : {}) };
 }
 
 // Messages are handled in order: a score waits for the load before it.

@@ -8,6 +8,7 @@ import { chunkingOptions, colorRuleOption, cropOptions, integerParser, targetsOp
 import { createProgress } from '../progress.js';
 import { candidatesBatch, datasetBatch, readInputList, scoreBatch } from '../queue/add-jobs.js';
 import { queueOptions, type QueueFlags } from '../queue/flags.js';
+import { outName } from '../atomic.js';
 import { writeJsonl, writeNpz, type WrittenResults } from '../queue/write-results.js';
 import { readCandidatesFile } from '@refractor/node/io';
 import { CANDIDATE_HINTS, candidateOptions, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
@@ -215,7 +216,7 @@ function resultsCommand(context: CommandContext): Command {
   for (const option of queueOptions()) command.addOption(option);
   return command.action(async (flags: ResultsFlags) => {
     const out = flags.out ?? '-';
-    const where = out === '-' ? 'stdout' : out;
+    const where = outName(out);
     await withQueue(flags, async (queue) => {
       const batch = await pickBatch(queue, flags.batch, context);
       if (batch.task === 'embed' && flags.out === undefined && process.stdout.isTTY) {

@@ -9,6 +9,7 @@ import { OUTPUT_FORMATS, type OutputFormat, type OutputRecord } from '../output/
 import { mapInOrder } from '../output/ordered.js';
 import { recordsByKey } from '../output/resume-plan.js';
 import { resumeKey } from '../output/resume-key.js';
+import { outName } from '../atomic.js';
 import { formatFromPath, outputHelp, outUsageError, resumeUsageError } from '../output/output-options.js';
 import { openCommandSink } from '../output/sink.js';
 import { expandInputs, readStdin, songSettingsDigest, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
@@ -158,6 +159,6 @@ export function scoreCommand(context: CommandContext): Command {
     } finally {
       await refractor?.close();
     }
-    if (flags.out) context.note(`wrote ${flags.out} (${written} record${written === 1 ? '' : 's'}, ${flags.format}${flags.resume ? ', appended' : ''})`);
+    if (flags.out) context.note(`wrote ${outName(flags.out)} (${written} record${written === 1 ? '' : 's'}, ${flags.format}${flags.resume ? ', appended' : ''})`);
   });
 }

@@ -4,7 +4,7 @@ import { openResultSink } from '../output/sink.js';
 import { planSongs, type SongResult } from '../validate/resume-songs.js';
 import { skipRecord, songRecord } from '../validate/song-records.js';
 import { COLOR_RULES, type ColorRule, type Refractor, type ScoreSettings, type TargetTableName } from '@refractor/node';
-import { writeFileAtomic } from '../atomic.js';
+import { outName, writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { COLOR_RULE_HELP, chunkingOptions, cropOptions, parseColorRules, targetsOption, type ChunkingFlags, type CropFlags } from '../options.js';
@@ -173,7 +173,7 @@ export function validateCommand(context: CommandContext): Command {
       for (const line of renderValidationText(report)) text(line);
       if (flags.out !== undefined && format !== undefined && format !== 'jsonl') {
         await writeFileAtomic(flags.out, serializeReport(report, format));
-        context.note(`wrote ${flags.out} (${report.dataset.songs_scored} songs scored, ${report.dataset.songs_skipped} skipped; ${format})`);
+        context.note(`wrote ${outName(flags.out)} (${report.dataset.songs_scored} songs scored, ${report.dataset.songs_skipped} skipped; ${format})`);
       }
       warnAndCount(report, flags.colorRule[0]!, settings!, path, context);
     } catch (error) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { RefractorError } from '@refractor/core';
 import { readEmbeddings, writeEmbeddings, type EmbeddingsFile } from '@refractor/train';
 import { writeFileAtomic } from '../atomic.js';
 import type { LabeledSong } from '@refractor/node/io';
@@ -36,8 +37,11 @@ interface SidecarIndex {
 const INDEX = 'index.json';
 
 /** An earlier interrupted run was made with other settings: resuming would mix incompatible rows. */
-export class ResumeMismatchError extends Error {
+export class ResumeMismatchError extends RefractorError {
   override readonly name = 'ResumeMismatchError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code: 'resume-mismatch' });
+  }
 }
 
 /** `<out>.partial`: where an extraction keeps finished songs until the final file is written. */

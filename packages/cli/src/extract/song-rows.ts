@@ -1,5 +1,5 @@
-import { AudioDecodeError, type ChunkingOptions, type CropOptions } from '@refractor/audio';
-import type { Refractor } from '@refractor/node';
+import type { ChunkingOptions, CropOptions } from '@refractor/audio';
+import { errorOutcome, type Refractor, type RefractorErrorCode } from '@refractor/node';
 import type { EmbeddingsFile } from '@refractor/train';
 import { isExpectedError } from '../context.js';
 import type { LabeledSong, SkippedSong } from '@refractor/node/io';
@@ -25,12 +25,19 @@ export async function songRows(refractor: Refractor, song: LabeledSong, concept:
   };
 }
 
-/** A song whose extraction failed in a way a user can act on, as validate reports it; anything else is a bug and is rethrown. */
-export function skippedFor(song: LabeledSong, error: unknown): SkippedSong {
+/** Error codes that mean the song's audio itself cannot be used (core's error table). */
+const AUDIO_CODES: ReadonlySet<RefractorErrorCode> = new Set(['not-found', 'unreadable', 'empty', 'decode', 'midi']);
+
+/**
+ * A song whose scoring or extraction (`what`) failed in a way a user can act
+ * on, as validate and extract report it, classified by the error's code;
+ * anything else is a bug and is rethrown.
+ */
+export function skippedFor(song: LabeledSong, error: unknown, what: 'extraction' | 'scoring' = 'extraction'): SkippedSong {
   if (!isExpectedError(error)) throw error;
-  // AudioDecodeError messages already start with the file name.
-  return error instanceof AudioDecodeError
+  // Audio errors' messages already start with the file name.
+  return AUDIO_CODES.has(errorOutcome(error).code)
     ? { id: song.id, file: song.audio, reason: 'undecodable-audio', message: `audio does not decode: ${error.message}` }
-    : { id: song.id, file: song.audio, reason: 'scoring-failed', message: `extraction failed: ${song.audio}: ${error.message}` };
+    : { id: song.id, file: song.audio, reason: 'scoring-failed', message: `${what} failed: ${song.audio}: ${error.message}` };
 }
 

@@ -1,3 +1,4 @@
+import { RefractorError } from '@refractor/core';
 import { openOutputFile } from '../atomic.js';
 import { openDurableLines, type DurableLines } from './durable-lines.js';
 import { recordEncoder, type EncoderOptions, type OutputFormat, type OutputRecord } from './formats.js';
@@ -36,8 +37,11 @@ export interface SinkOptions extends EncoderOptions {
 }
 
 /** A JSON Lines file that cannot be resumed from: a line that is not a record. */
-export class ResumeFileError extends Error {
+export class ResumeFileError extends RefractorError {
   override readonly name = 'ResumeFileError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code: 'resume-file' });
+  }
 }
 
 function parseExisting(path: string, lines: readonly string[]): OutputRecord[] {

@@ -1,6 +1,6 @@
-import { AudioDecodeError, type ChunkingOptions, type CropOptions } from '@refractor/audio';
+import type { ChunkingOptions, CropOptions } from '@refractor/audio';
 import type { Refractor, ScoreSettings } from '@refractor/node';
-import { isExpectedError } from '../context.js';
+import { skippedFor } from '../extract/song-rows.js';
 import { songOutcome, type SongOutcome } from './report.js';
 import type { LabeledSong, SkippedSong } from '@refractor/node/io';
 
@@ -35,13 +35,8 @@ export async function scoreDataset(
       const result = await refractor.scoreFile(song.audio, { ...options, concept: song.concept, conceptEmbedding: await conceptEmbedding(song.concept) });
       entry = { song, outcome: songOutcome({ song, result }), settings: result.settings };
     } catch (error) {
-      if (!isExpectedError(error)) throw error;
-      // AudioDecodeError messages already start with the file name.
-      const skipped: SkippedSong =
-        error instanceof AudioDecodeError
-          ? { id: song.id, file: song.audio, reason: 'undecodable-audio', message: `audio does not decode: ${error.message}` }
-          : { id: song.id, file: song.audio, reason: 'scoring-failed', message: `scoring failed: ${song.audio}: ${error.message}` };
-      entry = { song, skipped, error };
+      const skipped: SkippedSong = skippedFor(song, error, 'scoring');
+      entry = { song, skipped, error: error as Error };
     }
     await onSong(entry, index);
   }

@@ -15,6 +15,9 @@ export interface RouteInput {
 /** The base model is needed and not loaded; the message says how to supply one. */
 export class BaseModelMissingError extends RefractorError {
   override readonly name = 'BaseModelMissingError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code: 'no-base-model' });
+  }
 }
 
 /** How to supply the base model, for {@link routeCandidate}'s errors (each runtime says it its own way). */

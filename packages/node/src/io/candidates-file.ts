@@ -11,6 +11,9 @@ export const CANDIDATE_COLUMNS = ['id', 'midi', 'audio', 'lyric'] as const;
 /** A candidates file that cannot be read, naming the file, row and field. */
 export class CandidatesFileError extends RefractorError {
   override readonly name = 'CandidatesFileError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code: 'candidates-file' });
+  }
 }
 
 /**

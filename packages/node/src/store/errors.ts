@@ -32,7 +32,7 @@ export type ModelStoreErrorCode =
  * try {
  *   await resolveModelSet('default', manifest);
  * } catch (error) {
- *   if (error instanceof ModelStoreError && error.code === 'unauthorized') {
+ *   if (error instanceof ModelStoreError && error.reason === 'unauthorized') {
  *     console.error('Set HF_TOKEN and try again.');
  *   }
  *   throw error;
@@ -41,14 +41,15 @@ export type ModelStoreErrorCode =
  */
 export class ModelStoreError extends RefractorError {
   override readonly name = 'ModelStoreError';
+  /** What went wrong, for programs (the door code is `models`; before the error vocabulary this was `code`). */
+  declare readonly reason: ModelStoreErrorCode;
   constructor(
-    /** What went wrong, for programs. */
-    readonly code: ModelStoreErrorCode,
+    reason: ModelStoreErrorCode,
     message: string,
     /** The URL involved, when there was one. */
     readonly url?: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, { code: 'models', reason, ...(options?.cause !== undefined ? { cause: options.cause } : {}) });
   }
 }

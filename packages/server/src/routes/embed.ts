@@ -66,7 +66,7 @@ export function embedRoutes(app: FastifyInstance, context: ServerContext): void 
             },
           };
         }
-        throw new ApiError(400, 'no-file', 'no audio was sent');
+        throw new ApiError('no-file', 'no audio was sent');
       }),
   );
 }

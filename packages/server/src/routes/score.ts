@@ -96,9 +96,7 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
     async (request, reply) => {
       if (!request.isMultipart()) {
         // Checked before taking a slot: nothing of this body will be read.
-        throw new ApiError(
-          415,
-          'unsupported-media-type',
+        throw new ApiError('unsupported-media-type',
           `/v1/score/batch takes only multipart/form-data (option fields first, then one file part per candidate), not ${request.headers['content-type'] ?? 'a body without a content type'}; send a single raw file to /v1/score`,
         );
       }

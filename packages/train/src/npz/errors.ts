@@ -7,5 +7,8 @@ import { RefractorError } from '@refractor/core';
  */
 export class NpzFormatError extends RefractorError {
   override readonly name = 'NpzFormatError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code: 'npz' });
+  }
 }
 

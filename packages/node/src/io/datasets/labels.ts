@@ -1,17 +1,17 @@
-import { COLORS, COLOR_NAMES, lookupColor, type ColorName } from '@refractor/core';
+import { COLORS, COLOR_NAMES, RefractorError, lookupColor, type ColorName } from '@refractor/core';
 
 /** What a color label may be, for messages. */
 export const COLOR_LABEL_HINT = `expected one of ${COLOR_NAMES.join(', ')} or a letter ${COLORS.map((c) => c.letter).join(' ')} (any case)`;
 
 /** A label value that is not one of the nine colors. */
-export class UnknownColorLabelError extends Error {
+export class UnknownColorLabelError extends RefractorError {
   override readonly name = 'UnknownColorLabelError';
   constructor(
     readonly value: unknown,
     /** Where the value was read, e.g. `rainbow_color in a/a.yml` or `songs.csv line 4, column color`. */
     readonly where: string,
   ) {
-    super(`unknown color label ${JSON.stringify(value) ?? String(value)} (${where}); ${COLOR_LABEL_HINT}`);
+    super(`unknown color label ${JSON.stringify(value) ?? String(value)} (${where}); ${COLOR_LABEL_HINT}`, { code: 'unknown-color' });
   }
 }
 

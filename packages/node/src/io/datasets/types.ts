@@ -1,4 +1,4 @@
-import type { ColorName } from '@refractor/core';
+import { RefractorError, type ColorName } from '@refractor/core';
 
 /** One labeled song, ready to score. */
 export interface LabeledSong {
@@ -40,8 +40,11 @@ export interface Dataset {
 }
 
 /** The dataset as a whole is unusable (missing, wrong kind, no songs, unparseable manifest). */
-export class DatasetError extends Error {
+export class DatasetError extends RefractorError {
   override readonly name = 'DatasetError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, code: 'dataset' });
+  }
 }
 
 /** One sentence on the accepted layouts, appended to dataset errors. */
