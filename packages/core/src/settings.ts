@@ -1,5 +1,7 @@
-import type { ColorName } from './colors.js';
+import { colorRule, type ColorRule } from './color-rules.js';
 import type { SongResult } from './results.js';
+import { targetTable, type TargetTableName } from './targets.js';
+import type { ColorName } from './colors.js';
 import { sha256Text } from './text-digest.js';
 
 /**
@@ -52,6 +54,10 @@ export interface ScoreSettings extends FeatureSettings {
   /** The runtime and provider that ran, e.g. `onnxruntime-web (wasm, 2 threads)`. */
   backend: string;
   batch_size: number;
+  /** The target table (`canonical` or `card`) the distributions, match, drift and `targets` color used. */
+  targets: TargetTableName;
+  /** The rule that picked `predicted_color` (`vote`, `probs` or `targets`). */
+  color_rule: ColorRule;
   /** SHA-256 of the concept text ({@link sha256Text}), or null when none was given (zeros, as the original). */
   concept_sha256: string | null;
   /** The target color the match and drift were computed against, or null for none. */
@@ -69,6 +75,10 @@ export interface ScoreSettingsInput<Device extends string = string> {
   features: FeatureOptions;
   backend: { device: Device; name: string };
   batchSize: number;
+  /** The target table's name. @defaultValue `'canonical'` */
+  targets?: string;
+  /** The song color rule. @defaultValue `'vote'` */
+  colorRule?: string;
   /** The concept text (none, null or blank: no concept). */
   concept?: string | null;
   /** The resolved target color (none or null: no target). */
@@ -95,5 +105,7 @@ export function scoreSettings<Device extends string>(input: ScoreSettingsInput<D
     batch_size: input.batchSize,
     concept_sha256: input.concept == null || input.concept.trim() === '' ? null : sha256Text(input.concept),
     target: input.target ?? null,
+    targets: targetTable(input.targets).name,
+    color_rule: colorRule(input.colorRule),
   };
 }

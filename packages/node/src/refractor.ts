@@ -344,8 +344,8 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
   }
 
   /** Scores one embedding pair, as the seed's `score(audio_emb=…, concept_emb=…)`. */
-  async score(pair: EmbeddingPair): Promise<ChunkResult> {
-    return (await this.audioScorer()).score(pair);
+  async score(pair: EmbeddingPair, options: { targets?: string } = {}): Promise<ChunkResult> {
+    return (await this.audioScorer()).score(pair, undefined, options.targets);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { CROP_MODES, type CropMode } from '@refractor/audio';
-import { lookupColor, type SongScoreOptions } from '@refractor/node';
+import { COLOR_RULES, DEFAULT_COLOR_RULE, DEFAULT_TARGETS, TARGET_TABLE_NAMES, lookupColor, type ColorRule, type SongScoreOptions, type TargetTableName } from '@refractor/node';
 import type { ServerLimits } from './options.js';
 
 /** The options of a scoring request, as query parameters or form fields (snake_case, as the JSON output). */
@@ -18,7 +18,8 @@ export interface ScoreParams {
   chunk_size?: number;
   /** @deprecated The old name of `chunk_stride_s`, still accepted. */
   chunk_stride?: number;
-  color_rule?: 'targets' | 'probs';
+  targets?: TargetTableName;
+  color_rule?: ColorRule;
   /** Labels a raw-body upload in the result's `file` (multipart parts use their file name). */
   name?: string;
 }
@@ -49,7 +50,18 @@ export function scoreParamsSchema(limits: ServerLimits) {
       chunk_stride_s: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Distance between window starts in seconds (default 5), the name records use' },
       chunk_size: { type: 'number', exclusiveMinimum: 0, maximum: 3600, deprecated: true, description: 'Deprecated: the old name of chunk_size_s' },
       chunk_stride: { type: 'number', exclusiveMinimum: 0, maximum: 3600, deprecated: true, description: 'Deprecated: the old name of chunk_stride_s' },
-      color_rule: { type: 'string', enum: ['targets', 'probs'], description: 'Which rule picks the response\'s `color` (both colors are always present)' },
+      targets: {
+        type: 'string',
+        enum: [...TARGET_TABLE_NAMES],
+        description:
+          `The target table for the axis distributions, match, drift and the targets color (default ${DEFAULT_TARGETS}: derived from the rainbow table, as the original since 2026-04-15; ` +
+          "card: the seed model card's numbers)",
+      },
+      color_rule: {
+        type: 'string',
+        enum: [...COLOR_RULES],
+        description: `Which rule picks \`predicted_color\` and \`color\` (default ${DEFAULT_COLOR_RULE}: majority of chunk colors; probs: pooled probabilities; targets: nearest target rows); all three colors are always present`,
+      },
       name: { type: 'string', maxLength: 256, description: "Labels a raw-body upload in the result's `file`" },
     },
   } as const;
@@ -66,6 +78,8 @@ export function songOptions(params: ScoreParams): SongScoreOptions {
     ...(params.seed !== undefined ? { seed: params.seed } : {}),
     ...(chunkSizeS !== undefined ? { chunkSizeS } : {}),
     ...(chunkStrideS !== undefined ? { chunkStrideS } : {}),
+    ...(params.targets !== undefined ? { targets: params.targets } : {}),
+    ...(params.color_rule !== undefined ? { colorRule: params.color_rule } : {}),
   };
 }
 

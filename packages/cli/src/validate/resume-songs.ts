@@ -34,7 +34,7 @@ export interface SongPlan {
  */
 export async function planSongs(
   dataset: Dataset,
-  flags: ChunkingFlags & CropFlags & { models: string; device: string },
+  flags: ChunkingFlags & CropFlags & { models: string; device: string; targets: string },
   existing: readonly OutputRecord[],
 ): Promise<SongPlan> {
   const digest = (id: string, concept: string | null, color: string | null) =>
@@ -43,6 +43,7 @@ export async function planSongs(
       models: flags.models,
       device: flags.device,
       ...featureSettings(featureOptionsOf(flags)),
+      targets: flags.targets,
       id,
       concept_sha256: concept ? createHash('sha256').update(concept).digest('hex') : null,
       true_color: color,
