@@ -44,3 +44,6 @@ export function fileOnlyOutputProblem(path: string, besideIt: string): string | 
 export function outTargetHelp(what: string): string {
   return `${what}: a file (written beside its target and renamed into place; a link is kept and its target replaced), - for stdout, or a device or FIFO (written in place)`;
 }
+
+/** How `--out` reads in a "wrote …" note: `stdout` for `-`, else the name given. */
+export const outName = (out: string): string => (out === '-' ? 'stdout' : out);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { MODEL_DTYPES, ModelStoreError, Refractor, type BatchSize, type ModelDtype, type NodeDevice } from '@refractor/node';
+import { MODEL_DTYPES, ModelStoreError, Refractor, type BatchSize, type ModelDtype, type NodeDevice, type RefractorLoadOptions } from '@refractor/node';
 import type { CommandContext } from './context.js';
 import { integerParser } from './options.js';
 import { downloadProgress } from './progress.js';
@@ -16,7 +16,7 @@ export interface ModelFlags {
   dtype: ModelDtype;
   textDtype?: ModelDtype;
   spin?: boolean;
-  /** The base model (refractor.onnx), for MIDI candidates (`--base-model`, score only). */
+  /** The base model (refractor.onnx), for MIDI candidates (`--base-model` on score, serve and worker). */
   baseModel?: string;
 }
 
@@ -56,6 +56,31 @@ export function modelOptions(): Option[] {
 }
 
 /**
+ * The library's load options from the model flags: the one place the CLI's
+ * flag names become @refractor/node's `RefractorLoadOptions` (`--threads` is
+ * `intraOpNumThreads`, `--spin` `allowSpinning`, `--dtype`/`--text-dtype`
+ * `dtype`), for `score`, `validate`, `extract`, `worker` and `serve` alike.
+ *
+ * @example
+ * ```ts
+ * const refractor = await Refractor.load({ ...loadOptionsFromFlags(flags), keepTextEncoder: false });
+ * ```
+ */
+export function loadOptionsFromFlags(flags: ModelFlags): RefractorLoadOptions {
+  return {
+    models: flags.models,
+    device: flags.device,
+    batchSize: flags.batchSize,
+    dtype: { clap: flags.dtype, text: flags.textDtype ?? flags.dtype },
+    ...(flags.spin ? { allowSpinning: true } : {}),
+    ...(flags.offline ? { offline: true } : {}),
+    ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
+    ...(flags.baseModel ? { baseModel: flags.baseModel } : {}),
+    conceptCache: flags.conceptCache !== false,
+  };
+}
+
+/**
  * Opens the models for a command: resolves the set (downloading the real one
  * on first use, with progress on stderr), embeds the run's `concepts` (from
  * the concept cache, or with the text encoder opened alone and released
@@ -66,18 +91,10 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext, 
   const progress = downloadProgress();
   try {
     const refractor = await Refractor.load({
-      models: flags.models,
-      device: flags.device,
-      batchSize: flags.batchSize,
-      dtype: { clap: flags.dtype, text: flags.textDtype ?? flags.dtype },
+      ...loadOptionsFromFlags(flags),
       // Sessions open while the first song decodes; a model that fails to open fails the first song.
       openInBackground: true,
-      ...(flags.spin ? { allowSpinning: true } : {}),
-      ...(flags.offline ? { offline: true } : {}),
-      ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
-      ...(flags.baseModel ? { baseModel: flags.baseModel } : {}),
       onProgress: progress.onProgress,
-      conceptCache: flags.conceptCache !== false,
       // A command embeds its concepts once, up front: the ~735 MB encoder is released before the audio work.
       keepTextEncoder: false,
       concepts: [...new Set(concepts.filter((text): text is string => text != null && text.trim() !== ''))],

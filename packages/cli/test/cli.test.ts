@@ -154,7 +154,7 @@ describe('refractor features', () => {
       encoding: 'utf8',
     });
     expect(check.stdout.trim()).toMatch(/^float32 \(1, 1, 1001, 64\) -?\d/);
-  });
+  }, 60_000);
 
   it('leaves no output and no temporary file behind when the input is bad', () => {
     const dir = mkdtempSync(join(work, 'bad-'));

@@ -301,6 +301,23 @@ describeTargets(
   (bytes) => expect(bytes.length).toBeGreaterThan(1000),
 );
 
+describe('a report document to stdout', () => {
+  it('validate --format yaml --out - writes the report to stdout and the table to stderr', () => {
+    const dir = freshFolder('validate-yaml');
+    const file = cli(['validate', manifest, ...TINY, ...CHUNKS, '--out', join(dir, 'report.yaml')]);
+    expect(file.status, file.stderr).toBe(0);
+    expect(file.stdout.toString()).toMatch(/Overall/);
+    const run = cli(['validate', manifest, ...TINY, ...CHUNKS, '--format', 'yaml', '--out', '-']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.equals(readFileSync(join(dir, 'report.yaml')))).toBe(true);
+    expect(run.stderr).toMatch(/Overall/);
+    expect(run.stderr).toContain('wrote stdout (2 songs scored, 0 skipped; yaml)');
+    const unnamed = cli(['validate', manifest, ...TINY, '--out', '-']);
+    expect(unnamed.status).toBe(2);
+    expect(unnamed.stderr).toMatch(/cannot tell the report format from "-"/);
+  }, 120_000);
+});
+
 describe('--resume with targets that cannot be read back', () => {
   it('is refused for - and devices, and appends through a link', async () => {
     for (const out of ['-', '/dev/stdout', '/dev/null']) {
@@ -367,4 +384,28 @@ describe.skipIf(skipRedis)(`refractor queue results${skipRedis ? ` (SKIPPED: ${R
   for (const [name, test] of Object.entries(targetCases(spec, () => reference))) {
     it(name, test, 120_000);
   }
+
+  it("writes an extract batch's .npz to stdout with --out -, refuses it to a terminal without --out", async () => {
+    const add = await runRefractorAsync(['queue', 'add', '--extract', manifest, ...CHUNKS, ...queueFlags()]);
+    expect(add.status, add.stderr).toBe(0);
+    const extractBatch = add.stdout.trim();
+    worker = spawnWorker([...queueFlags(), ...TINY]);
+    const dir = freshFolder('queue-npz');
+    const file = await runRefractorAsync(['queue', 'results', ...queueFlags(), '--batch', extractBatch, '--wait', '--poll-ms', '200', '--out', join(dir, 'merged.npz')], { timeoutMs: 120_000 });
+    expect(file.status, file.stderr).toBe(0);
+    await worker.stop(5000);
+    worker = undefined;
+    // The reference: the single-machine `refractor extract` bytes.
+    const single = cli(['extract', manifest, ...TINY, ...CHUNKS, '--out', join(dir, 'single.npz')]);
+    expect(single.status, single.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'merged.npz')).equals(readFileSync(join(dir, 'single.npz')))).toBe(true);
+    const piped = cli(['queue', 'results', ...queueFlags(), '--batch', extractBatch, '--out', '-']);
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout.equals(readFileSync(join(dir, 'single.npz')))).toBe(true);
+    // stdout a terminal (script(1) gives the command a pty): binary is refused without --out.
+    const command = [process.execPath, BIN, 'queue', 'results', ...queueFlags(), '--batch', extractBatch].map((arg) => `'${arg}'`).join(' ');
+    const tty = spawnSync('script', ['-qec', `${command}; echo "status=$?"`, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+    expect(tty.stdout).toMatch(/an extract batch is a binary \.npz: pass --out <file\.npz>/);
+    expect(tty.stdout).toMatch(/status=2/);
+  }, 180_000);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { COLOR_NAMES, drift, roundHalfEven } from '@refractor/core';
+import { COLOR_NAMES, drift, roundHalfEven, songColorByVote, type ColorName } from '@refractor/core';
 import { makeWav, sine } from '@refractor/test-helpers';
 import { runRefractor } from './run-cli.js';
 
@@ -22,7 +22,7 @@ const a = song('a.wav', 12, 220);
 const b = song('b.wav', 40, 880);
 
 describe('refractor score', { timeout: 60_000 }, () => {
-  it('prints JSON with the documented keys, both color rules, the timeline and the settings', () => {
+  it('prints JSON with the documented keys, all three color rules, the timeline and the settings', () => {
     const run = runRefractor(['score', a, b, ...TINY, '--format', 'json', '--concept', 'A song about forgetting the future', '--crop', 'center']);
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/test set; its predictions mean nothing/);
@@ -30,7 +30,7 @@ describe('refractor score', { timeout: 60_000 }, () => {
     expect(songs).toHaveLength(2);
     const [first, second] = songs;
     expect(Object.keys(first)).toEqual([
-      'file', 'model', 'predicted_color', 'predicted_color_by_probs', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings',
+      'file', 'model', 'predicted_color', 'predicted_color_by_vote', 'predicted_color_by_probs', 'predicted_color_by_targets', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings',
     ]);
     expect(first.model).toBe('cdm');
     expect(first.file).toBe(a);
@@ -40,9 +40,29 @@ describe('refractor score', { timeout: 60_000 }, () => {
     expect(second.chunk_count).toBe(8);
     expect(Object.keys(second.chunks[0])).toEqual(['start_s', 'end_s', 'predicted_color', 'confidence', 'color_probs']);
     expect(second.chunks.map((c: { start_s: number }) => c.start_s)).toEqual([0, 5, 10, 15, 20, 25, 30, 35]);
-    expect(first.settings).toMatchObject({ models: 'tiny', test_only: true, crop: 'center', seed: 0, chunk_size_s: 30, chunk_stride_s: 5, device: 'cpu', target: null });
+    expect(first.settings).toMatchObject({ models: 'tiny', test_only: true, crop: 'center', seed: 0, chunk_size_s: 30, chunk_stride_s: 5, device: 'cpu', target: null, targets: 'canonical', color_rule: 'vote' });
     // The concept's digest, checked against node:crypto: the settings name what the record was scored against.
     expect(first.settings.concept_sha256).toBe(createHash('sha256').update('A song about forgetting the future').digest('hex'));
+    // The default rule is the vote of the chunk colors (Counter.most_common: ties to the first seen).
+    for (const song of songs) {
+      expect(song.predicted_color).toBe(song.predicted_color_by_vote);
+      expect(song.predicted_color_by_vote).toBe(songColorByVote(song.chunks.map((c: { predicted_color: ColorName }) => c.predicted_color)));
+    }
+  });
+
+  it('--targets and --color-rule pick the table and predicted_color; card differs from canonical', () => {
+    const [canonical] = JSON.parse(runRefractor(['score', b, ...TINY, '--format', 'json', '--target', 'Blue']).stdout);
+    const [card] = JSON.parse(runRefractor(['score', b, ...TINY, '--format', 'json', '--target', 'Blue', '--targets', 'card', '--color-rule', 'probs']).stdout);
+    expect(card.settings).toMatchObject({ targets: 'card', color_rule: 'probs' });
+    expect(card.predicted_color).toBe(card.predicted_color_by_probs);
+    expect(card.color_probs).toEqual(canonical.color_probs);
+    // Blue's rows differ between the tables, so match and drift do too.
+    expect(card.chromatic_match).not.toBe(canonical.chromatic_match);
+    expect(card.drift).toEqual(drift(card, 'Blue', 'card'));
+    expect(canonical.drift).toEqual(drift(canonical, 'Blue'));
+    const bad = runRefractor(['score', b, ...TINY, '--targets', 'legacy']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--targets <table>' argument 'legacy' is invalid\. Allowed choices are canonical, card/);
   });
 
   it('adds chromatic match and drift with --target, consistent with the distributions', () => {
@@ -53,10 +73,11 @@ describe('refractor score', { timeout: 60_000 }, () => {
     expect(result.settings.target).toBe('White');
     expect(result.chromatic_match).toBeGreaterThanOrEqual(0);
     expect(result.chromatic_match).toBeLessThanOrEqual(1);
-    // White's peak is the middle mode of each axis: delta = present/place/forgotten − 0.34, in float32, 4 decimals.
+    // Canonical White is uniform: its peak is the first mode of each axis (numpy's argmax),
+    // so delta = past/thing/imagined − 1/3, in float32, 4 decimals.
     const expected = drift(result, 'White');
     expect(result.drift).toEqual(expected);
-    expect(result.drift.temporal_delta).toBe(roundHalfEven(Math.fround(Math.fround(result.temporal.present) - Math.fround(0.34)), 4));
+    expect(result.drift.temporal_delta).toBe(roundHalfEven(Math.fround(Math.fround(result.temporal.past) - Math.fround(1 / 3)), 4));
   });
 
   it('writes YAML and CSV with the same numbers, atomically to --out', () => {

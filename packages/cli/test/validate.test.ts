@@ -125,7 +125,7 @@ function skippedLines(stdout: string): string[] {
 /** Checks a run's stdout tables and matrices against the expected totals, for both rules. */
 function expectTables(run: CliRun, totals: Partial<Record<ColorName, number>>): void {
   const scored = Object.values(totals).reduce((a, n) => a + n, 0);
-  for (const rule of ['targets', 'probs']) {
+  for (const rule of ['vote', 'probs', 'targets']) {
     const { rows, overall } = parseTable(run.stdout, rule);
     // One row per color that has songs, in canonical order, with our counts.
     expect([...rows.keys()]).toEqual(COLOR_NAMES.filter((name) => totals[name]));
@@ -140,16 +140,16 @@ function expectTables(run: CliRun, totals: Partial<Record<ColorName, number>>): 
       expect(matrix[i]!.reduce((a, n) => a + n, 0), `${rule} row ${name}`).toBe(totals[name] ?? 0);
       if (totals[name]) expect(matrix[i]![i]).toBe(rows.get(name)!.correct);
     });
-    // Green shares Yellow's targets, so the card's rule can never answer Green.
-    if (rule === 'targets') expect(matrix.map((row) => row[COLOR_NAMES.indexOf('Green')])).toEqual(Array(9).fill(0));
+    // Canonical White shares Black's uniform targets and Black comes first, so the targets rule never answers White.
+    if (rule === 'targets') expect(matrix.map((row) => row[COLOR_NAMES.indexOf('White')])).toEqual(Array(9).fill(0));
   }
 }
 
 interface Report {
   dataset: { layout: string; songs_found: number; songs_scored: number; songs_skipped: number };
   settings: { models: string; test_only: boolean; chunk_size_s: number; chunk_stride_s: number; crop: string; aggregation: string };
-  metrics: Record<'targets' | 'probs', ReturnType<typeof validationMetrics>>;
-  songs: { id: string; file: string; concept: string | null; true_color: ColorName; predicted_by_targets: ColorName; predicted_by_probs: ColorName; confidence: number; color_probs: Record<ColorName, number> }[];
+  metrics: Record<'vote' | 'targets' | 'probs', ReturnType<typeof validationMetrics>>;
+  songs: { id: string; file: string; concept: string | null; true_color: ColorName; predicted_by_targets: ColorName; predicted_by_probs: ColorName; predicted_by_vote: ColorName; confidence: number; color_probs: Record<ColorName, number> }[];
   skipped: { id: string; file: string; reason: string; message: string }[];
 }
 
@@ -157,7 +157,9 @@ interface Report {
 function expectConsistentReport(report: Report, run: CliRun): void {
   expect(report.metrics.targets).toEqual(validationMetrics(report.songs.map((s) => ({ actual: s.true_color, predicted: s.predicted_by_targets }))));
   expect(report.metrics.probs).toEqual(validationMetrics(report.songs.map((s) => ({ actual: s.true_color, predicted: s.predicted_by_probs }))));
-  for (const rule of ['targets', 'probs'] as const) {
+  expect(report.metrics.vote).toEqual(validationMetrics(report.songs.map((s) => ({ actual: s.true_color, predicted: s.predicted_by_vote }))));
+  expect(Object.keys(report.metrics)).toEqual(['vote', 'probs', 'targets']);
+  for (const rule of ['vote', 'targets', 'probs'] as const) {
     const { rows, overall } = parseTable(run.stdout, rule);
     for (const [name, row] of rows) expect(report.metrics[rule].per_color[name as ColorName]).toMatchObject(row);
     expect(report.metrics[rule].overall).toMatchObject(overall);
@@ -203,12 +205,12 @@ describe('refractor validate: the original folder layout', () => {
     expect(run.stdout).not.toMatch(/notes|\.cache/);
   });
 
-  it('warns on stderr when the overall accuracy (targets rule) is below 70%', () => {
-    const { correct, total } = report.metrics.targets.overall;
+  it('warns on stderr when the overall accuracy (the first rule, vote by default) is below 70%', () => {
+    const { correct, total } = report.metrics.vote.overall;
     // Random tiny weights cannot get 7 of 9 varied songs right; if they ever
     // did, the warning must be absent instead.
     expect(correct / total).toBeLessThan(0.7);
-    expect(run.stderr).toMatch(new RegExp(`warning: overall accuracy \\(color by targets\\) is ${((100 * correct) / total).toFixed(1)}% \\(${correct} of ${total}\\), below 70%`));
+    expect(run.stderr).toMatch(new RegExp(`warning: overall accuracy \\(color by vote\\) is ${((100 * correct) / total).toFixed(1)}% \\(${correct} of ${total}\\), below 70%`));
   });
 
   it('writes a JSON report: settings, every song, both metrics, the skipped songs', () => {
@@ -348,10 +350,19 @@ describe('refractor validate: unusable datasets and usage errors', () => {
     expect(runRefractor(['validate', work, '--out', 'r.json', '--format', 'xml']).status).toBe(2);
   }, 30_000);
 
+  it('exits 2 for an unknown, repeated or empty color rule, or an unknown target table', () => {
+    for (const rules of ['median', 'vote,vote', 'vote,,probs', '']) {
+      const result = runRefractor(['validate', work, '--color-rule', rules]);
+      expect(result.status, rules).toBe(2);
+      expect(result.stderr).toContain('expected one or more of vote, probs, targets, comma-separated, each once');
+    }
+    expect(runRefractor(['validate', work, '--targets', 'seed']).stderr).toMatch(/Allowed choices are canonical, card/);
+  }, 60_000);
+
   it('documents every option in --help', () => {
     const help = runRefractor(['validate', '--help']);
     expect(help.status).toBe(0);
-    for (const flag of ['--out', '--format', '--models', '--offline', '--chunk-size', '--chunk-stride', '--crop', '--seed']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--out', '--format', '--models', '--offline', '--chunk-size', '--chunk-stride', '--crop', '--seed', '--targets', '--color-rule']) expect(help.stdout).toContain(flag);
     expect(help.stdout).toMatch(/Exit status: 0 every song scored; 1 some songs skipped/);
   });
 });

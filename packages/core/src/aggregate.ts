@@ -1,26 +1,20 @@
-import {
-  AXES,
-  COLOR_NAMES,
-  MODE_ORDERS,
-  type AxisDistribution,
-  type ColorName,
-  type ColorProbs,
-  type ModeDistributions,
-} from './colors.js';
-import { argmax, colorProbsOf } from './chunk.js';
+import { AXES, COLOR_NAMES, MODE_ORDERS, type AxisDistribution, type ModeDistributions } from './colors.js';
+import { colorProbsOf } from './chunk.js';
 import { InvalidValueError } from './errors.js';
 import { assertFinite } from './numeric.js';
 import type { ChunkResult, SongResult } from './results.js';
-import { chromaticMatch, drift, targetAffinity } from './target-match.js';
-import { CHROMATIC_TARGETS, resolveColorName, type ColorTargets } from './targets.js';
-
-/** The two ways of naming a song's color from its chunks. */
-export type ColorRule = 'targets' | 'probs';
+import { colorRule, songColorByProbs, songColorByTargets, songColorByVote } from './color-rules.js';
+import { chromaticMatch, drift } from './target-match.js';
+import { resolveColorName, targetTable } from './targets.js';
 
 /** Options for {@link aggregateChunks}. */
 export interface AggregateOptions {
   /** A color name or letter: adds `chromatic_match` and `drift` against it. */
   target?: string;
+  /** The target table match and drift use (default `canonical`; `card` for the card's numbers). */
+  targets?: string;
+  /** Which song color is `predicted_color` (default `vote`); all three are always present. */
+  colorRule?: string;
 }
 
 /**
@@ -33,31 +27,12 @@ export function chunkWeights(confidences: readonly number[]): number[] {
   return confidences.map((c) => c / total);
 }
 
-/**
- * The original validation's song color: the color whose target rows best
- * match the distributions, first color in canonical order winning exact ties
- * (so a uniform distribution answers Red, and Green can never win over Yellow
- * in the card's table). Base-model candidates get their `predicted_color`
- * the same way, since that model outputs the three axes and no color.
- *
- * @param table - the target rows to compare with (default: the model card's {@link CHROMATIC_TARGETS}).
- * @example
- * ```ts
- * songColorByTargets(song); // e.g. 'Indigo'
- * ```
- */
-export function songColorByTargets(distributions: ModeDistributions, table: Readonly<Record<ColorName, ColorTargets>> = CHROMATIC_TARGETS): ColorName {
-  return COLOR_NAMES[argmax(COLOR_NAMES.map((color) => targetAffinity(distributions, color, table)))]!;
-}
-
-/** The pooled rule: argmax of pooled color probabilities (first wins ties). */
-export function songColorByProbs(colorProbs: ColorProbs): ColorName {
-  return COLOR_NAMES[argmax(COLOR_NAMES.map((color) => colorProbs[color]))]!;
-}
-
 function checkChunk(chunk: ChunkResult, index: number): void {
   const at = `chunks[${index}]`;
   if (chunk == null || typeof chunk !== 'object') throw new InvalidValueError(at, chunk, 'a chunk result');
+  if (!(COLOR_NAMES as readonly unknown[]).includes(chunk.predicted_color)) {
+    throw new InvalidValueError(`${at}.predicted_color`, chunk.predicted_color, `one of ${COLOR_NAMES.join(', ')}`);
+  }
   assertFinite(chunk.confidence, `${at}.confidence`);
   if (chunk.confidence < 0) throw new InvalidValueError(`${at}.confidence`, chunk.confidence, 'a value >= 0');
   for (const axis of AXES) {
@@ -73,9 +48,14 @@ function checkChunk(chunk: ChunkResult, index: number): void {
  *
  * - weights = confidences / their sum (equal weights when that sum is exactly 0);
  * - each axis mode = weighted mean over chunks; `confidence` = plain mean;
- * - `predicted_color` by target affinity (the original rule) and
- *   `predicted_color_by_probs` from the pooled nine-way probabilities;
- * - with `target`, `chromatic_match` and `drift` against that color.
+ * - the song's color by each rule (`predicted_color_by_vote`, `_by_probs`,
+ *   `_by_targets`; see {@link COLOR_RULES}) and `predicted_color` by the
+ *   rule asked for (default `vote`, as the original since 2026-04-15);
+ * - with `target`, `chromatic_match` and `drift` against that color, in the
+ *   target table asked for (default `canonical`; `card` reproduces the card).
+ *
+ * The chunks' own axis rows come from their decoding ({@link decodeChunk}):
+ * decode and aggregate with the same table.
  *
  * NaN or infinite values anywhere are an error (the original answered "White").
  *
@@ -91,6 +71,8 @@ export function aggregateChunks(chunks: readonly ChunkResult[], options: Aggrega
   }
   chunks.forEach(checkChunk);
   const target = options.target === undefined ? undefined : resolveColorName(options.target);
+  const targets = targetTable(options.targets).name;
+  const rule = colorRule(options.colorRule);
 
   const confidences = chunks.map((chunk) => chunk.confidence);
   const weights = chunkWeights(confidences);
@@ -108,9 +90,16 @@ export function aggregateChunks(chunks: readonly ChunkResult[], options: Aggrega
   const colorProbs = colorProbsOf(COLOR_NAMES.map((color) => weightedMean((chunk) => chunk.color_probs[color])));
   const confidence = confidences.reduce((acc, c) => acc + c, 0) / confidences.length;
 
+  const byRule = {
+    vote: songColorByVote(chunks.map((chunk) => chunk.predicted_color)),
+    probs: songColorByProbs(colorProbs),
+    targets: songColorByTargets(distributions, targets),
+  };
   const song: SongResult = {
-    predicted_color: songColorByTargets(distributions),
-    predicted_color_by_probs: songColorByProbs(colorProbs),
+    predicted_color: byRule[rule],
+    predicted_color_by_vote: byRule.vote,
+    predicted_color_by_probs: byRule.probs,
+    predicted_color_by_targets: byRule.targets,
     confidence,
     ...distributions,
     color_probs: colorProbs,
@@ -119,8 +108,8 @@ export function aggregateChunks(chunks: readonly ChunkResult[], options: Aggrega
   };
   if (target !== undefined) {
     song.target_color = target;
-    song.chromatic_match = chromaticMatch(distributions, confidence, target);
-    song.drift = drift(distributions, target);
+    song.chromatic_match = chromaticMatch(distributions, confidence, target, targets);
+    song.drift = drift(distributions, target, targets);
   }
   return song;
 }

@@ -12,7 +12,7 @@ import {
 import { InvalidValueError } from './errors.js';
 import { assertFinite } from './numeric.js';
 import type { ChunkResult } from './results.js';
-import { CHROMATIC_TARGETS } from './targets.js';
+import { targetTable } from './targets.js';
 
 /**
  * How far a row of probabilities may sum from 1. A float32 softmax over nine
@@ -58,10 +58,10 @@ export function colorProbsOf(values: ArrayLike<number>): ColorProbs {
   return Object.fromEntries(COLOR_NAMES.map((name, i) => [name, values[i]])) as ColorProbs;
 }
 
-/** A color's target rows as distributions keyed by mode name (fresh objects). */
-export function targetDistributions(color: ColorName): ModeDistributions {
-  const byAxis = (axis: Axis) =>
-    Object.fromEntries(MODE_ORDERS[axis].map((mode, i) => [mode, CHROMATIC_TARGETS[color][axis][i]]));
+/** A color's target rows in the table named `targets` (default canonical) as distributions keyed by mode name (fresh objects). */
+export function targetDistributions(color: ColorName, targets?: string): ModeDistributions {
+  const rows = targetTable(targets).rows[color];
+  const byAxis = (axis: Axis) => Object.fromEntries(MODE_ORDERS[axis].map((mode, i) => [mode, rows[axis][i]]));
   return Object.fromEntries(AXES.map((axis) => [axis, byAxis(axis)])) as {
     [A in Axis]: AxisDistribution<A>;
   };
@@ -70,17 +70,18 @@ export function targetDistributions(color: ColorName): ModeDistributions {
 /**
  * Decodes one CDM output row into a chunk result, as the original wrapper did:
  * the predicted color is the argmax, confidence its probability, and the
- * three axis distributions are that color's target rows. Unlike the original,
- * the nine probabilities are kept.
+ * three axis distributions are that color's target rows in the table named
+ * `targets` (default canonical). Unlike the original, the nine probabilities are kept.
  *
  * @example
  * ```ts
  * const chunk = decodeChunk([0.05, 0.6, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05], { start_s: 0, end_s: 30 });
  * chunk.predicted_color;   // 'Orange'
- * chunk.temporal.present;  // 0.8
+ * chunk.temporal.past;     // 0.8 (canonical: Orange is past-heavy)
+ * decodeChunk(probs, span, 'card').temporal.present; // 0.8 (the card: present-heavy)
  * ```
  */
-export function decodeChunk(colorProbs: ArrayLike<number>, span: ChunkSpan): ChunkResult {
+export function decodeChunk(colorProbs: ArrayLike<number>, span: ChunkSpan, targets?: string): ChunkResult {
   const values = validateColorProbs(colorProbs);
   assertFinite(span.start_s, 'start_s');
   assertFinite(span.end_s, 'end_s');
@@ -89,7 +90,7 @@ export function decodeChunk(colorProbs: ArrayLike<number>, span: ChunkSpan): Chu
   return {
     predicted_color: predicted,
     confidence: values[best]!,
-    ...targetDistributions(predicted),
+    ...targetDistributions(predicted, targets),
     color_probs: colorProbsOf(values),
     start_s: span.start_s,
     end_s: span.end_s,

@@ -67,8 +67,8 @@ export interface RefractorContract<Song, Source = Song, Features extends object 
    */
   scoreCandidates(candidates: readonly CandidateInput<Source>[], options?: CandidateItemsOptions & Features): Promise<CandidateItem[]>;
 
-  /** Scores one embedding pair (512-d audio, 768-d concept). */
-  score(pair: EmbeddingPair): Promise<ChunkResult>;
+  /** Scores one embedding pair (512-d audio, 768-d concept); its axis rows come from the table `targets` (default `canonical`). */
+  score(pair: EmbeddingPair, options?: { targets?: string }): Promise<ChunkResult>;
 
   /** The 512-d CLAP embedding of a mono waveform at any rate, cropped to 10 s or padded. */
   prepareAudio(waveform: Float32Array, sampleRate: number, options?: Features): Promise<Float32Array>;

@@ -30,10 +30,14 @@ export interface Drift {
 
 /** The aggregate over a song's chunks. */
 export interface SongResult extends ModeDistributions {
-  /** The color whose target rows best match the aggregated distributions (the original's rule). */
+  /** The song's color by the rule asked for (`settings.color_rule`; default `vote`). */
   predicted_color: ColorName;
+  /** The majority of the chunks' colors, ties to the first in chunk order (the original's validation). */
+  predicted_color_by_vote: ColorName;
   /** argmax of the pooled, confidence-weighted color probabilities. */
   predicted_color_by_probs: ColorName;
+  /** The color whose target rows best match the aggregated distributions (the card's rule). */
+  predicted_color_by_targets: ColorName;
   /** Plain mean of the chunk confidences. */
   confidence: number;
   /** Confidence-weighted mean of the chunks' color probabilities. */

@@ -1,11 +1,13 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import { aggregateChunks } from './aggregate.js';
+import { aggregateChunks, type AggregateOptions } from './aggregate.js';
 import type { InferenceBackend } from './backend.js';
 import { CDM_CONTRACT, runCdm } from './cdm.js';
 import { decodeChunk, type ChunkSpan } from './chunk.js';
+import { colorRule } from './color-rules.js';
 import { InvalidValueError, RefractorError } from './errors.js';
 import { CONCEPT_MAX_TOKENS, MODEL_CONTRACTS } from './model-contracts.js';
 import type { ChunkResult, SongResult } from './results.js';
+import { targetTable } from './targets.js';
 
 /** One chunk's CLAP input and where it sits (structurally @refractor/audio's ChunkFeatures). */
 export interface FeatureChunk extends ChunkSpan {
@@ -36,6 +38,7 @@ export interface ScorerOptions {
    * Chunks per CLAP run (default `auto`: the backend's `preferredBatchSize` —
    * 1 on CPU and WASM, where batching measured slower and needs several times
    * the memory; larger on GPUs). Results are the same whatever the batch size.
+   * @defaultValue `'auto'`
    */
   batchSize?: BatchSize;
 }
@@ -190,12 +193,15 @@ export class RefractorScorer {
     return Float32Array.from(pooled, (sum) => sum / maskTotal);
   }
 
-  /** Scores one embedding pair, as the original wrapper's `score(audio_emb=…, concept_emb=…)`. */
-  async score(pair: EmbeddingPair, span: ChunkSpan = { start_s: 0, end_s: 0 }): Promise<ChunkResult> {
+  /**
+   * Scores one embedding pair, as the original wrapper's `score(audio_emb=…, concept_emb=…)`;
+   * the axis distributions are the predicted color's rows in the table named `targets` (default canonical).
+   */
+  async score(pair: EmbeddingPair, span: ChunkSpan = { start_s: 0, end_s: 0 }, targets?: string): Promise<ChunkResult> {
     const rows = new Float32Array(inputDim);
     fillRow(rows, 0, pair.audioEmbedding, pair.conceptEmbedding);
     const probs = await runCdm(this.backend, this.models.cdm, rows, 1);
-    return decodeChunk(probs, span);
+    return decodeChunk(probs, span, targets);
   }
 
   /**
@@ -203,12 +209,14 @@ export class RefractorScorer {
    * `[audio ‖ concept]`, then {@link aggregateChunks}. Chunks are consumed as
    * they arrive, so features can stream in while earlier batches run.
    * `onChunk` is called as each chunk is scored (progress that keeps moving
-   * during long real-size runs).
+   * during long real-size runs). `targets` names the target table chunks are
+   * decoded and the song aggregated with; `colorRule` picks `predicted_color`
+   * (see {@link AggregateOptions}).
    */
   async scoreChunks(
     chunks: AsyncIterable<FeatureChunk> | Iterable<FeatureChunk>,
     conceptEmbedding: ArrayLike<number>,
-    options: { target?: string; timings?: StageTimings; clock?: () => number; onChunk?: ChunkProgress } = {},
+    options: Pick<AggregateOptions, 'target' | 'targets' | 'colorRule'> & { timings?: StageTimings; clock?: () => number; onChunk?: ChunkProgress } = {},
   ): Promise<SongResult> {
     const timings = options.timings;
     const now = options.clock ?? Date.now;
@@ -216,6 +224,9 @@ export class RefractorScorer {
     if (conceptEmbedding.length !== conceptEmbeddingDim) {
       throw new InvalidValueError('conceptEmbedding', conceptEmbedding, `${conceptEmbeddingDim} values`);
     }
+    // Checked before any model runs, so a bad name fails fast.
+    const targets = targetTable(options.targets).name;
+    const rule = colorRule(options.colorRule);
     const results: ChunkResult[] = [];
     const batch = new Float32Array(this.batchSize * CLAP_INPUT_SIZE);
     let spans: ChunkSpan[] = [];
@@ -233,7 +244,7 @@ export class RefractorScorer {
       const probs = await runCdm(this.backend, this.models.cdm, rows, count);
       if (timings) timings.cdm_ms += clock() - started;
       spans.forEach((span, i) => {
-        results.push(decodeChunk(probs.subarray(i * 9, i * 9 + 9), span));
+        results.push(decodeChunk(probs.subarray(i * 9, i * 9 + 9), span, targets));
         options.onChunk?.(results.length, span);
       });
       spans = [];
@@ -248,7 +259,7 @@ export class RefractorScorer {
       if (spans.length === this.batchSize) await flush();
     }
     await flush();
-    return aggregateChunks(results, options.target === undefined ? {} : { target: options.target });
+    return aggregateChunks(results, { ...(options.target === undefined ? {} : { target: options.target }), targets, colorRule: rule });
   }
 }
 

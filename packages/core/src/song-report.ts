@@ -10,7 +10,9 @@ export interface SongReport {
   /** Which model answered: always the CDM for songs (candidates say `base` or `cdm`). */
   model: 'cdm';
   predicted_color: string;
+  predicted_color_by_vote: string;
   predicted_color_by_probs: string;
+  predicted_color_by_targets: string;
   confidence: number;
   temporal: Record<string, number>;
   spatial: Record<string, number>;
@@ -38,7 +40,9 @@ export function songReport(file: string, song: ScoredSong): SongReport {
     file,
     model: 'cdm',
     predicted_color: song.predicted_color,
+    predicted_color_by_vote: song.predicted_color_by_vote,
     predicted_color_by_probs: song.predicted_color_by_probs,
+    predicted_color_by_targets: song.predicted_color_by_targets,
     confidence: song.confidence,
     temporal: song.temporal,
     spatial: song.spatial,
@@ -68,7 +72,7 @@ export interface InputFingerprint {
  * cache key on).
  */
 export interface SongRecord extends SongReport {
-  /** The song's color under `color_rule` (`targets`: `predicted_color`, `probs`: `predicted_color_by_probs`). */
+  /** The song's color under its `settings.color_rule`: the same as `predicted_color` (kept for the server's clients). */
   color: string;
   /** The size and SHA-256 of the bytes that were scored (absent only when they could not be read again). */
   input?: InputFingerprint;
@@ -78,8 +82,6 @@ export interface SongRecord extends SongReport {
 
 /** What {@link songRecord} adds to the report. */
 export interface SongRecordOptions {
-  /** Which color `color` gives (default `targets`, the original validation's rule). */
-  colorRule?: 'targets' | 'probs';
   input?: InputFingerprint | undefined;
   settingsDigest: string;
 }
@@ -97,7 +99,7 @@ export interface SongRecordOptions {
 export function songRecord(file: string, song: ScoredSong, options: SongRecordOptions): SongRecord {
   return {
     ...songReport(file, song),
-    color: options.colorRule === 'probs' ? song.predicted_color_by_probs : song.predicted_color,
+    color: song.predicted_color,
     ...(options.input ? { input: { size: options.input.size, sha256: options.input.sha256 } } : {}),
     settings_digest: options.settingsDigest,
   };

@@ -1,6 +1,8 @@
 import type { ChunkSpan } from './chunk.js';
+import { colorRule } from './color-rules.js';
 import type { ChunkProgress, FeatureChunk, RefractorScorer, StageTimings } from './scorer.js';
 import { scoreSettings, type ScoreSettingsInput, type ScoredSong, type ScoreSettings } from './settings.js';
+import { targetTable } from './targets.js';
 
 /** Options for scoring one song, the same in Node and browsers (each runtime adds chunking, crop and its own extras). */
 export interface SongScoringOptions {
@@ -14,6 +16,20 @@ export interface SongScoringOptions {
   conceptEmbedding?: ArrayLike<number>;
   /** A color name or letter: adds chromatic match and drift (none, null or empty: no target). */
   target?: string | null;
+  /**
+   * The target table the axis distributions, chromatic match, drift and the
+   * `targets` color rule use: `canonical` (derived from the rainbow table, as
+   * the original since 2026-04-15) or `card` (the seed card's numbers).
+   * @defaultValue `'canonical'`
+   */
+  targets?: string;
+  /**
+   * Which song color is `predicted_color`: `vote` (majority of chunk colors),
+   * `probs` (pooled probabilities) or `targets` (nearest target). All three
+   * are always in the record.
+   * @defaultValue `'vote'`
+   */
+  colorRule?: string;
   /** The input's name in errors and records when it is given as bytes (default `bytes`). */
   name?: string;
   /** Called as each chunk's features are ready, with the count so far and where the chunk sits (for progress bars). */
@@ -30,8 +46,8 @@ export interface SongScoringRun<Device extends string = string> {
   chunks: AsyncIterableIterator<FeatureChunk>;
   /** Embeds the concept text, unless the options carry an embedding. */
   prepareConcept(text: string | null | undefined): Promise<ArrayLike<number>>;
-  /** What the record's `settings` say, less the batch size (the scorer's). */
-  settings: Omit<ScoreSettingsInput<Device>, 'batchSize'>;
+  /** What the record's `settings` say, less the batch size (the scorer's) and the table and rule (the options'). */
+  settings: Omit<ScoreSettingsInput<Device>, 'batchSize' | 'targets' | 'colorRule'>;
   /** Accumulates where the time went (see {@link StageTimings}), read with `clock`. */
   timings?: StageTimings;
   clock?: () => number;
@@ -61,16 +77,21 @@ export async function scoreSong<Device extends string>(
   const scorerReady = Promise.resolve(run.scorer);
   scorerReady.catch(() => undefined);
   try {
+    // Checked before the concept is embedded, so a bad name fails fast.
+    const targets = targetTable(options.targets).name;
+    const rule = colorRule(options.colorRule);
     const concept = options.conceptEmbedding ?? (await run.prepareConcept(options.concept));
     const chunks = options.onChunk ? countedChunks(run.chunks, options.onChunk) : run.chunks;
     const target = options.target == null || options.target === '' ? {} : { target: options.target };
     const scorer = await scorerReady;
     const song = await scorer.scoreChunks(chunks, concept, {
       ...target,
+      targets,
+      colorRule: rule,
       ...(run.timings ? { timings: run.timings, ...(run.clock ? { clock: run.clock } : {}) } : {}),
       ...(options.onScored ? { onChunk: options.onScored } : {}),
     });
-    const settings = scoreSettings({ ...run.settings, batchSize: scorer.batchSize, concept: options.concept ?? null, target: song.target_color ?? null });
+    const settings = scoreSettings({ ...run.settings, batchSize: scorer.batchSize, concept: options.concept ?? null, target: song.target_color ?? null, targets, colorRule: rule });
     return { ...song, settings };
   } finally {
     await run.chunks.return?.();

@@ -2,7 +2,6 @@ import { Tensor, type InferenceSession } from 'onnxruntime-common';
 import { describe, expect, it } from 'vitest';
 import {
   BASE_CONTRACT,
-  COLOR_NAMES,
   BaseModelMissingError,
   MODEL_CONTRACTS,
   ModelContractError,
@@ -155,14 +154,14 @@ describe('decodeBaseOutputs and scoreCandidateBatch', () => {
       spatial: { thing: Math.fround(0.6), place: Math.fround(0.3), person: Math.fround(0.1) },
       ontological: { imagined: Math.fround(0.1), forgotten: Math.fround(0.1), known: Math.fround(0.8) },
       confidence: 0.75,
-      // By hand from the card's table: Orange (present, thing, known) scores 0.497, Red 0.473, Yellow 0.427.
-      predicted_color: 'Orange',
+      // By hand from the canonical table: Red (past, thing, known) scores (.24 + .52 + .66) / 3 = 0.473,
+      // Violet 0.38, Indigo 0.346, White and Black 1/3, the rest less.
+      predicted_color: 'Red',
     });
     expect(() => decodeBaseOutputs(outputs(1, () => NaN), 1)).toThrow(/candidate 0: confidence/);
-    // Another table moves the derived color: one where only Blue's rows match these axes.
-    const uniform = { temporal: [1 / 3, 1 / 3, 1 / 3], spatial: [1 / 3, 1 / 3, 1 / 3], ontological: [1 / 3, 1 / 3, 1 / 3] } as const;
-    const onlyBlue = Object.fromEntries(COLOR_NAMES.map((color) => [color, color === 'Blue' ? { temporal: [0, 0, 1], spatial: [1, 0, 0], ontological: [0, 0, 1] } : uniform]));
-    expect(decodeBaseOutputs(outputs(1, () => 0.75), 1, onlyBlue as never)[0]!.predicted_color).toBe('Blue');
+    // The card's table moves the derived color: Orange (present, thing, known) scores 0.497, Red 0.473, Yellow 0.427.
+    expect(decodeBaseOutputs(outputs(1, () => 0.75), 1, 'card')[0]!.predicted_color).toBe('Orange');
+    expect(() => decodeBaseOutputs(outputs(1, () => 0.75), 1, 'legacy')).toThrow(/targets is "legacy"/);
     expect(() => decodeBaseOutputs({ ...outputs(1, () => 0.5), spatial: undefined } as never, 1)).toThrow(/'spatial'.*missing/);
   });
 

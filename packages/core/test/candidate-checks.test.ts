@@ -46,8 +46,10 @@ describe('checkCandidates', () => {
 describe('candidateSettings', () => {
   it('records the run, with whole paths or file names only', () => {
     const input = { models: '/srv/models/default', testOnly: false, baseModel: '/srv/models/refractor.onnx', crop: 'center', seed: 3 };
-    expect(candidateSettings(input)).toEqual({ models: '/srv/models/default', test_only: false, base_model: '/srv/models/refractor.onnx', concept_sha256: null, crop: 'center', seed: 3, batch_size: 64 });
-    expect(candidateSettings({ ...input, fileNamesOnly: true, batchSize: 8 })).toEqual({ models: 'default', test_only: false, base_model: 'refractor.onnx', concept_sha256: null, crop: 'center', seed: 3, batch_size: 8 });
+    expect(candidateSettings(input)).toEqual({ models: '/srv/models/default', test_only: false, base_model: '/srv/models/refractor.onnx', concept_sha256: null, crop: 'center', seed: 3, batch_size: 64, targets: 'canonical' });
+    expect(candidateSettings({ ...input, fileNamesOnly: true, batchSize: 8 })).toEqual({ models: 'default', test_only: false, base_model: 'refractor.onnx', concept_sha256: null, crop: 'center', seed: 3, batch_size: 8, targets: 'canonical' });
+    expect(candidateSettings({ ...input, targets: 'card' }).targets).toBe('card');
+    expect(() => candidateSettings({ ...input, targets: 'legacy' })).toThrow(/targets is "legacy"/);
     expect(candidateSettings({ ...input, concept: 'rain' }).concept_sha256).toBe(createHash('sha256').update('rain').digest('hex'));
     expect(candidateSettings({ ...input, baseModel: undefined }).base_model).toBeNull();
   });

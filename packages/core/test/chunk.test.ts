@@ -6,13 +6,15 @@ const span = { start_s: 5, end_s: 35 };
 describe('decodeChunk', () => {
   it('takes the argmax as the color, its probability as confidence, and its target rows', () => {
     const row = [0.05, 0.6, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05];
-    const chunk = decodeChunk(row, span);
+    const chunk = decodeChunk(row, span, 'card');
     expect(chunk.predicted_color).toBe('Orange');
     expect(chunk.confidence).toBe(0.6);
     expect(chunk.temporal).toEqual({ past: 0.1, present: 0.8, future: 0.1 });
     expect(chunk.spatial).toEqual({ thing: 0.8, place: 0.1, person: 0.1 });
     expect(chunk.ontological).toEqual({ imagined: 0.1, forgotten: 0.1, known: 0.8 });
     expect(chunk.start_s).toBe(5);
+    // The default, canonical table: Orange is past / thing / imagined.
+    expect(decodeChunk(row, span)).toMatchObject({ temporal: { past: 0.8, present: 0.1, future: 0.1 }, spatial: { thing: 0.8 }, ontological: { imagined: 0.8, known: 0.1 } });
     expect(chunk.end_s).toBe(35);
   });
 
@@ -25,7 +27,8 @@ describe('decodeChunk', () => {
       'Red', 'Orange', 'Yellow', 'Green', 'Blue', 'Indigo', 'Violet', 'White', 'Black',
     ]);
     expect(chunk.color_probs.Black).toBe(Math.fround(0.1));
-    expect(chunk.temporal).toEqual({ past: 0.33, present: 0.34, future: 0.33 });
+    expect(chunk.temporal).toEqual({ past: 1 / 3, present: 1 / 3, future: 1 / 3 });
+    expect(decodeChunk(row, span, 'card').temporal).toEqual({ past: 0.33, present: 0.34, future: 0.33 });
   });
 
   it('breaks exact ties toward the first color, as numpy argmax', () => {

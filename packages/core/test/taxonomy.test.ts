@@ -48,7 +48,7 @@ describe('colors', () => {
   });
 });
 
-describe('CHROMATIC_TARGETS', () => {
+describe('the card table (CHROMATIC_TARGETS, deprecated alias of CARD_TARGETS.rows)', () => {
   // The card's table, written out by hand: heavy = 0.8 on that mode, 0.1 elsewhere.
   const H0 = [0.8, 0.1, 0.1];
   const H1 = [0.1, 0.8, 0.1];
@@ -96,7 +96,7 @@ describe('lookupColor', () => {
     expect(lookupColor(' indigo ').index).toBe(5);
     expect(resolveColorName('VIOLET')).toBe('Violet');
     expect(resolveColorName('g')).toBe('Green');
-    expect(targetsOf('b')).toBe(CHROMATIC_TARGETS.Blue);
+    expect(targetsOf('b', 'card')).toBe(CHROMATIC_TARGETS.Blue);
   });
 
   it.each(['Teal', '', 'W', 'Zz', 'Red ish', 'white-ish'])('rejects %j and lists the valid names', (input) => {

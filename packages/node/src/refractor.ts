@@ -49,9 +49,15 @@ import { modelSetConceptEmbedder, type ConceptSettings, type TextModels } from '
 
 /** Options for {@link Refractor.load}. */
 export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, ScorerOptions {
-  /** A set name from the manifest (`default`, `tiny`) or a directory holding a set (default `default`). */
+  /**
+   * A set name from the manifest (`default`, `tiny`) or a directory holding a set.
+   * @defaultValue `'default'`
+   */
   models?: string;
-  /** Defaults to the manifest shipped with @refractor/core. */
+  /**
+   * The manifest that names the sets and their files.
+   * @defaultValue the manifest shipped with @refractor/core
+   */
   manifest?: ModelManifest;
   /**
    * The persistent concept-embedding cache: true (default) keeps it in
@@ -60,6 +66,7 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    * to use; a {@link ConceptStorage} (core's interface) keeps them wherever
    * it does; false neither reads nor writes one. A cached concept never opens
    * the text encoder, and its vector is bitwise the computed one.
+   * @defaultValue `true`
    */
   conceptCache?: boolean | string | ConceptStorage;
   /**
@@ -67,6 +74,7 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    * right for servers and workers, which embed many concepts). False
    * releases it (~735 MB for the real DeBERTa) as soon as the concepts of a
    * call are embedded, as the CLI does.
+   * @defaultValue `true`
    */
   keepTextEncoder?: boolean;
   /**
@@ -75,6 +83,7 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    * `keepTextEncoder: false`) releases it before CLAP takes its memory —
    * the lowest peak for a one-shot command. Later `prepareConcept` calls for
    * them come from memory.
+   * @defaultValue none
    */
   concepts?: readonly string[];
   /**
@@ -83,7 +92,8 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    * directory: the model's size again on disk), which onnxruntime maps
    * instead of copying out of the graph — for the real DeBERTa about half
    * the session-creation time and less than half its peak memory, with
-   * bitwise the same results. Default true; false opens the file as it is.
+   * bitwise the same results. False opens the file as it is.
+   * @defaultValue `true`
    */
   externalWeights?: boolean;
   /**
@@ -92,17 +102,20 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    * and computes features while CLAP opens (seconds for the real model), and a
    * model that fails to open rejects {@link Refractor.ready} and the first
    * scoring call instead of `load`. The CLI does this.
+   * @defaultValue `false`
    */
   openInBackground?: boolean;
   /**
    * Chunks of features computed ahead of the encoder, at most (default 8,
    * 256 KB each): features keep coming while CLAP runs or opens, but never
    * faster than it consumes them beyond this bound.
+   * @defaultValue `8`
    */
   prefetchChunks?: number;
   /**
    * The base Refractor model (`refractor.onnx`), needed to score MIDI. Default:
    * the set's own `refractor.onnx` when it has one (the default set does not).
+   * @defaultValue the set's `refractor.onnx`, if any
    */
   baseModel?: string;
 }
@@ -331,8 +344,8 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
   }
 
   /** Scores one embedding pair, as the seed's `score(audio_emb=…, concept_emb=…)`. */
-  async score(pair: EmbeddingPair): Promise<ChunkResult> {
-    return (await this.audioScorer()).score(pair);
+  async score(pair: EmbeddingPair, options: { targets?: string } = {}): Promise<ChunkResult> {
+    return (await this.audioScorer()).score(pair, undefined, options.targets);
   }
 
   /**

@@ -6,11 +6,20 @@ export type NodeDevice = 'cpu' | 'cuda';
 
 /** Options for {@link createNodeBackend}. */
 export interface NodeBackendOptions {
-  /** `cpu` (default) or `cuda` (needs onnxruntime-node's CUDA provider and an NVIDIA GPU). */
+  /**
+   * `cpu` or `cuda` (needs onnxruntime-node's CUDA provider and an NVIDIA GPU).
+   * @defaultValue `'cpu'`
+   */
   device?: NodeDevice;
-  /** Threads inside one operator (onnxruntime's default when omitted: one per core). */
+  /**
+   * Threads inside one operator (`--threads` on the command line).
+   * @defaultValue onnxruntime's: one per core
+   */
   intraOpNumThreads?: number;
-  /** Threads across operators. */
+  /**
+   * Threads across operators.
+   * @defaultValue onnxruntime's
+   */
   interOpNumThreads?: number;
   /**
    * Let onnxruntime's idle intra-op threads spin (busy-wait) for work
@@ -19,6 +28,7 @@ export interface NodeBackendOptions {
    * machine with the real-size CLAP, one song ran in 0.64× the time with
    * spinning off (CPU time 0.59×), because spinning threads took the CPU the
    * features needed. Results are identical either way.
+   * @defaultValue `false`
    */
   allowSpinning?: boolean;
 }

@@ -8,8 +8,7 @@ import { tinyBaseModel } from '@refractor/models/make-tiny-models';
 import { endOfTrack, off, on, smf, tempo, makeWav, sine } from '@refractor/test-helpers';
 import {
   BaseModelMissingError,
-  CHROMATIC_TARGETS,
-  COLOR_NAMES,
+  CANONICAL_TARGETS,
   MidiParseError,
   ModelContractError,
   Refractor,
@@ -93,12 +92,16 @@ async function byHand(
   });
 }
 
-/** The card color whose target rows have the largest summed dot product with the three axes (first wins ties), computed here from the table. */
+/**
+ * The canonical color whose target rows have the largest summed dot product
+ * with the three axes, computed here from the table's rows: colors tried in
+ * the rainbow table's order, the first winning ties.
+ */
 function nearestByHand(axes: number[][]): ColorName {
-  let best: ColorName = COLOR_NAMES[0]!;
+  let best: ColorName = CANONICAL_TARGETS.order[0]!;
   let bestScore = -Infinity;
-  for (const color of COLOR_NAMES) {
-    const rows = CHROMATIC_TARGETS[color];
+  for (const color of CANONICAL_TARGETS.order) {
+    const rows = CANONICAL_TARGETS.rows[color];
     const score = [rows.temporal, rows.spatial, rows.ontological].reduce((sum, target, a) => sum + target.reduce((acc, w, m) => acc + w * axes[a]![m]!, 0), 0);
     if (score > bestScore) [best, bestScore] = [color, score];
   }

@@ -57,7 +57,16 @@ export interface BuildOptions {
   onHashed?: (done: number, total: number) => void;
 }
 
-/** True for inputs that workers fetch rather than read. */
+/**
+ * True for inputs that workers fetch rather than read (http and https URLs);
+ * the batch builders queue the rest as paths.
+ *
+ * @example
+ * ```ts
+ * isUrl('https://example.org/a.ogg'); // true
+ * isUrl('/music/a.ogg');              // false
+ * ```
+ */
 export function isUrl(input: string): boolean {
   return /^https?:\/\//i.test(input);
 }

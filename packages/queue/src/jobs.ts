@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type CandidateResult, type CandidateSettings, type ScoredSong } from '@refractor/core';
+import { canonicalJson, type CandidateResult, type CandidateSettings, type ColorRule, type FeatureSettings, type ScoredSong, type TargetTableName } from '@refractor/core';
 
 /** Where a job's audio comes from: a path every worker can read (shared file system), or an http(s) URL. */
 export type JobInput =
@@ -19,11 +19,8 @@ export type JobInput =
  * `ScoredSong.settings`; snake_case because they are stored in Redis and
  * hashed into job ids).
  */
-export interface JobFeatureSettings {
-  chunk_size_s: number;
-  chunk_stride_s: number;
+export interface JobFeatureSettings extends FeatureSettings {
   crop: 'start' | 'center' | 'random';
-  seed: number;
 }
 
 /** What a song (score) job is asked for, besides its input: everything that changes its result. */
@@ -32,6 +29,10 @@ export interface SongJobSettings extends JobFeatureSettings {
   concept: string | null;
   /** A canonical color name, or null for no target. */
   target: string | null;
+  /** The target table (absent: `canonical`, the library's default). */
+  targets?: TargetTableName;
+  /** The song color rule for `predicted_color` (absent: `vote`, the library's default). */
+  color_rule?: ColorRule;
 }
 
 /** What an extract (embed) job — one song of `refractor extract` — is asked for. */
@@ -55,6 +56,8 @@ export interface CandidateJobSettings {
   sounds_like: string[];
   crop: JobFeatureSettings['crop'];
   seed: number;
+  /** The target table (absent: `canonical`, the library's default). */
+  targets?: TargetTableName;
 }
 
 /** The payload of a job, as stored in Redis. */

@@ -67,8 +67,15 @@ export function createProcessor(refractor: Refractor, options: ProcessorOptions 
       const features = { chunkSizeS: s.chunk_size_s, chunkStrideS: s.chunk_stride_s, crop: s.crop, seed: s.seed };
       const conceptEmbedding = await concept(s.concept);
       if (data.task === 'score') {
-        const target = data.settings.target;
-        const song = await refractor.scoreFile(loaded.source, { ...features, concept: s.concept, conceptEmbedding, ...(target !== null ? { target } : {}) });
+        const { target, targets, color_rule } = data.settings;
+        const song = await refractor.scoreFile(loaded.source, {
+          ...features,
+          concept: s.concept,
+          conceptEmbedding,
+          ...(target !== null ? { target } : {}),
+          ...(targets !== undefined ? { targets } : {}),
+          ...(color_rule !== undefined ? { colorRule: color_rule } : {}),
+        });
         return { task: 'score', content_sha256: loaded.sha256, content_size: loaded.size, song };
       }
       const { embeddings, chunks } = await refractor.embedChunks(loaded.source, features);
@@ -107,6 +114,7 @@ async function scoreCandidate(
     soundsLike: s.sounds_like,
     crop: s.crop,
     seed: s.seed,
+    ...(s.targets !== undefined ? { targets: s.targets } : {}),
   });
   if (!item?.result) throw item?.error ?? new Error('no result');
   return {
@@ -120,6 +128,7 @@ async function scoreCandidate(
       concept: s.concept,
       crop: s.crop,
       seed: s.seed,
+      ...(s.targets !== undefined ? { targets: s.targets } : {}),
     }),
   };
 }

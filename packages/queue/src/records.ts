@@ -27,7 +27,14 @@ export interface ErrorRecord {
  */
 export type ResultRecord = SongRecord | (CandidateReport & { content_sha256: { midi?: string; audio?: string } }) | ErrorRecord;
 
-/** True for the `{ file, error }` records. */
+/**
+ * True for the `{ file, error }` records.
+ *
+ * @example
+ * ```ts
+ * for await (const record of queue.records(batch)) if (isErrorRecord(record)) console.error(record.error.message);
+ * ```
+ */
 export function isErrorRecord(record: ResultRecord): record is ErrorRecord {
   return 'error' in record;
 }

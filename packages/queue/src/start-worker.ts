@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { RefractorError, type Refractor } from '@refractor/node';
+import { Refractor, RefractorError, type RefractorLoadOptions } from '@refractor/node';
 import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL } from './connection.js';
 import { parseFailedReason } from './errors.js';
 import type { FetchLimits } from './fetch-input.js';
@@ -40,7 +40,7 @@ export interface WorkerOptions {
 /** A running worker. */
 export interface RefractorWorker {
   readonly worker: Worker<JobData, JobResult>;
-  /** Finishes the jobs in progress, takes no more, and disconnects (the Refractor stays open: it is the caller's). */
+  /** Finishes the jobs in progress, takes no more, and disconnects; closes the models only when the worker loaded them. */
   close(): Promise<void>;
 }
 
@@ -63,14 +63,28 @@ export class ModelSetMismatchError extends RefractorError {
  * another set refuses to start there (job ids do not include the models,
  * so mixing sets would mix results).
  *
+ * `models` is a loaded `Refractor` (the caller closes it) or
+ * @refractor/node's `RefractorLoadOptions` as they are: the worker then
+ * loads the models itself and closes them in `close()`.
+ *
  * @example
  * ```ts
- * const refractor = await Refractor.load({ models: 'tiny' });
- * const worker = await startWorker(refractor, { redis: 'redis://127.0.0.1:6379', concurrency: 2 });
- * process.once('SIGTERM', () => void worker.close().then(() => refractor.close()));
+ * const worker = await startWorker({ models: 'tiny', intraOpNumThreads: 2 }, { redis: 'redis://127.0.0.1:6379', concurrency: 2 });
+ * process.once('SIGTERM', () => void worker.close());
  * ```
  */
-export async function startWorker(refractor: Refractor, options: WorkerOptions = {}): Promise<RefractorWorker> {
+export async function startWorker(models: Refractor | RefractorLoadOptions, options: WorkerOptions = {}): Promise<RefractorWorker> {
+  const owned = !(models instanceof Refractor);
+  const refractor = models instanceof Refractor ? models : await Refractor.load(models);
+  try {
+    return await startWith(refractor, owned, options);
+  } catch (error) {
+    if (owned) await refractor.close();
+    throw error;
+  }
+}
+
+async function startWith(refractor: Refractor, owned: boolean, options: WorkerOptions): Promise<RefractorWorker> {
   const log = options.log ?? (() => undefined);
   const queue = options.queue ?? DEFAULT_QUEUE;
   let down = false;
@@ -87,13 +101,13 @@ export async function startWorker(refractor: Refractor, options: WorkerOptions =
     down = false;
   });
 
-  const models = refractor.modelSet.name;
-  await redis.set(modelsKey(queue), models, 'NX');
+  const set = refractor.modelSet.name;
+  await redis.set(modelsKey(queue), set, 'NX');
   const recorded = await redis.get(modelsKey(queue));
-  if (recorded !== models) {
+  if (recorded !== set) {
     redis.disconnect();
     throw new ModelSetMismatchError(
-      `queue "${queue}" is worked with the model set "${recorded}"; this worker has "${models}". ` +
+      `queue "${queue}" is worked with the model set "${recorded}"; this worker has "${set}". ` +
         'Use another --queue for another model set (or delete the key ' + modelsKey(queue) + ' once the queue is empty)',
     );
   }
@@ -142,6 +156,7 @@ export async function startWorker(refractor: Refractor, options: WorkerOptions =
     async close() {
       await worker.close();
       await redis.quit().catch(() => redis.disconnect());
+      if (owned) await refractor.close();
     },
   };
 }

@@ -12,6 +12,7 @@ export function serverCandidateSettings(refractor: Refractor, params: ScoreParam
     concept: params.concept ?? null,
     crop: params.crop ?? DEFAULT_CROP.crop,
     seed: params.seed ?? DEFAULT_CROP.seed,
+    ...(params.targets !== undefined ? { targets: params.targets } : {}),
     fileNamesOnly: true,
   });
 }
@@ -38,6 +39,7 @@ export function scoreCandidateList(refractor: Refractor, candidates: readonly Ca
     ...(params.concept !== undefined ? { concept: params.concept } : {}),
     soundsLike: params.sounds_like ?? [],
     rank,
+    ...(params.targets !== undefined ? { targets: params.targets } : {}),
     ...(params.crop !== undefined ? { crop: params.crop } : {}),
     ...(params.seed !== undefined ? { seed: params.seed } : {}),
   });

@@ -1,6 +1,6 @@
 import { Refractor } from '@refractor/node';
 import { ApiError } from './errors.js';
-import type { ServerOptions } from './options.js';
+import { loadOptionsOf, type ServerOptions } from './options.js';
 
 /**
  * The models behind the server, loading in the background from the start:
@@ -23,16 +23,7 @@ export class ModelHolder {
     this.ready = (
       typeof options.models === 'object'
         ? Promise.resolve(options.models)
-        : Refractor.load({
-            models: options.models ?? 'default',
-            ...(options.device ? { device: options.device } : {}),
-            ...(options.offline ? { offline: true } : {}),
-            ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-            ...(options.dtype ? { dtype: options.dtype } : {}),
-            ...(options.allowSpinning ? { allowSpinning: true } : {}),
-            ...(options.conceptCache === false ? { conceptCache: false } : {}),
-            ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-          })
+        : Refractor.load(loadOptionsOf({ ...options, models: options.models as string | undefined }))
     ).then(
       (refractor) => {
         this.refractor = refractor;

@@ -1,4 +1,4 @@
-import { COLOR_NAMES, ERROR_TABLE } from '@refractor/node';
+import { COLOR_NAMES, COLOR_RULES, ERROR_TABLE, TARGET_TABLE_NAMES } from '@refractor/node';
 import type { ServerLimits } from './options.js';
 import { scoreParamsSchema } from './score-options.js';
 
@@ -61,17 +61,21 @@ export function componentSchemas(): Record<string, Schema> {
         batch_size: { type: 'integer' },
         concept_sha256: sha256OrNull,
         target: { type: ['string', 'null'], enum: [...COLOR_NAMES, null], description: 'The target color match and drift were computed against, or null for none' },
+        targets: { type: 'string', enum: [...TARGET_TABLE_NAMES], description: 'The target table: canonical (the default) or card' },
+        color_rule: { type: 'string', enum: [...COLOR_RULES], description: 'The rule that picked `predicted_color`' },
       },
-      ['models', 'test_only', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'device', 'backend', 'batch_size', 'concept_sha256', 'target'],
+      ['models', 'test_only', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'device', 'backend', 'batch_size', 'concept_sha256', 'target', 'targets', 'color_rule'],
       'How a result was produced: enough to reproduce it',
     ),
     ScoreRecord: record(
       {
         file: { type: 'string' },
         model: { type: 'string', enum: ['cdm'], description: 'Which model answered: always the CDM for audio' },
-        color: { ...color, description: "The color under the request's `color_rule`" },
-        predicted_color: { ...color, description: 'The color whose targets match best' },
-        predicted_color_by_probs: { ...color, description: 'The color with the highest probability' },
+        color: { ...color, description: "The color under the request's `color_rule` (the same as `predicted_color`)" },
+        predicted_color: { ...color, description: "The color under the request's `color_rule` (default vote)" },
+        predicted_color_by_vote: { ...color, description: "The majority of the chunks' colors, a tie going to the first seen" },
+        predicted_color_by_probs: { ...color, description: 'The color with the highest pooled probability' },
+        predicted_color_by_targets: { ...color, description: 'The color whose target rows match the distributions best' },
         confidence: unit('Mean chunk confidence'),
         temporal: scores('Temporal mode probabilities'),
         spatial: scores('Spatial mode probabilities'),
@@ -101,8 +105,8 @@ export function componentSchemas(): Record<string, Schema> {
         ),
         settings_digest: { type: 'string', pattern: '^[0-9a-f]{16}$', description: 'A digest of the settings that decide the record (the same from `refractor score` and the queue)' },
       },
-      ['file', 'model', 'color', 'predicted_color', 'predicted_color_by_probs', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings', 'input', 'settings_digest'],
-      'A scored audio file: the song record of `refractor score --format jsonl`, byte for byte (`color` under the request\'s `color_rule`)',
+      ['file', 'model', 'color', 'predicted_color', 'predicted_color_by_vote', 'predicted_color_by_probs', 'predicted_color_by_targets', 'confidence', 'temporal', 'spatial', 'ontological', 'color_probs', 'chunk_count', 'chunks', 'settings', 'input', 'settings_digest'],
+      'A scored audio file: the song record of `refractor score --format jsonl`, byte for byte (`color` and `predicted_color` under the request\'s `color_rule`)',
     ),
     CandidateSettings: record(
       {
@@ -113,8 +117,9 @@ export function componentSchemas(): Record<string, Schema> {
         crop: { type: 'string' },
         seed: { type: 'integer' },
         batch_size: { type: 'integer' },
+        targets: { type: 'string', enum: [...TARGET_TABLE_NAMES], description: 'The target table: canonical (the default) or card' },
       },
-      ['models', 'test_only', 'base_model', 'concept_sha256', 'crop', 'seed', 'batch_size'],
+      ['models', 'test_only', 'base_model', 'concept_sha256', 'crop', 'seed', 'batch_size', 'targets'],
       'How candidate results were produced',
     ),
     CandidateRecord: record(
@@ -301,7 +306,7 @@ function requestBodies(limits: ServerLimits): Record<string, Schema> {
     },
     encoding: { file: { contentType: 'audio/*, audio/midi, application/octet-stream' } },
   });
-  const scoreFields = ['concept', 'lyric', 'sounds_like', 'target', 'crop', 'seed', 'chunk_size', 'chunk_stride', 'color_rule'];
+  const scoreFields = ['concept', 'lyric', 'sounds_like', 'target', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'chunk_size', 'chunk_stride', 'targets', 'color_rule'];
   const fileField = { file: binary('The file (any field name; fields must come before it)') };
   return {
     'post /v1/score': {
@@ -317,7 +322,7 @@ function requestBodies(limits: ServerLimits): Record<string, Schema> {
           schema: {
             type: 'object',
             properties: {
-              ...Object.fromEntries(['concept', 'lyric', 'sounds_like', 'crop', 'seed'].map((name) => [name, params[name as keyof typeof params]])),
+              ...Object.fromEntries(['concept', 'lyric', 'sounds_like', 'crop', 'seed', 'targets'].map((name) => [name, params[name as keyof typeof params]])),
               file: { type: 'array', maxItems: limits.candidates, items: binary('One candidate (MIDI or audio)') },
             },
             required: ['file'],
@@ -331,7 +336,7 @@ function requestBodies(limits: ServerLimits): Record<string, Schema> {
       description: 'An audio file (raw body or multipart, as /v1/score), or a JSON `{ "concept": "…" }` for a concept embedding alone (or no body and `?concept=`).',
       content: {
         ...raw('The audio file'),
-        'multipart/form-data': form(['concept', 'crop', 'seed', 'chunk_size', 'chunk_stride'], fileField, ['file']),
+        'multipart/form-data': form(['concept', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'chunk_size', 'chunk_stride'], fileField, ['file']),
         'application/json': { schema: { type: 'object', additionalProperties: false, required: ['concept'], properties: { concept: params.concept } } },
       },
     },

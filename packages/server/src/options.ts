@@ -1,5 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
-import type { BatchSize, NodeDevice, Refractor, RefractorLoadOptions } from '@refractor/node';
+import type { Refractor, RefractorLoadOptions } from '@refractor/node';
 
 /** Every limit the server enforces; all have defaults ({@link DEFAULT_LIMITS}). */
 export interface ServerLimits {
@@ -51,35 +51,52 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
 });
 
 /** Options for {@link createServer}. */
-export interface ServerOptions {
+/**
+ * Options for `createServer`: @refractor/node's {@link RefractorLoadOptions}
+ * as they are (same names, same defaults: `device`, `offline`, `batchSize`,
+ * `dtype`, `allowSpinning`, `conceptCache`, `intraOpNumThreads`,
+ * `baseModel`, …), plus the server's own. The text encoder stays open by
+ * default (`keepTextEncoder`), as a server embeds many concepts.
+ *
+ * @example
+ * ```ts
+ * const { app, ready } = createServer({ models: 'tiny', intraOpNumThreads: 2, baseModel: './refractor.onnx', token: 'secret' });
+ * ```
+ */
+export interface ServerOptions extends Omit<RefractorLoadOptions, 'models'> {
   /**
    * The models: a set name (`default`, `tiny`), a directory holding a set,
-   * or an already loaded `Refractor` from @refractor/node (the server then does not close it).
-   * Default `default`.
+   * or an already loaded `Refractor` from @refractor/node (the server then
+   * does not close it, and the load options are not used).
+   * @defaultValue `'default'`
    */
   models?: string | Refractor;
-  /** `cpu` (default) or `cuda`. */
-  device?: NodeDevice;
-  /** Never download models (missing ones are an error). */
-  offline?: boolean;
-  /** Chunks per CLAP run, or `auto` (default: 1 on CPU, 16 on CUDA). */
-  batchSize?: BatchSize;
-  /** Encoder weight variants (`fp32` default; see @refractor/node). */
-  dtype?: RefractorLoadOptions['dtype'];
-  /** Let onnxruntime's idle threads spin (default false). */
-  allowSpinning?: boolean;
-  /** The persistent concept-embedding cache (default on; the text encoder stays open, as a server embeds many concepts). */
-  conceptCache?: boolean;
-  /** onnxruntime's intra-op threads. */
-  threads?: number;
-  /** Any subset of the limits; the rest keep their defaults. */
+  /**
+   * Any subset of the limits; the rest keep their defaults.
+   * @defaultValue {@link DEFAULT_LIMITS}
+   */
   limits?: Partial<ServerLimits>;
-  /** A bearer token every request except `/healthz` and `/readyz` must carry (compared in constant time). */
+  /**
+   * A bearer token every request except `/healthz` and `/readyz` must carry (compared in constant time).
+   * @defaultValue none: no authentication
+   */
   token?: string;
-  /** Allowed CORS origins (`*` for any); CORS is off when absent. */
+  /**
+   * Allowed CORS origins (`*` for any).
+   * @defaultValue none: CORS is off
+   */
   cors?: string | string[];
-  /** pino logger settings (`false` for none); uploaded content is never logged. Default `{ level: 'info' }`. */
+  /**
+   * pino logger settings (`false` for none); uploaded content is never logged.
+   * @defaultValue `{ level: 'info' }`
+   */
   logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
+}
+
+/** The options `Refractor.load` gets from {@link ServerOptions}: all of them but the server's own. */
+export function loadOptionsOf(options: ServerOptions & { models?: string }): RefractorLoadOptions {
+  const { limits: _limits, token: _token, cors: _cors, logger: _logger, ...load } = options;
+  return { ...load, models: options.models ?? 'default' };
 }
 
 /** Fills in default limits and checks that every limit is a positive number. */

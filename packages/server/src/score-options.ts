@@ -1,5 +1,5 @@
 import { CROP_MODES, type CropMode } from '@refractor/audio';
-import { lookupColor, type SongScoreOptions } from '@refractor/node';
+import { COLOR_RULES, DEFAULT_COLOR_RULE, DEFAULT_TARGETS, TARGET_TABLE_NAMES, lookupColor, type ColorRule, type SongScoreOptions, type TargetTableName } from '@refractor/node';
 import type { ServerLimits } from './options.js';
 
 /** The options of a scoring request, as query parameters or form fields (snake_case, as the JSON output). */
@@ -10,9 +10,16 @@ export interface ScoreParams {
   target?: string;
   crop?: CropMode;
   seed?: number;
+  /** Window length in seconds, as records name it (`settings.chunk_size_s`). */
+  chunk_size_s?: number;
+  /** Distance between window starts in seconds, as records name it (`settings.chunk_stride_s`). */
+  chunk_stride_s?: number;
+  /** @deprecated The old name of `chunk_size_s`, still accepted. */
   chunk_size?: number;
+  /** @deprecated The old name of `chunk_stride_s`, still accepted. */
   chunk_stride?: number;
-  color_rule?: 'targets' | 'probs';
+  targets?: TargetTableName;
+  color_rule?: ColorRule;
   /** Labels a raw-body upload in the result's `file` (multipart parts use their file name). */
   name?: string;
 }
@@ -39,9 +46,22 @@ export function scoreParamsSchema(limits: ServerLimits) {
       target: { type: 'string', maxLength: 16, description: 'A target color (name or letter): adds chromatic match and drift' },
       crop: { type: 'string', enum: [...CROP_MODES], description: "Where CLAP's 10 s view sits in each window (default start)" },
       seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed for crop=random' },
-      chunk_size: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Window length in seconds (default 30)' },
-      chunk_stride: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Distance between window starts in seconds (default 5)' },
-      color_rule: { type: 'string', enum: ['targets', 'probs'], description: 'Which rule picks the response\'s `color` (both colors are always present)' },
+      chunk_size_s: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Window length in seconds (default 30), the name records use' },
+      chunk_stride_s: { type: 'number', exclusiveMinimum: 0, maximum: 3600, description: 'Distance between window starts in seconds (default 5), the name records use' },
+      chunk_size: { type: 'number', exclusiveMinimum: 0, maximum: 3600, deprecated: true, description: 'Deprecated: the old name of chunk_size_s' },
+      chunk_stride: { type: 'number', exclusiveMinimum: 0, maximum: 3600, deprecated: true, description: 'Deprecated: the old name of chunk_stride_s' },
+      targets: {
+        type: 'string',
+        enum: [...TARGET_TABLE_NAMES],
+        description:
+          `The target table for the axis distributions, match, drift and the targets color (default ${DEFAULT_TARGETS}: derived from the rainbow table, as the original since 2026-04-15; ` +
+          "card: the seed model card's numbers)",
+      },
+      color_rule: {
+        type: 'string',
+        enum: [...COLOR_RULES],
+        description: `Which rule picks \`predicted_color\` and \`color\` (default ${DEFAULT_COLOR_RULE}: majority of chunk colors; probs: pooled probabilities; targets: nearest target rows); all three colors are always present`,
+      },
       name: { type: 'string', maxLength: 256, description: "Labels a raw-body upload in the result's `file`" },
     },
   } as const;
@@ -49,12 +69,17 @@ export function scoreParamsSchema(limits: ServerLimits) {
 
 /** Library options for validated params (a bad target color throws the library's UnknownColorError). */
 export function songOptions(params: ScoreParams): SongScoreOptions {
+  // The records' names win over the deprecated aliases when a request gives both.
+  const chunkSizeS = params.chunk_size_s ?? params.chunk_size;
+  const chunkStrideS = params.chunk_stride_s ?? params.chunk_stride;
   return {
     ...(params.target !== undefined ? { target: lookupColor(params.target).name } : {}),
     ...(params.crop !== undefined ? { crop: params.crop } : {}),
     ...(params.seed !== undefined ? { seed: params.seed } : {}),
-    ...(params.chunk_size !== undefined ? { chunkSizeS: params.chunk_size } : {}),
-    ...(params.chunk_stride !== undefined ? { chunkStrideS: params.chunk_stride } : {}),
+    ...(chunkSizeS !== undefined ? { chunkSizeS } : {}),
+    ...(chunkStrideS !== undefined ? { chunkStrideS } : {}),
+    ...(params.targets !== undefined ? { targets: params.targets } : {}),
+    ...(params.color_rule !== undefined ? { colorRule: params.color_rule } : {}),
   };
 }
 

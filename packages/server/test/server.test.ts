@@ -18,7 +18,7 @@ const chord = smf(0, 96, [[on(0, 48), on(0, 52), on(0, 55), off(384, 48), off(0,
 /** The candidate JSON the library's own path gives (settings as the server reports them: file names only). */
 function candidateReports(items: CandidateItem[], concept: string, crop = DEFAULT_CROP.crop, seed = DEFAULT_CROP.seed) {
   const concept_sha256 = createHash('sha256').update(concept).digest('hex');
-  const settings = { models: 'tiny', test_only: true, base_model: 'refractor.onnx', concept_sha256, crop, seed, batch_size: DEFAULT_CANDIDATE_BATCH };
+  const settings = { models: 'tiny', test_only: true, base_model: 'refractor.onnx', concept_sha256, crop, seed, batch_size: DEFAULT_CANDIDATE_BATCH, targets: 'canonical' as const };
   return items.map((item) => (item.error ? { input: item.input, error: item.error.message } : candidateReport(item as CandidateItem & { result: CandidateResult }, settings)));
 }
 
@@ -60,7 +60,7 @@ describe('health, readiness, models, metrics, OpenAPI', () => {
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths).sort()).toEqual(['/healthz', '/metrics', '/readyz', '/v1/embed', '/v1/models', '/v1/score', '/v1/score/batch']);
     const names = spec.paths['/v1/score'].post.parameters.map((p: { name: string }) => p.name);
-    expect(names).toEqual(expect.arrayContaining(['concept', 'lyric', 'sounds_like', 'target', 'crop', 'seed', 'chunk_size', 'chunk_stride', 'color_rule']));
+    expect(names).toEqual(expect.arrayContaining(['concept', 'lyric', 'sounds_like', 'target', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'chunk_size', 'chunk_stride', 'targets', 'color_rule']));
   });
 });
 
@@ -80,17 +80,37 @@ describe('POST /v1/score', () => {
     expect(body.chunk_count).toBe(8);
   });
 
+  it('takes targets and color_rule (card, targets: the card\'s numbers), as the library does', async () => {
+    const response = await postRaw(`${server.url}/v1/score?target=B&targets=card&color_rule=targets&name=clip.ogg`, clip, 'audio/ogg');
+    expect(response.status).toBe(200);
+    const body = await json(response);
+    const song = await library.scoreFile(CLIP, { target: 'Blue', targets: 'card', colorRule: 'targets' });
+    const settingsDigest = songSettingsDigest({ ...song.settings, target: 'Blue' });
+    expect(body).toEqual(songRecord('clip.ogg', song, { input: fingerprintOf(clip), settingsDigest }));
+    expect(body.color).toBe(song.predicted_color_by_targets);
+    expect(body.settings).toMatchObject({ targets: 'card', color_rule: 'targets' });
+    const canonical = await library.scoreFile(CLIP, { target: 'Blue' });
+    expect(canonical.chromatic_match).not.toBe(body.chromatic_match);
+    // The digest tells the tables apart: a cache keyed on it cannot mix them.
+    expect(songSettingsDigest({ ...canonical.settings, target: 'Blue' })).not.toBe(settingsDigest);
+    const bad = await postRaw(`${server.url}/v1/score?targets=legacy`, clip, 'audio/ogg');
+    expect(bad.status).toBe(400);
+    expect(await json(bad)).toMatchObject({ error: 'invalid-field', field: 'targets' });
+  });
+
   it('answers a multipart upload (fields first) the same way, named by its file name', async () => {
     const response = await fetch(`${server.url}/v1/score?crop=random`, {
       method: 'POST',
-      body: form({ concept: 'Bright and loud', seed: '7', color_rule: 'probs', chunk_size: '10', chunk_stride: '10' }, [['file', high, 'high.wav']]),
+      body: form({ concept: 'Bright and loud', seed: '7', color_rule: 'probs', chunk_size_s: '10', chunk_stride: '10' /* the deprecated alias still works */ }, [['file', high, 'high.wav']]),
     });
     expect(response.status).toBe(200);
     const body = await json(response);
-    const song = await library.scoreFile(high, { concept: 'Bright and loud', crop: 'random', seed: 7, chunkSizeS: 10, chunkStrideS: 10 });
+    const song = await library.scoreFile(high, { concept: 'Bright and loud', crop: 'random', seed: 7, chunkSizeS: 10, chunkStrideS: 10, colorRule: 'probs' });
     const settingsDigest = songSettingsDigest({ ...song.settings, concept: 'Bright and loud' });
-    expect(body).toEqual(songRecord('high.wav', song, { colorRule: 'probs', input: fingerprintOf(high), settingsDigest }));
+    expect(body).toEqual(songRecord('high.wav', song, { input: fingerprintOf(high), settingsDigest }));
     expect(body.color).toBe(song.predicted_color_by_probs);
+    expect(body.predicted_color).toBe(song.predicted_color_by_probs);
+    expect(body.settings).toMatchObject({ color_rule: 'probs', targets: 'canonical' });
     expect(body.chunks.map((c: { start_s: number }) => c.start_s)).toEqual([0, 10, 20, 30, 40]);
     expect(body.settings).toMatchObject({ crop: 'random', seed: 7, chunk_size_s: 10 });
   });

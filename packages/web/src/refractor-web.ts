@@ -269,8 +269,8 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
   }
 
   /** Scores one embedding pair (512-d audio, 768-d concept). */
-  async score(pair: EmbeddingPair): Promise<ChunkResult> {
-    return this.scorer().score(pair);
+  async score(pair: EmbeddingPair, options: { targets?: string } = {}): Promise<ChunkResult> {
+    return this.scorer().score(pair, undefined, options.targets);
   }
 
   /**

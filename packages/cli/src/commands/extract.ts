@@ -6,7 +6,8 @@ import type { CommandContext } from '../context.js';
 import { ExtractSidecar, ResumeMismatchError, sidecarPathFor, type ExtractSettings } from '../extract/sidecar.js';
 import { skippedFor } from '../extract/skipped.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
-import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
+import { featureSettings } from '@refractor/node';
+import { chunkingOptions, cropOptions, featureOptionsOf, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { openDataset, type SkippedSong } from '@refractor/node/io';
 
@@ -80,10 +81,7 @@ export function extractCommand(context: CommandContext): Command {
     const settings: ExtractSettings = {
       dataset: resolve(path),
       models: refractor.modelSet.name,
-      chunk_size_s: flags.chunkSize,
-      chunk_stride_s: flags.chunkStride,
-      crop: flags.crop,
-      seed: flags.seed,
+      ...featureSettings(featureOptionsOf(flags)),
     };
     const skipped: SkippedSong[] = [...dataset.skipped];
     const finished: typeof dataset.songs = [];
@@ -101,7 +99,7 @@ export function extractCommand(context: CommandContext): Command {
     if (alreadyDone > 0) context.note(`resuming: ${alreadyDone} of ${plural(songs.length, 'song')} done (from ${sidecarPathFor(flags.out)})`);
     const interruptAfter = Number(process.env[INTERRUPT_AFTER_ENV] ?? 0);
     const progress = createProgress('extracting', songs.length);
-    const options = { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride, crop: flags.crop, seed: flags.seed };
+    const options = featureOptionsOf(flags);
     try {
       const conceptEmbedding = await refractor.conceptLookup(songs.filter((song) => !sidecar.isDone(song)).map((song) => song.concept));
       let doneThisRun = 0;

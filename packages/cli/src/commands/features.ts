@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, parseClapPreprocessorConfig } from '@refractor/audio';
 import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
-import { outTargetHelp } from '../atomic.js';
+import { outName, outTargetHelp } from '../atomic.js';
 import { NpyRowWriter } from '../npy.js';
-import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
+import { chunkingOptions, cropOptions, featureOptionsOf, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import type { CommandContext } from '../context.js';
 
@@ -51,10 +51,7 @@ export function featuresCommand(context: CommandContext): Command {
           for await (const chunk of songChunkFeaturesInWorker(stream, {
             config: extractor.config,
             name: file,
-            chunkSizeS: flags.chunkSize,
-            chunkStrideS: flags.chunkStride,
-            crop: flags.crop,
-            seed: flags.seed,
+            ...featureOptionsOf(flags),
           })) {
             await writer.append(chunk.features);
             chunks += 1;
@@ -62,7 +59,7 @@ export function featuresCommand(context: CommandContext): Command {
           const { rows } = await writer.finish();
           progress.stop();
           context.note(
-            `wrote ${flags.out}: float32 [${rows}, ${extractor.channels}, ${extractor.frames}, ${extractor.melBins}] ` +
+            `wrote ${outName(flags.out)}: float32 [${rows}, ${extractor.channels}, ${extractor.frames}, ${extractor.melBins}] ` +
               `(crop ${flags.crop}${flags.crop === 'random' ? `, seed ${flags.seed}` : ''}; ${flags.chunkSize} s windows every ${flags.chunkStride} s; ${chunks} chunks)`,
           );
         } catch (error) {

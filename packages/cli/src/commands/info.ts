@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { probeAudio, type AudioInfo } from '@refractor/audio';
 import { openAudioFile } from '@refractor/audio/node';
-import { chunkingOptions, type ChunkingFlags } from '../options.js';
+import { chunkingOf, chunkingOptions, type ChunkingFlags } from '../options.js';
 import type { CommandContext } from '../context.js';
 import { expandInputs } from '@refractor/node/io';
 import { truncationOf } from '../score/truncation.js';
@@ -52,7 +52,7 @@ export function infoCommand(context: CommandContext): Command {
         }
         const { file } = input;
         await context.perInput(file, async () => {
-          const info = await probeAudio(await openAudioFile(file), { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride });
+          const info = await probeAudio(await openAudioFile(file), chunkingOf(flags));
           const cut = await truncationOf({ file });
           if (cut) context.err(`refractor: warning: ${file} is truncated: ${cut.reason}`);
           if (flags.json) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { PIANO_ROLL, midiToPianoRoll } from '@refractor/audio';
 import type { CommandContext } from '../context.js';
-import { outTargetHelp } from '../atomic.js';
+import { outName, outTargetHelp } from '../atomic.js';
 import { NpyRowWriter } from '../npy.js';
 
 /** `refractor piano-roll <file.mid> --out roll.npy`: the base model's MIDI input, as a NumPy array (the MIDI twin of `features`). */
@@ -27,7 +27,7 @@ export function pianoRollCommand(context: CommandContext): Command {
         }
         let notes = 0;
         for (let p = 0; p < PIANO_ROLL.pitches; p++) if (roll.subarray(p * PIANO_ROLL.steps, (p + 1) * PIANO_ROLL.steps).some((v) => v > 0)) notes++;
-        context.err(`wrote ${flags.out}: float32 [${PIANO_ROLL.pitches}, ${PIANO_ROLL.steps}] (${notes} pitch${notes === 1 ? '' : 'es'} sounding)`);
+        context.err(`wrote ${outName(flags.out)}: float32 [${PIANO_ROLL.pitches}, ${PIANO_ROLL.steps}] (${notes} pitch${notes === 1 ? '' : 'es'} sounding)`);
       });
     });
 }

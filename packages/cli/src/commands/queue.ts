@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
-import { checkCandidates } from '@refractor/node';
+import { checkCandidates, featureSettings } from '@refractor/node';
 import { isUrl, RefractorQueue, type AddReport, type Batch, type BatchInfo, type CandidateJobSettings, type JobFeatureSettings, type SongJobSettings } from '@refractor/queue';
 import type { CommandContext } from '../context.js';
-import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
+import { chunkingOptions, colorRuleOption, cropOptions, featureOptionsOf, integerParser, targetsOption, type ChunkingFlags, type ColorFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { candidatesBatch, datasetBatch, readInputList, scoreBatch } from '../queue/add-jobs.js';
 import { queueOptions, type QueueFlags } from '../queue/flags.js';
+import { outName } from '../atomic.js';
 import { writeJsonl, writeNpz, type WrittenResults } from '../queue/write-results.js';
 import { readCandidatesFile } from '@refractor/node/io';
 import { CANDIDATE_HINTS, candidateOptions, wantsCandidates, type CandidateFlags } from '../score/run-candidates.js';
@@ -69,7 +70,7 @@ async function pickBatch(queue: RefractorQueue, id: string | undefined, context:
   return newest;
 }
 
-interface AddFlags extends QueueFlags, ChunkingFlags, CropFlags, Omit<CandidateFlags, 'baseModel'> {
+interface AddFlags extends QueueFlags, ChunkingFlags, CropFlags, ColorFlags, Omit<CandidateFlags, 'baseModel'> {
   inputList?: string;
   extract?: string;
   concept?: string;
@@ -100,7 +101,7 @@ function addCommand(context: CommandContext): Command {
     .addHelpText('after', '\nExit status: 0 all inputs queued; 1 some could not be read (recorded in the batch as errors); 2 usage error.');
   // The candidate options of `refractor score` (the base model itself is the workers' --base-model).
   const candidates = candidateOptions().filter((option) => option.long !== '--base-model');
-  for (const option of [...queueOptions(), ...chunkingOptions(), ...cropOptions(), ...candidates]) command.addOption(option);
+  for (const option of [...queueOptions(), ...chunkingOptions(), ...cropOptions(), targetsOption(), colorRuleOption(), ...candidates]) command.addOption(option);
   return command.action(async (inputs: string[], flags: AddFlags) => {
     if (flags.concept !== undefined && flags.conceptFile !== undefined) {
       command.error('error: use either --concept or --concept-file, not both', { exitCode: 2, code: 'refractor.conflict' });
@@ -116,7 +117,7 @@ function addCommand(context: CommandContext): Command {
     if (flags.lyric !== undefined && flags.lyricFile !== undefined) {
       command.error('error: use either --lyric or --lyric-file, not both', { exitCode: 2, code: 'refractor.conflict' });
     }
-    const features: JobFeatureSettings = { chunk_size_s: flags.chunkSize, chunk_stride_s: flags.chunkStride, crop: flags.crop, seed: flags.seed };
+    const features: JobFeatureSettings = { ...featureSettings(featureOptionsOf(flags)), crop: flags.crop };
     let batch: Batch;
     if (flags.extract !== undefined) {
       batch = await datasetBatch(flags.extract, features);
@@ -124,7 +125,7 @@ function addCommand(context: CommandContext): Command {
       // As `refractor score`: any MIDI input or a candidate flag makes every input a candidate.
       const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
       const lyric = flags.lyricFile !== undefined ? (await readFile(flags.lyricFile, 'utf8')).trim() : flags.lyric;
-      const settings: CandidateJobSettings = { concept: concept ?? null, sounds_like: flags.soundsLike, crop: flags.crop, seed: flags.seed };
+      const settings: CandidateJobSettings = { concept: concept ?? null, sounds_like: flags.soundsLike, crop: flags.crop, seed: flags.seed, targets: flags.targets };
       const fromFile = flags.candidates !== undefined ? await readCandidatesFile(flags.candidates) : [];
       batch = await candidatesBatch(all, fromFile, lyric, { ...settings, rank: flags.rank });
       // The check `refractor score` runs, with its words: such a job could only fail on a worker. The workers'
@@ -137,7 +138,7 @@ function addCommand(context: CommandContext): Command {
       }
     } else {
       const concept = flags.conceptFile !== undefined ? (await readFile(flags.conceptFile, 'utf8')).trim() : flags.concept;
-      const settings: SongJobSettings = { ...features, concept: concept ?? null, target: flags.target ?? null };
+      const settings: SongJobSettings = { ...features, concept: concept ?? null, target: flags.target ?? null, targets: flags.targets, color_rule: flags.colorRule };
       batch = await scoreBatch(all, settings);
     }
     const report: AddReport = await withQueue(flags, (queue) => queue.addBatch(batch, { attempts: flags.attempts, backoffMs: flags.backoff, retryFailed: flags.retryFailed }));
@@ -215,7 +216,7 @@ function resultsCommand(context: CommandContext): Command {
   for (const option of queueOptions()) command.addOption(option);
   return command.action(async (flags: ResultsFlags) => {
     const out = flags.out ?? '-';
-    const where = out === '-' ? 'stdout' : out;
+    const where = outName(out);
     await withQueue(flags, async (queue) => {
       const batch = await pickBatch(queue, flags.batch, context);
       if (batch.task === 'embed' && flags.out === undefined && process.stdout.isTTY) {

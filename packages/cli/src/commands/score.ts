@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { COLOR_NAMES, isMidi, lookupColor, type Refractor } from '@refractor/node';
+import { COLOR_NAMES, featureSettings, isMidi, lookupColor, type Refractor } from '@refractor/node';
 import { createInputsProgress } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
-import { chunkingOptions, cropOptions, integerParser, type ChunkingFlags, type CropFlags } from '../options.js';
+import { chunkingOptions, colorRuleOption, cropOptions, featureOptionsOf, integerParser, targetsOption, type ChunkingFlags, type ColorFlags, type CropFlags } from '../options.js';
 import { expandInputs, mapInOrder, OUTPUT_FORMATS, type OutputFormat, type OutputRecord, readStdin, recordsByKey, resumeKey, songSettingsDigest, STDIN, STDIN_IS_TERMINAL } from '@refractor/node/io';
+import { outName } from '../atomic.js';
 import { formatFromPath, outputHelp, outUsageError, resumeUsageError } from '../output/output-options.js';
 import { openCommandSink } from '../output/command-sink.js';
 import { csvColumns, type SongReport } from '../score/report.js';
@@ -13,11 +14,10 @@ import { candidateOptions, scoreCandidateFiles, wantsCandidates, type CandidateF
 import { fingerprintJob, scoreOne, type ScoreJob } from '../score/score-one.js';
 import { tableLines } from '../score/table.js';
 
-interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags, CandidateFlags {
+interface ScoreFlags extends ModelFlags, ChunkingFlags, CropFlags, CandidateFlags, ColorFlags {
   concept?: string;
   conceptFile?: string;
   target?: string;
-  colorRule: 'targets' | 'probs';
   format: OutputFormat;
   out?: string;
   resume: boolean;
@@ -40,10 +40,9 @@ function scoreDigest(flags: ScoreFlags, concept: string | undefined): string {
     device: flags.device,
     concept,
     target: flags.target,
-    chunk_size_s: flags.chunkSize,
-    chunk_stride_s: flags.chunkStride,
-    crop: flags.crop,
-    seed: flags.seed,
+    targets: flags.targets,
+    color_rule: flags.colorRule,
+    ...featureSettings(featureOptionsOf(flags)),
   });
 }
 
@@ -59,11 +58,8 @@ export function scoreCommand(context: CommandContext): Command {
     .option('--concept <text>', "the song's concept text, embedded with DeBERTa (default: none, i.e. zeros as the original)")
     .option('--concept-file <file>', 'read the concept text from a file (- reads standard input)')
     .addOption(new Option('--target <color>', 'a target color (name or letter): adds chromatic match and drift').argParser(parseTarget))
-    .addOption(
-      new Option('--color-rule <rule>', 'which song color the table and CSV lead with: targets (the original validation rule) or probs (pooled probabilities); JSON/YAML carry both')
-        .choices(['targets', 'probs'])
-        .default('targets'),
-    )
+    .addOption(targetsOption())
+    .addOption(colorRuleOption())
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else table); see "Output" below').choices(OUTPUT_FORMATS).default('table'))
     .option('-o, --out <file>', 'write the output to a file instead of stdout (atomically; with --resume, appended in place; - is stdout; a device or FIFO is written in place)')
     .option('--resume', 'with --out <file.jsonl>: keep the records already there and score only the inputs missing from it', false)
@@ -99,7 +95,7 @@ export function scoreCommand(context: CommandContext): Command {
     }
     const sink = await openCommandSink(
       flags,
-      (record, painted) => tableLines(record as unknown as SongReport, { rule: flags.colorRule, timeline: flags.timeline, painted }),
+      (record, painted) => tableLines(record as unknown as SongReport, { timeline: flags.timeline, painted }),
       csvColumns(flags.target !== undefined),
     );
     const digest = scoreDigest(flags, concept);
@@ -130,10 +126,9 @@ export function scoreCommand(context: CommandContext): Command {
       const scoring = {
         ...(conceptEmbedding ? { concept: concept ?? null, conceptEmbedding } : {}),
         ...(flags.target !== undefined ? { target: flags.target } : {}),
-        chunkSizeS: flags.chunkSize,
-        chunkStrideS: flags.chunkStride,
-        crop: flags.crop,
-        seed: flags.seed,
+        targets: flags.targets,
+        colorRule: flags.colorRule,
+        ...featureOptionsOf(flags),
         name: '<stdin>',
       };
       const resume = flags.format === 'jsonl' ? { digest } : undefined;
@@ -141,7 +136,7 @@ export function scoreCommand(context: CommandContext): Command {
         await mapInOrder(
           todo,
           flags.jobs,
-          (job) => scoreOne(job, { refractor, context, progress, scoring, colorRule: flags.colorRule, ...(resume ? { resume } : {}) }),
+          (job) => scoreOne(job, { refractor, context, progress, scoring, ...(resume ? { resume } : {}) }),
           (record: OutputRecord) => sink.write(record),
         );
       } finally {
@@ -154,6 +149,6 @@ export function scoreCommand(context: CommandContext): Command {
     } finally {
       await refractor?.close();
     }
-    if (flags.out) context.note(`wrote ${flags.out} (${written} record${written === 1 ? '' : 's'}, ${flags.format}${flags.resume ? ', appended' : ''})`);
+    if (flags.out) context.note(`wrote ${outName(flags.out)} (${written} record${written === 1 ? '' : 's'}, ${flags.format}${flags.resume ? ', appended' : ''})`);
   });
 }

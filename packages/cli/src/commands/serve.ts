@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LIMITS, createServer, type ServerLimits } from '@refractor/server';
 import type { CommandContext } from '../context.js';
-import { modelOptions, type ModelFlags } from '../load-models.js';
+import { loadOptionsFromFlags, modelOptions, type ModelFlags } from '../load-models.js';
 import { integerParser, parseSeconds } from '../options.js';
 
 interface ServeFlags extends ModelFlags {
@@ -98,18 +98,12 @@ export function serveCommand(context: CommandContext): Command {
     .addOption(new Option('--token <token>', 'require "Authorization: Bearer <token>" on every route except /healthz and /readyz').env('REFRACTOR_TOKEN'))
     .addOption(new Option('--cors <origin>', 'allow browsers from this origin (repeat or comma-separate; "*" for any); off by default').argParser(collect))
     .addOption(new Option('--log-level <level>', 'pino log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .addOption(new Option('--base-model <path>', 'the base Refractor model (refractor.onnx) for MIDI uploads (default: refractor.onnx in the model directory, if there)'))
     .addOption(new Option('--shutdown-grace <seconds>', 'on SIGTERM, how long in-flight requests may take to finish before the process exits 1').argParser(parseSeconds).default(30));
   for (const option of [...modelOptions(), ...limitOptions()]) command.addOption(option);
   return command.action(async (flags: ServeFlags) => {
     const { app, ready } = createServer({
-      models: flags.models,
-      device: flags.device,
-      batchSize: flags.batchSize,
-      dtype: { clap: flags.dtype, text: flags.textDtype ?? flags.dtype },
-      ...(flags.spin ? { allowSpinning: true } : {}),
-      ...(flags.conceptCache === false ? { conceptCache: false } : {}),
-      ...(flags.offline ? { offline: true } : {}),
-      ...(flags.threads ? { threads: flags.threads } : {}),
+      ...loadOptionsFromFlags(flags),
       ...(flags.token ? { token: flags.token } : {}),
       ...(flags.cors?.length ? { cors: flags.cors } : {}),
       limits: limitsFrom(flags),

@@ -3,18 +3,18 @@ import { formatFromPath, outIsStdout, outputHelp, outUsageError, resumeUsageErro
 import { openDataset, openResultSink } from '@refractor/node/io';
 import { planSongs, type SongResult } from '../validate/resume-songs.js';
 import { skipRecord, songRecord } from '../validate/song-records.js';
-import type { Refractor, ScoreSettings } from '@refractor/node';
-import { writeFileAtomic } from '../atomic.js';
+import { COLOR_RULES, featureSettings, type ColorRule, type Refractor, type ScoreSettings, type TargetTableName } from '@refractor/node';
+import { outName, writeFileAtomic } from '../atomic.js';
 import type { CommandContext } from '../context.js';
 import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
-import { chunkingOptions, cropOptions, type ChunkingFlags, type CropFlags } from '../options.js';
+import { COLOR_RULE_HELP, chunkingOptions, cropOptions, featureOptionsOf, parseColorRules, targetsOption, type ChunkingFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { renderValidationText } from '../validate/render.js';
 import { REPORT_FORMATS, buildValidationReport, reportFormat, serializeReport, type ReportFormat, type ValidationReport } from '../validate/report.js';
 import { scoreDataset } from '../validate/score-dataset.js';
 import { VERSION } from '../version.js';
 
-/** Below this overall accuracy (color by targets) the run warns, as the original validation script did. */
+/** Below this overall accuracy (color by the first rule asked for) the run warns, as the original validation script did. */
 export const ACCURACY_WARNING_THRESHOLD = 0.7;
 
 type ValidateFormat = ReportFormat | 'jsonl';
@@ -23,6 +23,8 @@ interface ValidateFlags extends ModelFlags, ChunkingFlags, CropFlags {
   out?: string;
   format?: ValidateFormat;
   resume: boolean;
+  targets: TargetTableName;
+  colorRule: ColorRule[];
 }
 
 /** What produced the results, for runs where no song was scored (otherwise the scorer says). */
@@ -30,16 +32,15 @@ function settingsOf(refractor: Refractor, flags: ValidateFlags): ScoreSettings {
   return {
     models: refractor.modelSet.name,
     test_only: refractor.modelSet.testOnly,
-    crop: flags.crop,
-    seed: flags.seed,
-    chunk_size_s: flags.chunkSize,
-    chunk_stride_s: flags.chunkStride,
+    ...featureSettings(featureOptionsOf(flags)),
     device: refractor.backend.device,
     backend: refractor.backend.name,
     batch_size: refractor.batchSize,
     // Each song has its own concept (its record names it); a dataset has no target.
     concept_sha256: null,
     target: null,
+    targets: flags.targets,
+    color_rule: flags.colorRule[0]!,
   };
 }
 
@@ -60,7 +61,7 @@ export function validateCommand(context: CommandContext): Command {
   const command = new Command('validate')
     .description(
       "score a labeled song set and print the model card's validation table (per color and overall) and a confusion matrix, " +
-        'for both color rules (targets: the original; probs: pooled), then the songs skipped and why',
+        'for each color rule asked for (vote, probs, targets), then the songs skipped and why',
     )
     .argument(
       '<dataset>',
@@ -80,13 +81,20 @@ export function validateCommand(context: CommandContext): Command {
       ]),
     )
     .option('--resume', 'with --out <file.jsonl>: keep the songs already there and score only the rest', false)
+    .addOption(targetsOption())
+    .addOption(
+      new Option('--color-rule <rules>', `the song color rules to print a table for, comma-separated, in that order: ${COLOR_RULE_HELP}`)
+        .argParser(parseColorRules)
+        .default([...COLOR_RULES], COLOR_RULES.join(',')),
+    )
     .addHelpText(
       'after',
       [
         '',
         'Exit status: 0 every song scored; 1 some songs skipped (the rest still reported),',
         '             or the dataset is missing or holds no songs; 2 usage error.',
-        `Warns on stderr when the overall accuracy (color by targets) is below ${ACCURACY_WARNING_THRESHOLD * 100}%.`,
+        `Warns on stderr when the overall accuracy (color by the first rule) is below ${ACCURACY_WARNING_THRESHOLD * 100}%.`,
+        "--targets card --color-rule targets,probs reproduces the card's validation as printed before the canonical targets.",
         '',
         'Examples:',
         '  refractor validate staged_raw_material --out report.yaml',
@@ -134,7 +142,7 @@ export function validateCommand(context: CommandContext): Command {
           await scoreDataset(
             refractor,
             plan.todo.map((t) => t.song),
-            { chunkSizeS: flags.chunkSize, chunkStrideS: flags.chunkStride, crop: flags.crop, seed: flags.seed },
+            { ...featureOptionsOf(flags), targets: flags.targets, colorRule: flags.colorRule[0]! },
             async (entry, i) => {
               const { index, fields } = plan.todo[i]!;
               results[index] = 'skipped' in entry ? { skipped: entry.skipped } : { outcome: entry.outcome, settings: entry.settings };
@@ -154,15 +162,16 @@ export function validateCommand(context: CommandContext): Command {
         version: VERSION,
         dataset,
         settings: settings!,
+        rules: flags.colorRule,
         songs: results.flatMap((r) => (r && 'outcome' in r ? [r.outcome] : [])),
         skipped: results.flatMap((r) => (r && 'skipped' in r ? [r.skipped] : [])),
       });
       for (const line of renderValidationText(report)) text(line);
       if (flags.out !== undefined && format !== undefined && format !== 'jsonl') {
         await writeFileAtomic(flags.out, serializeReport(report, format));
-        context.note(`wrote ${flags.out} (${report.dataset.songs_scored} songs scored, ${report.dataset.songs_skipped} skipped; ${format})`);
+        context.note(`wrote ${outName(flags.out)} (${report.dataset.songs_scored} songs scored, ${report.dataset.songs_skipped} skipped; ${format})`);
       }
-      warnAndCount(report, settings!, path, context);
+      warnAndCount(report, flags.colorRule[0]!, settings!, path, context);
     } catch (error) {
       await sink?.abort();
       throw error;
@@ -177,11 +186,11 @@ function firstSettings(results: ReadonlyArray<SongResult | undefined>): ScoreSet
 }
 
 /** The below-threshold warning, and the skipped songs counted as a failure (exit 1). */
-function warnAndCount(report: ValidationReport, settings: ScoreSettings, path: string, context: CommandContext): void {
-  const overall = report.metrics.targets.overall;
+function warnAndCount(report: ValidationReport, rule: ColorRule, settings: ScoreSettings, path: string, context: CommandContext): void {
+  const overall = report.metrics[rule]!.overall;
   if (overall.accuracy !== null && overall.accuracy < ACCURACY_WARNING_THRESHOLD) {
     context.err(
-      `refractor: warning: overall accuracy (color by targets) is ${(overall.accuracy * 100).toFixed(1)}% ` +
+      `refractor: warning: overall accuracy (color by ${rule}) is ${(overall.accuracy * 100).toFixed(1)}% ` +
         `(${overall.correct} of ${overall.total}), below ${ACCURACY_WARNING_THRESHOLD * 100}%` +
         (settings.test_only ? ` (expected: "${settings.models}" is a test set)` : ''),
     );

@@ -20,6 +20,7 @@ export function candidateCsvColumns(ranked: boolean): string[] {
     'settings.base_model',
     'settings.crop',
     'settings.seed',
+    'settings.targets',
   ];
 }
 

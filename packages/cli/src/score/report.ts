@@ -8,7 +8,9 @@ export function csvColumns(withTarget: boolean): string[] {
   return [
     'file',
     'predicted_color',
+    'predicted_color_by_vote',
     'predicted_color_by_probs',
+    'predicted_color_by_targets',
     'confidence',
     ...AXES.flatMap((axis) => MODE_ORDERS[axis].map((mode) => `${axis}.${mode}`)),
     ...COLOR_NAMES.map((color) => `color_probs.${color}`),
@@ -17,6 +19,8 @@ export function csvColumns(withTarget: boolean): string[] {
     'settings.models',
     'settings.crop',
     'settings.seed',
+    'settings.targets',
+    'settings.color_rule',
   ];
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { createHash } from 'node:crypto';
-import { candidateLabel, candidateSettings, checkCandidates, isMidi, type Candidate, type CandidateItem, type CandidateResult, type Refractor } from '@refractor/node';
+import { candidateLabel, candidateSettings, checkCandidates, isMidi, type Candidate, type CandidateItem, type CandidateResult, type Refractor, type TargetTableName } from '@refractor/node';
 import { errorRecord } from '../output/error-codes.js';
 import { candidatesFromFiles, fingerprint, type InputFingerprint, type OutputFormat, type OutputRecord, readCandidatesFile, recordsByKey, type ResultSink, type ResumeFields, resumeKey, settingsDigest } from '@refractor/node/io';
 import { openCommandSink } from '../output/command-sink.js';
@@ -46,7 +46,7 @@ export const CANDIDATE_HINTS = {
 } as const;
 
 /** Flags of `refractor score` this path reads. */
-type ScoreCandidateFlags = CandidateFlags & ModelFlags & CropFlags & { format: OutputFormat; out?: string; resume: boolean };
+type ScoreCandidateFlags = CandidateFlags & ModelFlags & CropFlags & { format: OutputFormat; out?: string; resume: boolean; targets: TargetTableName };
 
 /**
  * Whether `refractor score` runs the candidate path (the base model and
@@ -71,6 +71,7 @@ function candidateDigest(flags: ScoreCandidateFlags, concept: string | undefined
     sounds_like: flags.soundsLike,
     crop: flags.crop,
     seed: flags.seed,
+    targets: flags.targets,
   });
 }
 
@@ -169,6 +170,7 @@ async function scoreAndWrite(
         ...(concept !== undefined ? { concept } : {}),
         soundsLike: flags.soundsLike,
         rank: flags.rank,
+        targets: flags.targets,
         crop: flags.crop,
         seed: flags.seed,
         onProgress: (done) => progress.update(done),
@@ -184,6 +186,7 @@ async function scoreAndWrite(
       concept: concept ?? null,
       crop: flags.crop,
       seed: flags.seed,
+      targets: flags.targets,
     });
   }
   const itemRecord = (item: CandidateItem, extra: ResumeFields | object): OutputRecord => {

@@ -33,8 +33,6 @@ export interface ScoreOneOptions {
   scoring: SongScoreOptions;
   /** JSON Lines: records are the library's `songRecord` (with the input's fingerprint and this settings digest, what `--resume` keys on). */
   resume?: { digest: string };
-  /** Which color a JSON Lines record's `color` gives (default `targets`). */
-  colorRule?: 'targets' | 'probs';
 }
 
 function formatMs(ms: number): string {
@@ -82,7 +80,7 @@ export async function scoreOne(job: ScoreJob, options: ScoreOneOptions): Promise
     if (!options.resume) return { ...songReport(job.file, song), ...truncation };
     // The record `POST /v1/score` and a queue batch's records() give too, byte for byte (one library function).
     const input = await fingerprintJob(job);
-    return { ...songRecord(job.file, song, { colorRule: options.colorRule ?? 'targets', input, settingsDigest: options.resume.digest }), ...truncation };
+    return { ...songRecord(job.file, song, { input, settingsDigest: options.resume.digest }), ...truncation };
   } catch (error) {
     context.failed(job.file, error);
     return { ...errorRecord(job.file, error), ...(await fields()) };

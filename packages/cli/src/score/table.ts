@@ -20,12 +20,12 @@ export function swatch(color: ColorName, painted: boolean, width = 2): string {
 }
 
 /**
- * The table line for a song: swatch, predicted color (by the chosen rule),
+ * The table line for a song: swatch, predicted color (by the record's color rule),
  * confidence, the top three colors with probabilities, drift when a target was
  * given; with a timeline, a strip of per-chunk colors below it.
  */
-export function tableLines(report: SongReport, options: { rule: 'targets' | 'probs'; timeline: boolean; painted: boolean }): string[] {
-  const color = (options.rule === 'probs' ? report.predicted_color_by_probs : report.predicted_color) as ColorName;
+export function tableLines(report: SongReport, options: { timeline: boolean; painted: boolean }): string[] {
+  const color = report.predicted_color as ColorName;
   const top = [...COLOR_NAMES]
     .sort((a, b) => report.color_probs[b]! - report.color_probs[a]!)
     .slice(0, 3)

@@ -1,5 +1,5 @@
 import { renderConfusionMatrix, renderValidationTable } from '@refractor/core';
-import { COLOR_RULES, type ColorRule, type ValidationReport } from './report.js';
+import type { ColorRule, ValidationReport } from './report.js';
 
 const LAYOUT_NAMES = { folders: 'song folders', csv: 'CSV manifest' } as const;
 
@@ -9,7 +9,7 @@ function plural(n: number, word: string): string {
 
 /**
  * The report as the text `refractor validate` prints on stdout: what was
- * run, then for each color rule the card's table and a confusion matrix,
+ * run, then for each color rule asked for the card's table and a confusion matrix,
  * then every skipped song on its own line.
  *
  * @example
@@ -33,11 +33,11 @@ export function renderValidationText(report: ValidationReport): string[] {
   if (dataset.songs_scored === 0) {
     lines.push('', 'No song could be scored.');
   } else {
-    for (const rule of Object.keys(COLOR_RULES) as ColorRule[]) {
-      const metrics = report.metrics[rule];
+    for (const [rule, text] of Object.entries(report.rules) as [ColorRule, string][]) {
+      const metrics = report.metrics[rule]!;
       lines.push(
         '',
-        `Color by ${rule}: ${COLOR_RULES[rule]}`,
+        `Color by ${rule}: ${text}`,
         renderValidationTable(metrics),
         '',
         `Confusion matrix, color by ${rule} (rows: true color, columns: predicted)`,

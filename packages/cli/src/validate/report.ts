@@ -1,18 +1,32 @@
 import { extname } from 'node:path';
+import { COLOR_RULES } from '@refractor/core';
 import { stringify as stringifyYaml } from 'yaml';
-import { validationMetrics, type ColorName, type ColorProbs, type ValidationMetrics } from '@refractor/core';
+import { validationMetrics, type ColorName, type ColorProbs, type ColorRule, type TargetTableName, type ValidationMetrics } from '@refractor/core';
 import type { ScoreSettings, ScoredSong } from '@refractor/node';
 import type { Dataset, DatasetLayout, LabeledSong, SkippedSong } from '@refractor/node/io';
 
-/** The two ways a song's color is read from its aggregated chunks. */
-export const COLOR_RULES = Object.freeze({
-  targets:
-    "the card's rule: the color whose target rows best match the song's aggregated distributions (Green shares Yellow's targets, so this rule never answers Green)",
-  probs: "pooled: argmax of the song's confidence-weighted mean color_probs",
-} as const);
+/**
+ * What each color rule means, as the report and the printed tables say it.
+ * The `targets` rule's caveat depends on the table: with the card's, Green
+ * shares Yellow's rows; with the canonical one, White shares Black's.
+ */
+export function colorRuleText(rule: ColorRule, targets: TargetTableName): string {
+  switch (rule) {
+    case 'vote':
+      return "the original's rule since 2026-04-15: the majority of the song's chunk colors, a tie going to the color seen first";
+    case 'probs':
+      return "pooled: argmax of the song's confidence-weighted mean color_probs";
+    case 'targets':
+      return (
+        "the card's rule: the color whose target rows best match the song's aggregated distributions " +
+        (targets === 'card'
+          ? "(Green shares Yellow's targets, so this rule never answers Green)"
+          : "(White shares Black's uniform targets, so this rule never answers White)")
+      );
+  }
+}
 
-/** A color rule's key. */
-export type ColorRule = keyof typeof COLOR_RULES;
+export type { ColorRule };
 
 /** One scored song in a report. */
 export interface SongOutcome {
@@ -22,6 +36,7 @@ export interface SongOutcome {
   true_color: ColorName;
   predicted_by_targets: ColorName;
   predicted_by_probs: ColorName;
+  predicted_by_vote: ColorName;
   /** Plain mean of the chunk confidences. */
   confidence: number;
   chunk_count: number;
@@ -34,8 +49,10 @@ export interface ValidationReport {
   refractor_version: string;
   dataset: { path: string; layout: DatasetLayout; songs_found: number; songs_scored: number; songs_skipped: number };
   settings: ScoreSettings & { aggregation: 'confidence-weighted' };
-  rules: typeof COLOR_RULES;
-  metrics: Record<ColorRule, ValidationMetrics>;
+  /** The rules asked for, in order, with what each means. */
+  rules: Partial<Record<ColorRule, string>>;
+  /** Per rule asked for. */
+  metrics: Partial<Record<ColorRule, ValidationMetrics>>;
   songs: SongOutcome[];
   skipped: SkippedSong[];
 }
@@ -60,8 +77,9 @@ export function songOutcome({ song, result }: ScoredEntry): SongOutcome {
     file: song.audio,
     concept: song.concept,
     true_color: song.color,
-    predicted_by_targets: result.predicted_color,
+    predicted_by_targets: result.predicted_color_by_targets,
     predicted_by_probs: result.predicted_color_by_probs,
+    predicted_by_vote: result.predicted_color_by_vote,
     confidence: result.confidence,
     chunk_count: result.chunk_count,
     color_probs: result.color_probs,
@@ -70,19 +88,21 @@ export function songOutcome({ song, result }: ScoredEntry): SongOutcome {
 
 /**
  * Assembles the validation report: per-song outcomes, the card's metrics
- * under both color rules, and every skipped song (the dataset's own skips
+ * under each color rule asked for, and every skipped song (the dataset's own skips
  * first, then those that failed while scoring).
  *
  * @example
  * ```ts
  * const report = buildValidationReport({ version: '0.1.0', dataset, settings, songs: scored.map(songOutcome), skipped: decodeFailures });
- * report.metrics.targets.overall.accuracy; // e.g. 0.731
+ * report.metrics.vote?.overall.accuracy; // e.g. 0.731
  * ```
  */
 export function buildValidationReport(input: {
   version: string;
   dataset: Dataset;
   settings: ScoreSettings;
+  /** The rules to report, in order (default all three). */
+  rules?: readonly ColorRule[];
   /** The scored songs, in dataset order. */
   songs: readonly SongOutcome[];
   /** Songs that failed while scoring (beyond those the dataset already skipped). */
@@ -91,6 +111,7 @@ export function buildValidationReport(input: {
   const { dataset } = input;
   const songs = [...input.songs];
   const skipped = [...dataset.skipped, ...input.skipped];
+  const rules = input.rules ?? COLOR_RULES;
   return {
     refractor_version: input.version,
     dataset: {
@@ -101,14 +122,16 @@ export function buildValidationReport(input: {
       songs_skipped: skipped.length,
     },
     settings: { ...input.settings, aggregation: 'confidence-weighted' },
-    rules: COLOR_RULES,
-    metrics: {
-      targets: validationMetrics(songs.map((s) => ({ actual: s.true_color, predicted: s.predicted_by_targets }))),
-      probs: validationMetrics(songs.map((s) => ({ actual: s.true_color, predicted: s.predicted_by_probs }))),
-    },
+    rules: Object.fromEntries(rules.map((rule) => [rule, colorRuleText(rule, input.settings.targets)])),
+    metrics: Object.fromEntries(rules.map((rule) => [rule, validationMetrics(songs.map((s) => ({ actual: s.true_color, predicted: predictedBy(s, rule) })))])),
     songs,
     skipped,
   };
+}
+
+/** A song's color under `rule`. */
+export function predictedBy(song: SongOutcome, rule: ColorRule): ColorName {
+  return rule === 'vote' ? song.predicted_by_vote : rule === 'probs' ? song.predicted_by_probs : song.predicted_by_targets;
 }
 
 /** Report file formats. */

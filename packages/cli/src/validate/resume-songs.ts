@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ScoreSettings } from '@refractor/node';
-import type { ChunkingFlags, CropFlags } from '../options.js';
+import { featureSettings, type ScoreSettings } from '@refractor/node';
+import { featureOptionsOf, type ChunkingFlags, type CropFlags } from '../options.js';
 import { type Dataset, fingerprint, type LabeledSong, type OutputRecord, recordsByKey, type ResumeFields, resumeKey, settingsDigest, type SkippedSong } from '@refractor/node/io';
 import type { SongOutcome } from './report.js';
 import { restoreSong } from './song-records.js';
@@ -31,7 +31,7 @@ export interface SongPlan {
  */
 export async function planSongs(
   dataset: Dataset,
-  flags: ChunkingFlags & CropFlags & { models: string; device: string },
+  flags: ChunkingFlags & CropFlags & { models: string; device: string; targets: string },
   existing: readonly OutputRecord[],
 ): Promise<SongPlan> {
   const digest = (id: string, concept: string | null, color: string | null) =>
@@ -39,10 +39,8 @@ export async function planSongs(
       command: 'validate',
       models: flags.models,
       device: flags.device,
-      chunk_size_s: flags.chunkSize,
-      chunk_stride_s: flags.chunkStride,
-      crop: flags.crop,
-      seed: flags.seed,
+      ...featureSettings(featureOptionsOf(flags)),
+      targets: flags.targets,
       id,
       concept_sha256: concept ? createHash('sha256').update(concept).digest('hex') : null,
       true_color: color,

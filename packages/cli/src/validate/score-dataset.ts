@@ -25,7 +25,7 @@ export type SongScoring =
 export async function scoreDataset(
   refractor: Refractor,
   songs: readonly LabeledSong[],
-  options: ChunkingOptions & CropOptions,
+  options: ChunkingOptions & CropOptions & { targets?: string; colorRule?: string },
   onSong: (entry: SongScoring, index: number) => Promise<void>,
 ): Promise<void> {
   const conceptEmbedding = await refractor.conceptLookup(songs.map((song) => song.concept));

@@ -52,6 +52,7 @@ export function restoreSong(record: OutputRecord): { outcome: SongOutcome; setti
     true_color: result.true_color,
     predicted_by_targets: result.predicted_by_targets,
     predicted_by_probs: result.predicted_by_probs,
+    predicted_by_vote: result.predicted_by_vote,
     confidence: result.confidence,
     chunk_count: result.chunk_count,
     color_probs: result.color_probs,

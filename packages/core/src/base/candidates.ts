@@ -4,6 +4,7 @@ import { CDM_CONTRACT, runCdm } from '../cdm.js';
 import { decodeChunk } from '../chunk.js';
 import { COLOR_COUNT } from '../colors.js';
 import { InvalidValueError } from '../errors.js';
+import { targetTable } from '../targets.js';
 import { decodeBaseOutputs } from './decode.js';
 import { baseModelFeeds, type BaseCandidateInputs, type BaseSharedInputs } from './feeds.js';
 import type { CandidateResult, CdmCandidateResult } from './results.js';
@@ -21,6 +22,8 @@ export interface CandidateBatchOptions extends Partial<BaseSharedInputs> {
   batchSize?: number;
   /** How to supply a missing base model, for the error (see `BASE_MODEL_HINT`). */
   baseModelHint?: string;
+  /** The target table CDM answers' axis rows come from (default `canonical`). */
+  targets?: string;
 }
 
 /** The default candidates per ONNX run. */
@@ -47,6 +50,7 @@ export async function scoreCandidateBatch(
   options: CandidateBatchOptions = {},
 ): Promise<CandidateResult[]> {
   const batchSize = options.batchSize ?? DEFAULT_CANDIDATE_BATCH;
+  const targets = targetTable(options.targets).name;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidValueError('batchSize', batchSize, 'an integer >= 1');
   const routes = candidates.map((candidate) =>
     routeCandidate(
@@ -66,7 +70,7 @@ export async function scoreCandidateBatch(
   for (const batch of chunked(indices('base'), batchSize)) {
     const session = models.base!;
     const feeds = baseModelFeeds(backend, session, batch.map((i) => candidates[i]!), options as BaseSharedInputs);
-    decodeBaseOutputs(await session.run(feeds), batch.length).forEach((result, j) => (results[batch[j]!] = result));
+    decodeBaseOutputs(await session.run(feeds), batch.length, targets).forEach((result, j) => (results[batch[j]!] = result));
   }
   for (const batch of chunked(indices('cdm'), batchSize)) {
     const { audioEmbeddingDim, conceptEmbeddingDim, inputDim } = CDM_CONTRACT;
@@ -82,14 +86,14 @@ export async function scoreCandidateBatch(
       }
     });
     const probs = await runCdm(backend, models.cdm!, rows, batch.length);
-    batch.forEach((i, j) => (results[i] = cdmCandidateResult(probs.subarray(j * COLOR_COUNT, (j + 1) * COLOR_COUNT))));
+    batch.forEach((i, j) => (results[i] = cdmCandidateResult(probs.subarray(j * COLOR_COUNT, (j + 1) * COLOR_COUNT), targets)));
   }
   return results;
 }
 
-/** One CDM output row as a candidate result: the chunk decoding (argmax, target rows) with `model: 'cdm'`. */
-export function cdmCandidateResult(colorProbs: ArrayLike<number>): CdmCandidateResult {
-  const { predicted_color, confidence, temporal, spatial, ontological, color_probs } = decodeChunk(colorProbs, { start_s: 0, end_s: 0 });
+/** One CDM output row as a candidate result: the chunk decoding (argmax, target rows of the table `targets`) with `model: 'cdm'`. */
+export function cdmCandidateResult(colorProbs: ArrayLike<number>, targets?: string): CdmCandidateResult {
+  const { predicted_color, confidence, temporal, spatial, ontological, color_probs } = decodeChunk(colorProbs, { start_s: 0, end_s: 0 }, targets);
   return { model: 'cdm', temporal, spatial, ontological, confidence, predicted_color, color_probs };
 }
 

@@ -1,9 +1,9 @@
 import type { Tensor } from 'onnxruntime-common';
-import { songColorByTargets } from '../aggregate.js';
-import { MODE_ORDERS, type AxisDistribution, type ColorName, type ModeDistributions } from '../colors.js';
+import { songColorByTargets } from '../color-rules.js';
+import { MODE_ORDERS, type AxisDistribution, type ModeDistributions } from '../colors.js';
 import { InvalidValueError } from '../errors.js';
 import { assertFinite } from '../numeric.js';
-import { CHROMATIC_TARGETS, type ColorTargets } from '../targets.js';
+import { targetTable } from '../targets.js';
 import { BASE_CONTRACT } from './contract.js';
 import type { BaseResult } from './results.js';
 
@@ -18,21 +18,24 @@ function outputOf(outputs: Record<string, Tensor>, name: string, size: number, d
 /**
  * Decodes one base-model run over `batch` candidates into results: each axis
  * output row keyed by mode name, the confidence as a number, and the color
- * nearest to the three axes by `table` (derived: the model names no color).
+ * nearest to the three axes in the target table named `targets` (default
+ * `canonical`; derived, since the model names no color: the original's
+ * nearest-target round trip, {@link songColorByTargets}).
  * NaN or infinite outputs are an error naming the candidate and field.
  *
- * @param table - target rows for the derived `predicted_color` (default: the model card's).
  * @example
  * ```ts
  * const results = decodeBaseOutputs(await session.run(feeds), feeds.piano_roll.dims[0]);
  * results[0].temporal.future; results[0].confidence; results[0].predicted_color;
+ * decodeBaseOutputs(outputs, 1, 'card')[0].predicted_color; // by the card's table
  * ```
  */
 export function decodeBaseOutputs(
   outputs: Record<string, Tensor>,
   batch: number,
-  table: Readonly<Record<ColorName, ColorTargets>> = CHROMATIC_TARGETS,
+  targets?: string,
 ): BaseResult[] {
+  const table = targetTable(targets).name;
   const { axisDim, axisOutputs, confidenceOutput } = BASE_CONTRACT;
   const axes = axisOutputs.map((axis) => outputOf(outputs, axis, batch * axisDim, `[${batch}, ${axisDim}]`));
   const confidence = outputOf(outputs, confidenceOutput, batch, `[${batch}, 1]`);

@@ -1,6 +1,7 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import type { InferenceBackend } from '../backend.js';
 import { RefractorError } from '../errors.js';
+import { targetTable } from '../targets.js';
 import { DEFAULT_CANDIDATE_BATCH, scoreCandidateBatch } from './candidates.js';
 import { meanEmbedding, takesSoundsLike, type BaseCandidateInputs } from './feeds.js';
 import { rankByConfidence } from './rank.js';
@@ -40,6 +41,11 @@ export interface CandidateItemsOptions {
   rank?: boolean;
   /** Candidates per ONNX run (default 64). */
   batchSize?: number;
+  /**
+   * The target table for CDM answers' axis rows and base answers' derived color.
+   * @defaultValue `'canonical'`
+   */
+  targets?: string;
   /** Called after each candidate is prepared (decoded, embedded), with how many of how many are. */
   onProgress?: (prepared: number, total: number) => void;
 }
@@ -87,6 +93,7 @@ export async function scoreCandidateItems<Source>(
   candidates: readonly CandidateInput<Source>[],
   options: CandidateItemsOptions = {},
 ): Promise<CandidateItem[]> {
+  targetTable(options.targets); // a bad name fails before any decoding
   const concept = options.conceptEmbedding ?? (present(options.concept) ? await runtime.embedText(options.concept) : undefined);
   const soundsLikeTexts = (options.soundsLike ?? []).filter(present);
   const soundsLike =
@@ -131,6 +138,7 @@ export async function scoreCandidateItems<Source>(
       prepared.map((p) => p.inputs),
       {
         batchSize: options.batchSize ?? DEFAULT_CANDIDATE_BATCH,
+        ...(options.targets !== undefined ? { targets: options.targets } : {}),
         ...(runtime.baseModelHint !== undefined ? { baseModelHint: runtime.baseModelHint } : {}),
         ...(concept !== undefined ? { conceptEmbedding: concept } : {}),
         ...(soundsLike !== undefined ? { soundsLikeEmbedding: soundsLike } : {}),

@@ -1,4 +1,5 @@
 import type { ColorName } from '../colors.js';
+import type { TargetTableName } from '../targets.js';
 import type { CandidateResult } from './results.js';
 
 /** How candidate results were produced (enough to reproduce them). */
@@ -12,6 +13,8 @@ export interface CandidateSettings {
   crop: string;
   seed: number;
   batch_size: number;
+  /** The target table CDM answers' axis rows (and base answers' derived color) come from. */
+  targets: TargetTableName;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { DEFAULT_CANDIDATE_BATCH } from './candidates.js';
 import { sha256Text } from '../text-digest.js';
+import { targetTable } from '../targets.js';
 import type { CandidateSettings } from './report.js';
 
 /** What a door knows when it records {@link CandidateSettings}. */
@@ -15,6 +16,8 @@ export interface CandidateSettingsInput {
   seed: number;
   /** Candidates per ONNX run (default `DEFAULT_CANDIDATE_BATCH`). */
   batchSize?: number;
+  /** The target table's name (default `canonical`). */
+  targets?: string;
   /**
    * Record file names only, not whole paths (a server keeps its paths
    * private); default false.
@@ -33,7 +36,7 @@ const fileName = (path: string) => path.split(/[\\/]/).pop() ?? path;
  * @example
  * ```ts
  * candidateSettings({ models: 'tiny', testOnly: true, baseModel: '/models/refractor.onnx', crop: 'start', seed: 0 });
- * // { models: 'tiny', test_only: true, base_model: '/models/refractor.onnx', concept_sha256: null, crop: 'start', seed: 0, batch_size: 64 }
+ * // { models: 'tiny', test_only: true, base_model: '/models/refractor.onnx', concept_sha256: null, crop: 'start', seed: 0, batch_size: 64, targets: 'canonical' }
  * ```
  */
 export function candidateSettings(input: CandidateSettingsInput): CandidateSettings {
@@ -46,5 +49,6 @@ export function candidateSettings(input: CandidateSettingsInput): CandidateSetti
     crop: input.crop,
     seed: input.seed,
     batch_size: input.batchSize ?? DEFAULT_CANDIDATE_BATCH,
+    targets: targetTable(input.targets).name,
   };
 }

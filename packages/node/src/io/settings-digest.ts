@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@refractor/core';
+import { DEFAULT_COLOR_RULE, DEFAULT_TARGETS, canonicalJson } from '@refractor/core';
 
 /**
  * A short, stable digest of the settings that decide a result (models,
@@ -26,6 +26,10 @@ export interface SongDigestInput {
   concept?: string | null | undefined;
   /** The target color's canonical name, or none. */
   target?: string | null | undefined;
+  /** The target table's name (absent: `canonical`). */
+  targets?: string | undefined;
+  /** The song color rule (absent: `vote`). */
+  color_rule?: string | undefined;
   chunk_size_s: number;
   chunk_stride_s: number;
   crop: string;
@@ -49,6 +53,8 @@ export function songSettingsDigest(input: SongDigestInput): string {
     device: input.device,
     concept_sha256: input.concept ? createHash('sha256').update(input.concept).digest('hex') : null,
     target: input.target ?? null,
+    targets: input.targets ?? DEFAULT_TARGETS,
+    color_rule: input.color_rule ?? DEFAULT_COLOR_RULE,
     chunk_size_s: input.chunk_size_s,
     chunk_stride_s: input.chunk_stride_s,
     crop: input.crop,

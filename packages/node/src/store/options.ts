@@ -27,27 +27,42 @@ export interface StoreOptions {
   /**
    * The cache root. Default: `$REFRACTOR_CACHE`, else the platform cache
    * directory (see {@link defaultCacheDir}).
+   * @defaultValue `$REFRACTOR_CACHE`, else the platform cache directory
    */
   cacheDir?: string;
-  /** The hub to download from. Default: `$HF_ENDPOINT`, else `https://huggingface.co`. A trailing slash is fine. */
+  /**
+   * The hub to download from. A trailing slash is fine.
+   * @defaultValue `$HF_ENDPOINT`, else `https://huggingface.co`
+   */
   endpoint?: string;
   /**
    * A Hugging Face access token for private or gated repositories. Default:
    * `$HF_TOKEN`. Sent as `Authorization: Bearer` to the endpoint only, never
    * to the CDN the hub redirects to.
+   * @defaultValue `$HF_TOKEN`
    */
   token?: string;
-  /** Never touch the network. Default: true when `$REFRACTOR_OFFLINE` or `$HF_HUB_OFFLINE` is `1`. */
+  /**
+   * Never touch the network.
+   * @defaultValue true when `$REFRACTOR_OFFLINE` or `$HF_HUB_OFFLINE` is `1`, else false
+   */
   offline?: boolean;
   /**
    * Called as files are found in the cache or downloaded. During a download it
    * is called for every chunk received, so throttle any rendering. `loaded`
    * only grows, except that it drops to 0 if the server refuses to resume.
+   * @defaultValue none
    */
   onProgress?: (event: StoreProgressEvent) => void;
-  /** The `fetch` to use. Default: the global one. For tests and custom agents. */
+  /**
+   * The `fetch` to use, for tests and custom agents.
+   * @defaultValue the global `fetch`
+   */
   fetch?: typeof fetch;
-  /** Cancels downloads in flight; the partial file is kept and resumes next time. */
+  /**
+   * Cancels downloads in flight; the partial file is kept and resumes next time.
+   * @defaultValue none: downloads run to the end
+   */
   signal?: AbortSignal;
   /**
    * Which weights of the two encoders (default `fp32`), for both
@@ -55,6 +70,7 @@ export interface StoreOptions {
    * the transformers.js variant files (`audio_model_fp16.onnx`,
    * `audio_model_quantized.onnx`, `model_quantized.onnx`, …). They change
    * the embeddings the CDM was trained on, so predictions can shift.
+   * @defaultValue `'fp32'`
    */
   dtype?: DtypeChoice;
 }

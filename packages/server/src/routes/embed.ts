@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { songFeatureSettings } from '@refractor/audio';
+import { featureSettings } from '@refractor/node';
 import type { ServerContext } from '../context.js';
 import { openAudioUpload, sniffUpload } from '../decode-upload.js';
 import { ApiError } from '../errors.js';
@@ -12,7 +13,7 @@ import { requestSignal } from '../deadline.js';
 export function embedRoutes(app: FastifyInstance, context: ServerContext): void {
   const { limits, metrics } = context;
   const full = scoreParamsSchema(limits);
-  const schema = pickParams(full, ['concept', 'crop', 'seed', 'chunk_size', 'chunk_stride', 'name']);
+  const schema = pickParams(full, ['concept', 'crop', 'seed', 'chunk_size_s', 'chunk_stride_s', 'chunk_size', 'chunk_stride', 'name']);
   const jsonBody = { type: 'object', additionalProperties: false, required: ['concept'], properties: { concept: full.properties.concept } } as const;
 
   app.post(
@@ -57,13 +58,7 @@ export function embedRoutes(app: FastifyInstance, context: ServerContext): void 
             dim,
             chunks: chunks.map((chunk, i) => ({ start_s: chunk.start_s, end_s: chunk.end_s, embedding: Array.from(embeddings.subarray(i * dim, (i + 1) * dim)) })),
             ...(params.concept !== undefined ? { concept_embedding: Array.from(await refractor.prepareConcept(params.concept)) } : {}),
-            settings: {
-              models: refractor.modelSet.name,
-              crop: settings.crop,
-              seed: settings.seed,
-              chunk_size_s: settings.chunkSizeS,
-              chunk_stride_s: settings.chunkStrideS,
-            },
+            settings: { models: refractor.modelSet.name, ...featureSettings(settings) },
           };
         }
         throw new ApiError('no-file', 'no audio was sent');

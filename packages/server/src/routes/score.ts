@@ -11,7 +11,7 @@ import { readRequestInput } from '../request-input.js';
 import { pickParams, scoreParamsSchema, songOptions, type ScoreParams } from '../score-options.js';
 import { paramsCheck, withSlot } from './handle.js';
 
-/** A scored audio upload: the song record of `refractor score --format jsonl` (`color` under the request's `color_rule`). */
+/** A scored audio upload: the song record of `refractor score --format jsonl` (`color` and `predicted_color` under the request's `color_rule`). */
 export type ScoreResponse = SongRecord;
 
 /** One entry of a batch response: ranked results first (by confidence, descending, stable), then failures. */
@@ -30,7 +30,7 @@ const UPLOAD_HELP =
 export function scoreRoutes(app: FastifyInstance, context: ServerContext): void {
   const { limits, metrics } = context;
   const schema = scoreParamsSchema(limits);
-  const batchSchema = pickParams(schema, ['concept', 'lyric', 'sounds_like', 'crop', 'seed']);
+  const batchSchema = pickParams(schema, ['concept', 'lyric', 'sounds_like', 'crop', 'seed', 'targets']);
 
   const scoreAudio = async (refractor: Refractor, upload: SniffedUpload, params: ScoreParams, signal: AbortSignal): Promise<ScoreResponse> => {
     const options = songOptions(params);
@@ -42,7 +42,7 @@ export function scoreRoutes(app: FastifyInstance, context: ServerContext): void 
     metrics.songs.inc({ endpoint: 'score' });
     // The record `refractor score --format jsonl` and a queue batch give too, byte for byte.
     const settingsDigest = songSettingsDigest({ ...song.settings, concept: params.concept, target: song.target_color });
-    return songRecord(upload.name, song, { colorRule: params.color_rule ?? 'targets', input: await hashed.fingerprint(), settingsDigest });
+    return songRecord(upload.name, song, { input: await hashed.fingerprint(), settingsDigest });
   };
 
   const scoreMidi = async (refractor: Refractor, upload: SniffedUpload, params: ScoreParams): Promise<CandidateReport> => {
