@@ -32,7 +32,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'validate',
     term: '[options] <dataset>',
     description:
-      "score a labeled song set and print the model card's validation table (per color and overall) and a confusion matrix, for both color rules (targets: the original; probs: pooled), then the songs skipped and why",
+      "score a labeled song set and print the model card's validation table (per color and overall) and a confusion matrix, for each color rule asked for (vote, probs, targets), then the songs skipped and why",
     load: async () => (await import('./commands/validate.js')).validateCommand,
   },
   {
