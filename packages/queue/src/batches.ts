@@ -4,7 +4,7 @@ import type { JobErrorRecord } from './errors.js';
 import type { CandidateJobInput, CandidateJobSettings, ExtractJobSettings, JobData, JobFeatureSettings, JobInput, JobTask, SongJobSettings } from './jobs.js';
 
 /** One input of a batch, as recorded in Redis (in input order). */
-export interface BatchItem {
+export interface QueuedInput {
   /** The input as the user named it (results carry it back). */
   file: string;
   /** Its job, or none when it could not be queued (then `error` says why). */
@@ -25,14 +25,14 @@ export interface BatchSettings {
 /** A job to add: its payload and its batch record. */
 export interface NewJob<T extends JobTask = JobTask> {
   data: Extract<JobData, { task: T }>;
-  item: Omit<BatchItem, 'job'>;
+  item: Omit<QueuedInput, 'job'>;
 }
 
 /** An input that gets no job (unreadable, missing), recorded in the batch with its error. */
 export interface NotQueued {
   /** None (so `entry.data` tells the two kinds of entry apart). */
   data?: undefined;
-  item: BatchItem & { error: JobErrorRecord };
+  item: QueuedInput & { error: JobErrorRecord };
 }
 
 /** One entry of a batch, in input order: a job, or an input that could not be queued. */

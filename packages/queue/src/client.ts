@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { canonicalJson, rankByConfidence } from '@refractor/core';
-import type { Batch, BatchItem, BatchSettings } from './batches.js';
+import type { Batch, QueuedInput, BatchSettings } from './batches.js';
 import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL } from './connection.js';
 import { parseFailedReason, type JobErrorRecord } from './errors.js';
 import { jobIdFor, type JobData, type JobResult, type JobTask } from './jobs.js';
@@ -143,8 +143,8 @@ export class RefractorQueue {
    */
   async addBatch(batch: Batch, options: AddOptions = {}): Promise<AddReport> {
     const { task, settings } = batch;
-    const jobs: ReadonlyArray<{ data?: JobData; item: Omit<BatchItem, 'job'> }> = batch.entries;
-    const items: BatchItem[] = jobs.map((job) => (job.data ? { ...job.item, job: jobIdFor(job.data) } : job.item));
+    const jobs: ReadonlyArray<{ data?: JobData; item: Omit<QueuedInput, 'job'> }> = batch.entries;
+    const items: QueuedInput[] = jobs.map((job) => (job.data ? { ...job.item, job: jobIdFor(job.data) } : job.item));
     const id = createHash('sha256').update(canonicalJson({ task, settings, items })).digest('hex').slice(0, 16);
     const keys = batchKeys(this.name, id);
     const unique = new Map<string, JobData>();
@@ -240,7 +240,7 @@ export class RefractorQueue {
   /** The job ids a batch names (its items only; no job is read). */
   private async jobIdsOf(id: string): Promise<string[]> {
     const items = await this.redis.lrange(batchKeys(this.name, id).items, 0, -1);
-    return items.flatMap((text) => (JSON.parse(text) as BatchItem).job ?? []);
+    return items.flatMap((text) => (JSON.parse(text) as QueuedInput).job ?? []);
   }
 
   /** Each input of a batch with its result, error or pending state, in input order (read a page at a time). */
@@ -248,7 +248,7 @@ export class RefractorQueue {
     const key = batchKeys(this.name, id).items;
     const total = await this.redis.llen(key);
     for (let at = 0; at < total; at += PAGE) {
-      const items = (await this.redis.lrange(key, at, at + PAGE - 1)).map((text) => JSON.parse(text) as BatchItem);
+      const items = (await this.redis.lrange(key, at, at + PAGE - 1)).map((text) => JSON.parse(text) as QueuedInput);
       const jobs = await Promise.all(items.map((item) => (item.job ? this.queue.getJob(item.job) : undefined)));
       for (const [i, item] of items.entries()) yield outcomeOf(at + i, item, jobs[i]);
     }
@@ -315,7 +315,7 @@ export class RefractorQueue {
     const key = batchKeys(this.name, id).items;
     const total = await this.redis.llen(key);
     for (let at = 0; at < total; at += PAGE) {
-      const items = (await this.redis.lrange(key, at, at + PAGE - 1)).map((text) => JSON.parse(text) as BatchItem);
+      const items = (await this.redis.lrange(key, at, at + PAGE - 1)).map((text) => JSON.parse(text) as QueuedInput);
       const queued = items.flatMap((item) => (item.job ? [item.job] : []));
       progress.failed += items.length - queued.length;
       for (const state of await this.jobStates(queued)) progress[state === 'missing' ? 'failed' : state] += 1;
@@ -374,7 +374,7 @@ export class RefractorQueue {
 }
 
 /** An item's outcome from its job's stored state. */
-function outcomeOf(index: number, item: BatchItem, job: Job<JobData, JobResult> | undefined): Outcome {
+function outcomeOf(index: number, item: QueuedInput, job: Job<JobData, JobResult> | undefined): Outcome {
   if (!item.job) return { index, item, state: 'failed', error: item.error ?? { code: 'failed', message: `${item.file}: not queued` } };
   if (!job) return { index, item, state: 'failed', error: { code: 'missing-job', message: `${item.file}: job ${item.job} is no longer in Redis (removed?); add the input again` } };
   // finishedOn is set only when a job is done for good: completed, or failed with no attempt left.

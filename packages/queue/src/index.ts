@@ -19,7 +19,7 @@ export {
   songBatch,
   type Batch,
   type BatchEntry,
-  type BatchItem,
+  type QueuedInput,
   type BatchSettings,
   type BuildOptions,
   type CandidateSource,

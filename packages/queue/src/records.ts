@@ -1,13 +1,13 @@
 import { candidateReport, songRecord, type CandidateReport, type SongRecord } from '@refractor/core';
 import { songSettingsDigest } from '@refractor/node/io';
-import type { BatchItem } from './batches.js';
+import type { QueuedInput } from './batches.js';
 import type { JobErrorRecord } from './errors.js';
 import type { JobResult } from './jobs.js';
 
 /** One input's fate, in input order. */
 export interface Outcome {
   index: number;
-  item: BatchItem;
+  item: QueuedInput;
   state: 'completed' | 'failed' | 'pending';
   result?: JobResult;
   error?: JobErrorRecord;

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { formatFromPath, outIsStdout, outputHelp, outUsageError, resumeUsageError } from '../output/output-options.js';
 import { openDataset, openResultSink } from '@refractor/node/io';
-import { planSongs, type SongResult } from '../validate/resume-songs.js';
+import { planSongs, type ValidatedSong } from '../validate/resume-songs.js';
 import { skipRecord, songRecord } from '../validate/song-records.js';
 import { COLOR_RULES, featureSettings, type ColorRule, type Refractor, type ScoreSettings, type TargetTableName } from '@refractor/node';
 import { outName, writeFileAtomic } from '../atomic.js';
@@ -180,7 +180,7 @@ export function validateCommand(context: CommandContext): Command {
 }
 
 /** The settings of the first scored song (the scorer's own account), if any. */
-function firstSettings(results: ReadonlyArray<SongResult | undefined>): ScoreSettings | undefined {
+function firstSettings(results: ReadonlyArray<ValidatedSong | undefined>): ScoreSettings | undefined {
   for (const result of results) if (result && 'settings' in result) return result.settings;
   return undefined;
 }

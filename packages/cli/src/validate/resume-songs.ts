@@ -6,12 +6,12 @@ import type { SongOutcome } from './report.js';
 import { restoreSong } from './song-records.js';
 
 /** A song's place in the report: scored (now or in an earlier run) or skipped. */
-export type SongResult = { outcome: SongOutcome; settings: ScoreSettings } | { skipped: SkippedSong };
+export type ValidatedSong = { outcome: SongOutcome; settings: ScoreSettings } | { skipped: SkippedSong };
 
 /** What a validate run has to do, given the records of an earlier run. */
 export interface SongPlan {
   /** Per song of the dataset (by index): its result when an earlier run recorded it. */
-  results: Array<SongResult | undefined>;
+  results: Array<ValidatedSong | undefined>;
   /** The songs still to score, with their place and the resume fields their records carry. */
   todo: Array<{ song: LabeledSong; index: number; fields: ResumeFields }>;
   /** Songs the dataset itself rejects that no earlier record lists yet. */
