@@ -11,11 +11,20 @@ import { createProcessor } from './processor.js';
 
 /** Options for {@link startWorker}. */
 export interface WorkerOptions {
-  /** Redis URL (default redis://127.0.0.1:6379). */
+  /**
+   * Redis URL (default redis://127.0.0.1:6379).
+   * @defaultValue `redis://127.0.0.1:6379`
+   */
   redis?: string;
-  /** Queue name (default `refractor`). */
+  /**
+   * Queue name (default `refractor`).
+   * @defaultValue `'refractor'`
+   */
   queue?: string;
-  /** Jobs processed at once by this process, sharing its one model set (default 1). */
+  /**
+   * Jobs processed at once by this process, sharing its one model set (default 1).
+   * @defaultValue `1`
+   */
   concurrency?: number;
   /** Limits for URL inputs. */
   fetch?: FetchLimits;
@@ -23,13 +32,23 @@ export interface WorkerOptions {
    * How long a job's lock lasts without renewal (default 30 000 ms; renewed
    * every half of it while the job runs). A worker that dies holds its jobs
    * this long at most before another worker may take them.
+   * @defaultValue `30_000`
    */
   lockDurationMs?: number;
-  /** How often this worker looks for jobs whose worker died (default 30 000 ms). */
+  /**
+   * How often this worker looks for jobs whose worker died (default 30 000 ms).
+   * @defaultValue `30_000`
+   */
   stalledIntervalMs?: number;
-  /** How often a job may stall (its worker died) before it fails for good (default 2). */
+  /**
+   * How often a job may stall (its worker died) before it fails for good (default 2).
+   * @defaultValue `2`
+   */
   maxStalledCount?: number;
-  /** Shown in BullMQ as the job's `processedBy` (default host:pid). */
+  /**
+   * Shown in BullMQ as the job's `processedBy` (default host:pid).
+   * @defaultValue host:pid
+   */
   name?: string;
   /** One line per event (job started, done, failed; connection lost). */
   log?: (line: string) => void;

@@ -3,29 +3,65 @@ import type { Refractor, RefractorLoadOptions } from '@refractor/node';
 
 /** Every limit the server enforces; all have defaults ({@link DEFAULT_LIMITS}). */
 export interface ServerLimits {
-  /** Largest upload (raw body, or the whole multipart body), in bytes: beyond it `413`. */
+  /**
+   * Largest upload (raw body, or the whole multipart body), in bytes: beyond it `413`.
+   * @defaultValue `200 * 1024 * 1024` (200 MiB)
+   */
   bodyBytes: number;
-  /** Longest audio a request may carry, in seconds (checked while decoding): beyond it `413`. */
+  /**
+   * Longest audio a request may carry, in seconds (checked while decoding): beyond it `413`.
+   * @defaultValue `3600`
+   */
   audioSeconds: number;
-  /** Scorings that run at once; the rest wait in the queue. */
+  /**
+   * Scorings that run at once; the rest wait in the queue.
+   * @defaultValue `2`
+   */
   concurrency: number;
-  /** Requests that may wait for a scoring slot; beyond it `429` with `Retry-After`. */
+  /**
+   * Requests that may wait for a scoring slot; beyond it `429` with `Retry-After`.
+   * @defaultValue `32`
+   */
   queue: number;
-  /** Milliseconds a request may take from arrival to response (queueing included): beyond it `503`. */
+  /**
+   * Milliseconds a request may take from arrival to response (queueing included): beyond it `503`.
+   * @defaultValue `300_000`
+   */
   timeoutMs: number;
-  /** Candidates (file parts) in one `/v1/score/batch` request. */
+  /**
+   * Candidates (file parts) in one `/v1/score/batch` request.
+   * @defaultValue `64`
+   */
   candidates: number;
-  /** Characters in a concept, lyric or sounds-like text. */
+  /**
+   * Characters in a concept, lyric or sounds-like text.
+   * @defaultValue `4000`
+   */
   textChars: number;
-  /** Entries in `sounds_like`. */
+  /**
+   * Entries in `sounds_like`.
+   * @defaultValue `16`
+   */
   soundsLike: number;
-  /** Non-file form fields in a multipart request. */
+  /**
+   * Non-file form fields in a multipart request.
+   * @defaultValue `32`
+   */
   fields: number;
-  /** Bytes in one form field's value. */
+  /**
+   * Bytes in one form field's value.
+   * @defaultValue `64 * 1024`
+   */
   fieldBytes: number;
-  /** Bytes of HTTP request headers (Node's `maxHeaderSize`). */
+  /**
+   * Bytes of HTTP request headers (Node's `maxHeaderSize`).
+   * @defaultValue `16 * 1024`
+   */
   headerBytes: number;
-  /** Header lines inside one multipart part. */
+  /**
+   * Header lines inside one multipart part.
+   * @defaultValue `32`
+   */
   partHeaderPairs: number;
 }
 

@@ -6,15 +6,22 @@ export type WebDevice = 'webgpu' | 'wasm' | 'auto';
 
 /** Options for {@link createWebBackend}. */
 export interface WebBackendOptions {
-  /** `auto` (default): WebGPU when `navigator.gpu` exists, else WASM. */
+  /**
+   * `auto` (default): WebGPU when `navigator.gpu` exists, else WASM.
+   * @defaultValue `'auto'`
+   */
   device?: WebDevice;
   /**
    * Where onnxruntime-web finds its `ort-wasm-simd-threaded*.wasm`/`.mjs`
    * files: a URL prefix ending in `/` (e.g. `https://example.org/ort/`) or
    * ORT's `{ wasm, mjs }` object. Default: ORT's own (next to its bundle).
+   * @defaultValue onnxruntime-web's own location
    */
   wasmPaths?: string | { wasm?: string; mjs?: string };
-  /** WASM threads (default: `min(4, hardwareConcurrency)` when cross-origin isolated, else 1). */
+  /**
+   * WASM threads (default: `min(4, hardwareConcurrency)` when cross-origin isolated, else 1).
+   * @defaultValue `min(4, hardwareConcurrency)` when cross-origin isolated, else `1`
+   */
   numThreads?: number;
 }
 

@@ -19,7 +19,10 @@ export class RefractorWorkerError extends RefractorError {
 
 /** Options for {@link createRefractorWorker}. */
 export interface RefractorWorkerOptions {
-  /** A worker to talk to (default: a module worker on this package's worker.js). */
+  /**
+   * A worker to talk to (default: a module worker on this package's worker.js).
+   * @defaultValue a module worker on this package's `worker.js`
+   */
   worker?: Worker;
   /** Called with every progress message. */
   onProgress?: (progress: RefractorProgress) => void;

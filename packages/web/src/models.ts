@@ -72,7 +72,10 @@ export interface FileProgress {
 /** Options for {@link fetchModelFile}. */
 export interface FetchModelOptions {
   onProgress?: (progress: FileProgress) => void;
-  /** Use the Cache Storage API (`caches.open('refractor-models')`) when available (default true). */
+  /**
+   * Use the Cache Storage API (`caches.open('refractor-models')`) when available (default true).
+   * @defaultValue `true`
+   */
   cache?: boolean;
   /** Expected size in bytes (used as the total when the server sends none). */
   size?: number;

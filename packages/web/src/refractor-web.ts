@@ -55,19 +55,27 @@ export type RefractorProgress =
 /** Options for {@link RefractorWeb.load}. */
 export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOptions, ScorerOptions {
   onProgress?: (progress: RefractorProgress) => void;
-  /** Keep model files in the Cache Storage API (default true). */
+  /**
+   * Keep model files in the Cache Storage API (default true).
+   * @defaultValue `true`
+   */
   cache?: boolean;
-  /** Marks results as coming from a test-only set (default: from the manifest, or the set's config naming `refractor-test/…`). */
+  /**
+   * Marks results as coming from a test-only set (default: from the manifest, or the set's config naming `refractor-test/…`).
+   * @defaultValue from the manifest
+   */
   testOnly?: boolean;
   /**
    * URL of a base Refractor model (`refractor.onnx`, e.g. `/models/tiny/refractor.onnx`),
    * needed to score MIDI candidates. None by default: its weights are not published.
+   * @defaultValue none
    */
   baseModelUrl?: string;
   /**
    * Keep the text encoder open once a new concept needed it (default true,
    * as in Node). False releases it (~735 MB for the real DeBERTa) as soon as
    * the concepts of a call are embedded.
+   * @defaultValue `true`
    */
   keepTextEncoder?: boolean;
   /**
@@ -75,6 +83,7 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
    * default none: memory only). Keyed as Node's cache is, by the text model's
    * identity and the text; the identity comes from the manifest's SHA-256s,
    * so a set served from `baseUrl` keeps its concepts in memory only.
+   * @defaultValue none (memory only)
    */
   conceptStorage?: ConceptStorage;
 }
