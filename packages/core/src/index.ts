@@ -29,6 +29,7 @@ export * from './manifest.js';
 export { BUNDLED_MANIFEST } from './bundled-manifest.js';
 export * from './contract-check.js';
 export * from './scorer.js';
+export * from './encoder-batcher.js';
 export * from './prefetch.js';
 export * from './truncating-tokenizer.js';
 export * from './base/index.js';

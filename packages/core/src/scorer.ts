@@ -5,6 +5,7 @@ import { CDM_CONTRACT, runCdm } from './cdm.js';
 import { decodeChunk, type ChunkSpan } from './chunk.js';
 import { colorRule } from './color-rules.js';
 import { InvalidValueError, RefractorError } from './errors.js';
+import type { RowEncoder } from './encoder-batcher.js';
 import { CONCEPT_MAX_TOKENS, MODEL_CONTRACTS } from './model-contracts.js';
 import type { ChunkResult, SongResult } from './results.js';
 import { targetTable } from './targets.js';
@@ -41,6 +42,32 @@ export interface ScorerOptions {
    * @defaultValue `'auto'`
    */
   batchSize?: BatchSize;
+  /**
+   * Runs CLAP in place of the scorer's own call of `models.clap`: an
+   * {@link EncoderBatcher} shared by the scorers of concurrent requests
+   * gathers their chunks into shared runs (see {@link clapEncoder}).
+   * @defaultValue CLAP's session, run directly
+   */
+  encoder?: RowEncoder;
+}
+
+/**
+ * CLAP's session as a {@link RowEncoder}: `count` chunks of features (`count ×`
+ * {@link CLAP_INPUT_SIZE} values) in, `count × 512` embedding values out.
+ *
+ * @example
+ * ```ts
+ * const embeddings = await clapEncoder(backend, clap).encode(features, 2); // 1024 values
+ * ```
+ */
+export function clapEncoder(backend: Pick<InferenceBackend, 'Tensor'>, clap: InferenceSession): RowEncoder {
+  return {
+    async encode(features, count) {
+      const input = new backend.Tensor('float32', features, [count, CLAP_CHANNELS, CLAP_FRAMES, CLAP_MELS]);
+      const output = (await clap.run({ input_features: input })).audio_embeds;
+      return checkedFloats(output, count * audioEmbeddingDim, 'CLAP output audio_embeds');
+    },
+  };
 }
 
 /** Resolves a {@link BatchSize} against a backend: `auto` is its preferred size (1 when it has none). */
@@ -105,6 +132,7 @@ export const CLAP_INPUT_SIZE = CLAP_CHANNELS * CLAP_FRAMES * CLAP_MELS;
  */
 export class RefractorScorer {
   readonly batchSize: number;
+  private readonly encoder: RowEncoder;
 
   constructor(
     private readonly backend: Pick<InferenceBackend, 'Tensor' | 'preferredBatchSize'>,
@@ -112,6 +140,7 @@ export class RefractorScorer {
     options: ScorerOptions = {},
   ) {
     this.batchSize = resolveBatchSize(options.batchSize, backend);
+    this.encoder = options.encoder ?? clapEncoder(backend, models.clap);
   }
 
   /**
@@ -121,9 +150,7 @@ export class RefractorScorer {
     if (features.length !== count * CLAP_INPUT_SIZE) {
       throw new InvalidValueError('features', `${features.length} values for ${count} chunks`, `${CLAP_INPUT_SIZE} values per chunk`);
     }
-    const input = new this.backend.Tensor('float32', features, [count, CLAP_CHANNELS, CLAP_FRAMES, CLAP_MELS]);
-    const output = (await this.models.clap.run({ input_features: input })).audio_embeds;
-    return checkedFloats(output, count * audioEmbeddingDim, 'CLAP output audio_embeds');
+    return this.encoder.encode(features, count);
   }
 
   /**

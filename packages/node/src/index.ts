@@ -7,7 +7,16 @@
  * @packageDocumentation
  */
 export * from '@refractor/core';
-export { Refractor, type BatchItem, type RefractorLoadOptions, type SongInput, type SongScoreOptions, type SongTimings } from './refractor.js';
+export {
+  Refractor,
+  resolveCrossRequestBatching,
+  type BatchItem,
+  type CrossRequestBatching,
+  type RefractorLoadOptions,
+  type SongInput,
+  type SongScoreOptions,
+  type SongTimings,
+} from './refractor.js';
 export { MidiParseError, isMidi } from '@refractor/audio';
 export { prepareMidi, type Candidate, type CandidateScoreOptions } from './candidates.js';
 export { createNodeBackend, DeviceUnavailableError, PREFERRED_BATCH_SIZE, type NodeBackendOptions, type NodeDevice } from './runtime.js';

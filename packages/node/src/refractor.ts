@@ -5,11 +5,16 @@ import {
   CDM_CONTRACT,
   MODEL_CONTRACTS,
   RefractorScorer,
+  EncoderBatcher,
+  ObservedEncoder,
+  CLAP_INPUT_SIZE,
+  clapEncoder,
   conceptLookup,
   newStageTimings,
   openCheckedSession,
   prefetch,
   resolveBatchSize,
+  resolveEncoderBatching,
   scoreSong,
   InvalidValueError,
   type ChunkResult,
@@ -19,6 +24,9 @@ import {
   type ConceptStorage,
   type ChunkSpan,
   type EmbeddingPair,
+  type EncoderBatchingOptions,
+  type EncoderRunListener,
+  type EncoderRunStats,
   type InferenceBackend,
   type ModelManifest,
   type RefractorContract,
@@ -118,6 +126,44 @@ export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, 
    * @defaultValue the set's `refractor.onnx`, if any
    */
   baseModel?: string;
+  /**
+   * Gather the CLAP chunks of concurrent calls (songs scored at once by a
+   * server's requests or a worker's jobs) into shared encoder runs of up to
+   * `maxBatch` chunks, waiting at most `maxWaitMs` for others to join (see
+   * core's `EncoderBatcher`). Results are the same as without. `true` uses
+   * the defaults (16 chunks, 5 ms); `'auto'` turns it on on GPU devices
+   * (where the backend's preferred batch size is above 1) and off on CPU,
+   * where batch 1 is fastest; an object turns it on with those settings.
+   * The server and the worker default to `'auto'`.
+   * @defaultValue `false`
+   */
+  crossRequestBatching?: CrossRequestBatching;
+}
+
+/** {@link RefractorLoadOptions.crossRequestBatching}: on, off, by device, or on with settings. */
+export type CrossRequestBatching = boolean | 'auto' | EncoderBatchingOptions;
+
+/**
+ * Whether and how a backend batches across requests: the settings, or
+ * undefined for off. `auto` is on where the backend prefers batches above 1
+ * (GPUs), off on CPU.
+ *
+ * @example
+ * ```ts
+ * resolveCrossRequestBatching('auto', { preferredBatchSize: 16 }); // { maxBatch: 16, maxWaitMs: 5 }
+ * resolveCrossRequestBatching('auto', { preferredBatchSize: 1 });  // undefined
+ * ```
+ */
+export function resolveCrossRequestBatching(
+  option: CrossRequestBatching | undefined,
+  backend: { preferredBatchSize?: number },
+): Required<EncoderBatchingOptions> | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === 'auto' && (backend.preferredBatchSize ?? 1) <= 1) return undefined;
+  if (option !== true && option !== 'auto' && (typeof option !== 'object' || option === null)) {
+    throw new InvalidValueError('crossRequestBatching', option, 'true, false, "auto" or { maxBatch, maxWaitMs }');
+  }
+  return resolveEncoderBatching(typeof option === 'object' ? option : {});
 }
 
 /**
@@ -177,6 +223,11 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
   private base: InferenceSession | undefined;
   /** Path of the loaded base model (`refractor.onnx`), if any. */
   baseModelPath: string | undefined;
+  /** Cross-request batching as resolved at load (undefined: off). */
+  readonly crossRequestBatching: Readonly<Required<EncoderBatchingOptions>> | undefined;
+  /** Every scorer's CLAP runs go through this: shared batches when batching is on, counted either way. */
+  private readonly encoder: Promise<ObservedEncoder>;
+  private readonly encoderListeners = new Set<EncoderRunListener>();
 
   private constructor(
     readonly modelSet: ResolvedModelSet,
@@ -186,8 +237,20 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     private readonly prefetchChunks: number,
     batchSize: ScorerOptions['batchSize'],
     private readonly concepts: ConceptEmbedder<TextModels>,
+    crossRequestBatching: CrossRequestBatching | undefined,
   ) {
     this.batchSize = resolveBatchSize(batchSize, backend);
+    this.crossRequestBatching = resolveCrossRequestBatching(crossRequestBatching, backend);
+    const batching = this.crossRequestBatching;
+    this.encoder = sessions.then(({ clap }) => {
+      const direct = clapEncoder(backend, clap);
+      const encoder = batching ? new EncoderBatcher(direct, { inputSize: CLAP_INPUT_SIZE, outputSize: CDM_CONTRACT.audioEmbeddingDim }, batching) : new ObservedEncoder(direct);
+      encoder.onRun((run) => {
+        for (const listener of this.encoderListeners) listener(run);
+      });
+      return encoder;
+    });
+    this.encoder.catch(() => undefined); // the sessions' failure is reported by ready() and the first use
   }
 
   /** Resolves the model set (directory, cache or hub download), opens CLAP and the CDM and checks their contracts. */
@@ -213,7 +276,7 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     sessions.catch(() => undefined); // reported by ready() and the first use, never as an unhandled rejection
     // A set shipped as a directory keeps its manifest name and test-only flag.
     const named = shipped ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
-    const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), sessions, prefetchChunks, options.batchSize, concepts);
+    const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), sessions, prefetchChunks, options.batchSize, concepts, options.crossRequestBatching);
     // The base model auto-loads from the set (refractor.onnx beside refractor_cdm.onnx), as the card says.
     const basePath = options.baseModel ?? modelSet.files.base;
     if (basePath !== undefined) {
@@ -277,10 +340,44 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     );
   }
 
-  /** A scorer over this instance's CLAP and CDM sessions with other options (e.g. another batch size). */
+  /**
+   * A scorer over this instance's CLAP and CDM sessions with other options
+   * (e.g. another batch size). Its CLAP runs go through this instance's
+   * shared encoder (cross-request batching, run counts) unless `options.encoder` says otherwise.
+   */
   async audioScorer(options: ScorerOptions = { batchSize: this.batchSize }): Promise<RefractorScorer> {
-    const { clap, cdm } = await this.sessions;
-    return new RefractorScorer(this.backend, { clap, cdm }, options);
+    const [{ clap, cdm }, encoder] = await Promise.all([this.sessions, this.encoder]);
+    return new RefractorScorer(this.backend, { clap, cdm }, { encoder, ...options });
+  }
+
+  /**
+   * Calls `listener` after every CLAP run of this instance's scorers with its
+   * size in chunks (a shared run when cross-request batching is on); returns
+   * a function that stops it. What the server's `/metrics` histogram uses.
+   *
+   * @example
+   * ```ts
+   * const stop = refractor.onEncoderRun(({ rows, ok }) => console.log(`CLAP ran ${rows} chunks${ok ? '' : ' and failed'}`));
+   * ```
+   */
+  onEncoderRun(listener: EncoderRunListener): () => void {
+    this.encoderListeners.add(listener);
+    return () => this.encoderListeners.delete(listener);
+  }
+
+  /**
+   * Counts of this instance's CLAP runs so far: runs, chunks, failed runs and
+   * runs by size (zeros until the models are open).
+   *
+   * @example
+   * ```ts
+   * const { runs, rows } = await refractor.encoderStats();
+   * console.log(`mean batch ${(rows / runs).toFixed(1)} chunks`);
+   * ```
+   */
+  async encoderStats(): Promise<EncoderRunStats> {
+    const encoder = await this.encoder.catch(() => undefined);
+    return encoder?.stats() ?? { runs: 0, rows: 0, failedRuns: 0, runsBySize: [] };
   }
 
   /**
@@ -433,8 +530,9 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     return items;
   }
 
-  /** Releases the sessions. */
+  /** Runs the chunks queued for a shared CLAP run, then releases the sessions. */
   async close(): Promise<void> {
+    await (await this.encoder.catch(() => undefined))?.close();
     const sessions = await this.sessions.catch(() => undefined);
     await Promise.all([sessions?.clap.release(), sessions?.cdm.release(), this.base?.release(), this.concepts.close()]);
   }
