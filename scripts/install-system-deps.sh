@@ -4,12 +4,17 @@
 #     (packages/web/test/browser.test.ts skips without /usr/bin/chromium).
 #   - Debian's `redis-server`, for the queue tests (packages/cli/test/queue.test.ts
 #     starts its own servers on free loopback ports; they skip without it).
+#   - Debian's `libvulkan1` (the Vulkan loader), for the webgpu tests: onnxruntime-node's
+#     WebGPU provider runs on Vulkan, and the tests point it at SwiftShader, the CPU
+#     Vulkan driver that `chromium` ships (packages/node/test/webgpu.test.ts and
+#     packages/cli/test/webgpu.test.ts skip without either).
 # Runs as root (CI) or through sudo when available; .ci/run calls it if executable.
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+[ -e /usr/lib/x86_64-linux-gnu/libvulkan.so.1 ] || [ -e /usr/lib64/libvulkan.so.1 ] || [ "$(uname -m)" != x86_64 ] || missing+=(libvulkan1)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0

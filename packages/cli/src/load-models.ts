@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { MODEL_DTYPES, ModelStoreError, Refractor, type BatchSize, type ModelDtype, type NodeDevice, type RefractorLoadOptions } from '@refractor/node';
+import { describeDeviceChoice, MODEL_DTYPES, ModelStoreError, NODE_DEVICES, Refractor, type BatchSize, type ModelDtype, type NodeDeviceRequest, type RefractorLoadOptions } from '@refractor/node';
 import type { CommandContext } from './context.js';
 import { integerParser } from './options.js';
 import { downloadProgress } from './progress.js';
@@ -7,7 +7,7 @@ import { downloadProgress } from './progress.js';
 /** The flags every command that runs the models shares. */
 export interface ModelFlags {
   models: string;
-  device: NodeDevice;
+  device: NodeDeviceRequest;
   offline: boolean;
   batchSize: BatchSize;
   threads?: number;
@@ -34,9 +34,17 @@ export function modelOptions(): Option[] {
     new Option('--models <set|dir>', 'model set: "default" (the real models, downloaded once and cached), "tiny" (test models: predictions mean nothing), or a directory holding a set').default(
       'default',
     ),
-    new Option('--device <device>', 'where inference runs').choices(['cpu', 'cuda']).default('cpu'),
+    new Option(
+      '--device <device>',
+      'where inference runs: cpu (always works); cuda (NVIDIA GPU; needs CUDA 12, cuDNN 9 and onnxruntime-node\'s CUDA provider, ' +
+        'which its install script adds with ONNXRUNTIME_NODE_INSTALL=cuda12); webgpu (any GPU through onnxruntime-node\'s WebGPU provider: ' +
+        'Vulkan on Linux, which needs libvulkan1 and the GPU\'s Vulkan driver; Metal on macOS; Direct3D 12 on Windows); ' +
+        'auto (the first of cuda, webgpu, cpu that works here; -v says which and why)',
+    )
+      .choices([...NODE_DEVICES])
+      .default('cpu'),
     new Option('--offline', 'never use the network (also REFRACTOR_OFFLINE=1); missing models are an error').default(false),
-    new Option('--batch-size <n>', 'chunks per CLAP run, or "auto" (1 on cpu, where batching measured slower and needs far more memory; 16 on cuda); results are the same either way')
+    new Option('--batch-size <n>', 'chunks per CLAP run, or "auto" (1 on cpu, where batching measured slower and needs far more memory; 16 on cuda and webgpu); results are the same either way')
       .argParser(parseBatchSize)
       .default('auto'),
     new Option('--threads <n>', "onnxruntime's intra-op threads (default: one per core)").argParser(integerParser(1)),
@@ -99,6 +107,7 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext, 
       keepTextEncoder: false,
       concepts: [...new Set(concepts.filter((text): text is string => text != null && text.trim() !== ''))],
     });
+    context.detail(`refractor: device: ${describeDeviceChoice(refractor.deviceChoice)}; ${refractor.backend.name}, batch size ${refractor.batchSize}`);
     if (refractor.modelSet.testOnly) {
       context.note(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);
     }

@@ -70,6 +70,12 @@ export type ModeName<A extends Axis> = (typeof MODE_ORDERS)[A][number];
 /** A probability per mode of one axis, keyed by mode name. */
 export type AxisDistribution<A extends Axis> = Record<ModeName<A>, number>;
 
+/** A target row: the three mode probabilities of one axis, in {@link MODE_ORDERS} order. */
+export type TargetRow = readonly [number, number, number];
+
+/** The three target rows of one color. */
+export type ColorTargets = Readonly<Record<Axis, TargetRow>>;
+
 /** The three axis distributions, keyed by axis then mode name. */
 export type ModeDistributions = { [A in Axis]: AxisDistribution<A> };
 

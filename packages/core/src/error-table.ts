@@ -1,8 +1,6 @@
-import { RefractorError } from './errors.js';
-
 /**
  * Every stable error code Refractor uses, at every door: the `code` of a
- * {@link RefractorError}, the `error.code` of a CLI or queue record, the
+ * `RefractorError`, the `error.code` of a CLI or queue record, the
  * `error` of an HTTP error body. Finer detail (the decoder's `truncated`, an
  * errno, a model store code) goes in `reason`.
  */
@@ -135,50 +133,6 @@ export const ERROR_TABLE: Readonly<Record<RefractorErrorCode, ErrorDoors>> = Obj
   timeout: transient(503),
   failed: transient(500),
 });
-
-/** What any door does with an error: its code (and finer reason), its message, and the table's row. */
-export interface ErrorOutcome extends ErrorDoors {
-  code: RefractorErrorCode;
-  reason?: string;
-  message: string;
-}
-
-/** An errno-style code (`ENOENT`) on a file system error, if it has one. */
-export function errnoOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined;
-}
-
-/** `not-found` for errnos that mean "no such file", else `unreadable`. */
-export function fileErrorCode(errno: string | undefined): 'not-found' | 'unreadable' {
-  return errno === 'ENOENT' || errno === 'ENOTDIR' ? 'not-found' : 'unreadable';
-}
-
-/**
- * The one classification of an error, used by the CLI, the server and the
- * queue alike: a {@link RefractorError} by its `code`, a file system error
- * by its errno, anything else as `failed`. Never by name or message.
- *
- * @example
- * ```ts
- * const outcome = errorOutcome(error);
- * process.exitCode = outcome.exit;          // CLI
- * reply.status(outcome.http);               // server
- * if (!outcome.retry) throw new UnrecoverableError(outcome.message); // queue
- * ```
- */
-export function errorOutcome(error: unknown): ErrorOutcome {
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof RefractorError) {
-    return { code: error.code, ...(error.reason !== undefined ? { reason: error.reason } : {}), message, ...ERROR_TABLE[error.code] };
-  }
-  const errno = errnoOf(error);
-  if (errno) {
-    const code = fileErrorCode(errno);
-    return { code, reason: errno, message, ...ERROR_TABLE[code] };
-  }
-  return { code: 'failed', message, ...ERROR_TABLE.failed };
-}
 
 /** Whether a string is one of the {@link RefractorErrorCode}s (for codes read back from a store). */
 export function isErrorCode(code: string): code is RefractorErrorCode {

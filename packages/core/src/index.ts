@@ -8,6 +8,7 @@
 export * from './colors.js';
 export * from './errors.js';
 export * from './error-table.js';
+export * from './error-outcome.js';
 export * from './numeric.js';
 export * from './results.js';
 export * from './settings.js';

@@ -1,7 +1,6 @@
-import { AXES, MODE_ORDERS, type Axis } from './colors.js';
+import { AXES, MODE_ORDERS, type Axis, type ColorTargets, type TargetRow } from './colors.js';
 import { InvalidValueError } from './errors.js';
 import type { RainbowModes } from './rainbow-table.js';
-import type { ColorTargets, TargetRow } from './targets.js';
 
 /** A named mode's weight on its slot, and everyone else's. */
 export const NAMED_MODE_WEIGHT = 0.8;

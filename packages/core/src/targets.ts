@@ -1,13 +1,9 @@
-import { COLORS, COLOR_NAMES, type Axis, type ColorInfo, type ColorName } from './colors.js';
+import { COLORS, COLOR_NAMES, type ColorInfo, type ColorName, type ColorTargets, type TargetRow } from './colors.js';
 import { InvalidValueError, UnknownColorError } from './errors.js';
 import { RAINBOW_ORDER, RAINBOW_TABLE } from './rainbow-table.js';
 import { deriveColorTargets } from './target-derivation.js';
 
-/** A target row: the three mode probabilities of one axis, in {@link MODE_ORDERS} order. */
-export type TargetRow = readonly [number, number, number];
-
-/** The three target rows of one color. */
-export type ColorTargets = Readonly<Record<Axis, TargetRow>>;
+export type { ColorTargets, TargetRow } from './colors.js';
 
 /** The names of the target tables: `canonical` (the default) and `card`. */
 export const TARGET_TABLE_NAMES = Object.freeze(['canonical', 'card'] as const);

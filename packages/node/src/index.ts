@@ -1,6 +1,6 @@
 /**
  * @refractor/node — the Refractor CDM in Node with onnxruntime-node (CPU,
- * CUDA): the model store (local directories, the user cache, Hugging Face hub
+ * CUDA, WebGPU): the model store (local directories, the user cache, Hugging Face hub
  * downloads), the tiny test set (through the optional `@refractor/tiny-models`),
  * and the `Refractor` scorer. Training lives in `@refractor/train`.
  *
@@ -19,7 +19,9 @@ export {
 } from './refractor.js';
 export { MidiParseError, isMidi } from '@refractor/audio';
 export { prepareMidi, type Candidate, type CandidateScoreOptions } from './candidates.js';
-export { createNodeBackend, DeviceUnavailableError, PREFERRED_BATCH_SIZE, type NodeBackendOptions, type NodeDevice } from './runtime.js';
+export { createNodeBackend, DeviceUnavailableError, PREFERRED_BATCH_SIZE, type NodeBackendOptions } from './runtime.js';
+export { chooseNodeDevice, cudaProviderInstalled, describeDeviceChoice, NODE_DEVICES, type DeviceChoice, type NodeDevice, type NodeDeviceRequest } from './device.js';
+export { probeExecutionProvider, type ProbeResult } from './device-probe.js';
 export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';
 export { bundledManifest, bundledSetDirectory, bundledSetPackage, TINY_MODELS_PACKAGE } from './bundled.js';
 export * from './store/index.js';

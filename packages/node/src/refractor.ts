@@ -51,12 +51,20 @@ import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node'
 import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundled.js';
 import { prepareMidi, scoreNodeCandidates, type Candidate, type CandidateScoreOptions } from './candidates.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
+import { chooseNodeDevice, type DeviceChoice, type NodeDeviceRequest } from './device.js';
 import { resolveModelSet, type ResolvedModelSet, type StoreOptions } from './store/index.js';
 import { FILE_DIGESTS_DIR, defaultConceptCacheDir, defaultExternalWeightsDir } from './concepts/index.js';
 import { modelSetConceptEmbedder, type ConceptSettings, type TextModels } from './concepts/text-encoder.js';
 
 /** Options for {@link Refractor.load}. */
-export interface RefractorLoadOptions extends StoreOptions, NodeBackendOptions, ScorerOptions {
+export interface RefractorLoadOptions extends StoreOptions, Omit<NodeBackendOptions, 'device'>, ScorerOptions {
+  /**
+   * Where inference runs: `cpu`, `cuda`, `webgpu`, or `auto` (the first of
+   * cuda, webgpu, cpu that works here; see `chooseNodeDevice`). The device
+   * used is `refractor.backend.device`, recorded in each song's settings.
+   * @defaultValue `'cpu'`
+   */
+  device?: NodeDeviceRequest;
   /**
    * A set name from the manifest (`default`, `tiny`) or a directory holding a set.
    * @defaultValue `'default'`
@@ -228,6 +236,8 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
   /** Every scorer's CLAP runs go through this: shared batches when batching is on, counted either way. */
   private readonly encoder: Promise<ObservedEncoder>;
   private readonly encoderListeners = new Set<EncoderRunListener>();
+  /** How the device was chosen (for `auto`: what was tried, and why), for `-v` output and logs. */
+  deviceChoice: DeviceChoice = { requested: 'cpu', device: 'cpu', tried: [] };
 
   private constructor(
     readonly modelSet: ResolvedModelSet,
@@ -261,7 +271,8 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     const modelSet = await resolveModelSet(shipped ?? spec, manifest, options).catch((error: unknown) => {
       throw missingSetPackage(spec, error) ?? error;
     });
-    const backend = createNodeBackend(options);
+    const deviceChoice = await chooseNodeDevice(options.device ?? 'cpu');
+    const backend = createNodeBackend({ ...options, device: deviceChoice.device });
     const concepts = modelSetConceptEmbedder(backend, modelSet, conceptSettings(options, modelSet, manifest, spec));
     // Before the audio models open, so a text encoder opened here is released before CLAP takes its memory.
     if (options.concepts) await concepts.embedMany(options.concepts.filter((text) => text.trim() !== ''));
@@ -277,6 +288,7 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     // A set shipped as a directory keeps its manifest name and test-only flag.
     const named = shipped ? { ...modelSet, name: spec, testOnly: manifest.sets[spec]?.testOnly ?? false } : modelSet;
     const refractor = new Refractor(named, backend, new ClapFeatureExtractor(config), sessions, prefetchChunks, options.batchSize, concepts, options.crossRequestBatching);
+    refractor.deviceChoice = deviceChoice;
     // The base model auto-loads from the set (refractor.onnx beside refractor_cdm.onnx), as the card says.
     const basePath = options.baseModel ?? modelSet.files.base;
     if (basePath !== undefined) {

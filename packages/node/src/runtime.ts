@@ -1,13 +1,19 @@
 import * as ort from 'onnxruntime-node';
 import { RefractorError, type InferenceBackend, type ModelSource } from '@refractor/core';
+import { probeExecutionProvider } from './device-probe.js';
+import type { NodeDevice } from './device.js';
+import { THIS_HOST, webGpuUnavailableMessage } from './webgpu-diagnosis.js';
 
-/** Where inference runs. */
-export type NodeDevice = 'cpu' | 'cuda';
+export type { NodeDevice } from './device.js';
 
 /** Options for {@link createNodeBackend}. */
 export interface NodeBackendOptions {
   /**
-   * `cpu` or `cuda` (needs onnxruntime-node's CUDA provider and an NVIDIA GPU).
+   * `cpu`; `cuda` (needs onnxruntime-node's CUDA provider, CUDA 12, cuDNN 9
+   * and an NVIDIA GPU); or `webgpu` (onnxruntime-node's WebGPU provider,
+   * built in on Linux x64, macOS and Windows; on Linux it needs libvulkan1 and
+   * the GPU's Vulkan driver). `auto` is resolved before a backend is made:
+   * see `chooseNodeDevice`.
    * @defaultValue `'cpu'`
    */
   device?: NodeDevice;
@@ -33,8 +39,12 @@ export interface NodeBackendOptions {
   allowSpinning?: boolean;
 }
 
-/** Chunks per CLAP run that measured fastest per device (`batchSize: 'auto'`). */
-export const PREFERRED_BATCH_SIZE: Readonly<Record<NodeDevice, number>> = Object.freeze({ cpu: 1, cuda: 16 });
+/**
+ * Chunks per CLAP run that measured fastest per device (`batchSize: 'auto'`).
+ * cpu: 1 (measured). cuda and webgpu: 16, a guess until measured on a GPU
+ * (`pnpm bench:gpu` prints chunks/s at batch 1, 16 and 64).
+ */
+export const PREFERRED_BATCH_SIZE: Readonly<Record<NodeDevice, number>> = Object.freeze({ cpu: 1, cuda: 16, webgpu: 16 });
 
 /** The device could not be used; the message says how to fix it. */
 export class DeviceUnavailableError extends RefractorError {
@@ -64,11 +74,16 @@ function checkThreads(name: string, value: number | undefined): void {
  * ```ts
  * const backend = createNodeBackend({ device: 'cpu', intraOpNumThreads: 2 });
  * const session = await backend.createSession('refractor_cdm.onnx');
+ * // The first of cuda, webgpu, cpu that works here:
+ * const gpu = createNodeBackend({ device: (await chooseNodeDevice('auto')).device });
  * ```
  */
 export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBackend & { device: NodeDevice; preferredBatchSize: number } {
   const device = options.device ?? 'cpu';
-  if (device !== 'cpu' && device !== 'cuda') throw new RefractorError(`device is ${JSON.stringify(device)}; expected "cpu" or "cuda"`);
+  if (device !== 'cpu' && device !== 'cuda' && device !== 'webgpu') {
+    const hint = (device as string) === 'auto' ? ' ("auto" is resolved first: `createNodeBackend({ device: (await chooseNodeDevice(\'auto\')).device })`)' : '';
+    throw new RefractorError(`device is ${JSON.stringify(device)}; expected "cpu", "cuda" or "webgpu"${hint}`);
+  }
   checkThreads('intraOpNumThreads', options.intraOpNumThreads);
   checkThreads('interOpNumThreads', options.interOpNumThreads);
   const sessionOptions: ort.InferenceSession.SessionOptions = {
@@ -93,6 +108,12 @@ export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBa
         const message = (error as Error).message ?? String(error);
         if (device === 'cuda' && /cuda|provider|backend/i.test(message)) {
           throw new DeviceUnavailableError(`${CUDA_HELP} (onnxruntime said: ${message})`, { cause: error });
+        }
+        if (device === 'webgpu') {
+          // Whether the fault is the device or this model: the probe opens a one-node model on
+          // webgpu. If that fails too, no adapter is to be had, and the message says what is missing.
+          const probe = await probeExecutionProvider('webgpu');
+          if (!probe.available) throw new DeviceUnavailableError(webGpuUnavailableMessage(THIS_HOST, message), { cause: error });
         }
         const where = typeof model === 'string' ? model : `${model.byteLength}-byte model`;
         throw new RefractorError(`${where}: onnxruntime could not load it: ${message}`, { cause: error });

@@ -7,6 +7,7 @@
  *   Standard MIDI Files) and an independent piano-roll reference. Pure, runs anywhere.
  * - `@refractor/test-helpers/hub-server`: a fake Hugging Face hub with fault injection.
  * - `@refractor/test-helpers/redis-server`: a real `redis-server` on a free port.
+ * - `@refractor/test-helpers/swiftshader`: SwiftShader's Vulkan driver as the GPU for webgpu tests, and why they skip.
  * - `@refractor/test-helpers/measure-child`: wall time, peak RSS and CPU of a child node process.
  *
  * @example

@@ -20,7 +20,7 @@ export function settingsDigest(settings: Record<string, unknown>): string {
 export interface SongDigestInput {
   /** The model set as named (`tiny`, `default`, a directory). */
   models: string;
-  /** `cpu` or `cuda`. */
+  /** `cpu`, `cuda` or `webgpu`. */
   device: string;
   /** The concept text (absent, null or empty: none). */
   concept?: string | null | undefined;

@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SWIFTSHADER_ENV, WEBGPU_SKIP_REASON } from '@refractor/test-helpers/swiftshader';
+import { createNodeBackend, DeviceUnavailableError, Refractor } from '../src/index.js';
+
+// onnxruntime's WebGPU provider on SwiftShader (a CPU Vulkan) against its CPU
+// provider, model by model: the CPU provider is the independent reference.
+// The Vulkan loader reads VK_ICD_FILENAMES when Dawn makes its instance, at
+// the first webgpu session of this process (a forked vitest worker, its own
+// process): set here, before any session, and put back afterwards.
+const saved = Object.fromEntries(Object.keys(SWIFTSHADER_ENV).map((name) => [name, process.env[name]]));
+if (!WEBGPU_SKIP_REASON) Object.assign(process.env, SWIFTSHADER_ENV);
+afterAll(() => {
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+const tiny = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny');
+const MODELS = {
+  'CLAP audio encoder': 'clap/onnx/audio_model.onnx',
+  'text encoder': 'text/onnx/model.onnx',
+  CDM: 'refractor_cdm.onnx',
+  'base model': 'refractor.onnx',
+};
+
+/** Deterministic inputs for any model, from its input metadata (symbolic dims: batch 2, sequence 7). */
+function inputsFor(session: ort.InferenceSession): Record<string, ort.Tensor> {
+  let seed = 12345;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const meta of session.inputMetadata) {
+    if (!meta.isTensor) throw new Error(`${meta.name}: not a tensor`);
+    const dims = meta.shape.map((dim) => (typeof dim === 'number' ? dim : dim === 'batch' ? 2 : 7));
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (meta.type === 'float32') feeds[meta.name] = new ort.Tensor('float32', Float32Array.from({ length: size }, next), dims);
+    else if (meta.type === 'int64') {
+      // Token ids within any vocabulary; masks all ones but the last token of the second row; token types 0.
+      const value = (i: number) => (meta.name.includes('mask') ? (i === size - 1 ? 0n : 1n) : meta.name.includes('type') ? 0n : BigInt(1 + Math.floor((next() + 1) * 50)));
+      feeds[meta.name] = new ort.Tensor('int64', BigInt64Array.from({ length: size }, (_, i) => value(i)), dims);
+    } else if (meta.type === 'bool') feeds[meta.name] = new ort.Tensor('bool', Uint8Array.from({ length: size }, (_, i) => i % 2), dims);
+    else throw new Error(`${meta.name}: no test input for type ${meta.type}`);
+  }
+  return feeds;
+}
+
+function maxAbsDiff(a: ort.Tensor, b: ort.Tensor): number {
+  expect(b.dims).toEqual(a.dims);
+  const x = a.data as Float32Array;
+  const y = b.data as Float32Array;
+  let max = 0;
+  for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(x[i]! - y[i]!));
+  return max;
+}
+
+describe.skipIf(WEBGPU_SKIP_REASON !== undefined)(`webgpu equals cpu on the tiny set${WEBGPU_SKIP_REASON ? ` (SKIPPED: ${WEBGPU_SKIP_REASON})` : ''}`, { timeout: 120_000 }, () => {
+  const cpu = createNodeBackend({ device: 'cpu', intraOpNumThreads: 1 });
+  const webgpu = createNodeBackend({ device: 'webgpu', intraOpNumThreads: 1 });
+
+  it.each(Object.entries(MODELS))('%s: every output within 1e-5', async (_name, file) => {
+    const reference = await cpu.createSession(join(tiny, file));
+    const session = await webgpu.createSession(join(tiny, file));
+    const feeds = inputsFor(reference);
+    const [expected, actual] = [await reference.run(feeds), await session.run(feeds)];
+    const diffs = Object.fromEntries(reference.outputNames.map((name) => [name, maxAbsDiff(expected[name]!, actual[name]!)]));
+    console.log(`webgpu vs cpu, ${file}: max abs diff ${JSON.stringify(diffs)}`);
+    for (const diff of Object.values(diffs)) expect(diff).toBeLessThanOrEqual(1e-5);
+    // Not vacuous: the outputs vary with the input (a constant graph would match trivially).
+    const values = expected[reference.outputNames[0]!]!.data as Float32Array;
+    expect(new Set(values).size).toBeGreaterThan(1);
+    await Promise.all([reference.release(), session.release()]);
+  });
+
+  it('Refractor.load({ device: "webgpu" }) scores a song as cpu does and records the device', async () => {
+    const clip = join(import.meta.dirname, '..', '..', '..', 'examples', 'clip.ogg');
+    const [onCpu, onGpu] = [await Refractor.load({ models: 'tiny', offline: true }), await Refractor.load({ models: 'tiny', offline: true, device: 'webgpu' })];
+    expect(onGpu.backend.device).toBe('webgpu');
+    expect(onGpu.batchSize).toBe(16);
+    const [a, b] = [await onCpu.scoreFile(clip, { concept: 'a song about leaving' }), await onGpu.scoreFile(clip, { concept: 'a song about leaving' })];
+    expect(b.settings.device).toBe('webgpu');
+    expect(b.settings.backend).toBe('onnxruntime-node (webgpu)');
+    expect(b.predicted_color).toBe(a.predicted_color);
+    for (const color of Object.keys(a.color_probs) as (keyof typeof a.color_probs)[]) expect(Math.abs(b.color_probs[color] - a.color_probs[color])).toBeLessThanOrEqual(1e-5);
+    expect(Math.abs(b.confidence - a.confidence)).toBeLessThanOrEqual(1e-5);
+    await Promise.all([onCpu.close(), onGpu.close()]);
+  });
+});
+
+describe('a webgpu backend that finds no adapter', () => {
+  it('is a device error that names what is missing (checked in a child without the ICD)', async () => {
+    // A child process: this one may already have an adapter (SwiftShader above).
+    const { spawnSync } = await import('node:child_process');
+    const script = `
+      import { createNodeBackend } from '@refractor/node';
+      try { await createNodeBackend({ device: 'webgpu' }).createSession(process.argv[1]); console.log('opened'); }
+      catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }`;
+    const env = { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' };
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, join(tiny, MODELS.CDM)], { cwd: join(import.meta.dirname, '..'), env, encoding: 'utf8', timeout: 60_000 });
+    const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(result.name).toBe(new DeviceUnavailableError('').name);
+    expect(result.code).toBe('device');
+    if (process.platform === 'linux') {
+      expect(result.message).toMatch(WEBGPU_SKIP_REASON?.includes('libvulkan') ? /libvulkan\.so\.1 is not installed/ : /VK_ICD_FILENAMES names \/nonexistent\/icd\.json, which does not exist/);
+    }
+    expect(result.message).toMatch(/use device "cpu"/);
+  });
+});
