@@ -137,13 +137,12 @@ interface Piece {
   rows: number;
 }
 
-/** The host's timers, typed here because core declares neither Node's nor the DOM's. */
-interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-const hostTimers = globalThis as unknown as Timers;
-const now = (): number => (globalThis as unknown as { performance?: { now(): number } }).performance?.now() ?? Date.now();
+// The host's timers: every JavaScript host core runs on (Node, browsers, workers) has these two, but
+// core's compiler settings declare neither Node's nor the DOM's types, so they are declared here.
+declare function setTimeout(callback: () => void, ms: number): unknown;
+declare function clearTimeout(handle: unknown): void;
+// Waits are a few milliseconds; Date.now's millisecond resolution is enough and is plain ECMAScript.
+const now = (): number => Date.now();
 
 /**
  * Gathers the rows that concurrent callers submit (chunks of different songs,
@@ -233,7 +232,7 @@ export class EncoderBatcher extends ObservedEncoder {
       return;
     }
     if (this.timer !== undefined) return;
-    const handle = hostTimers.setTimeout(() => {
+    const handle = setTimeout(() => {
       this.timer = undefined;
       this.schedule();
     }, this.maxWaitMs - waited);
@@ -244,7 +243,7 @@ export class EncoderBatcher extends ObservedEncoder {
 
   private clearTimer(): void {
     if (this.timer === undefined) return;
-    hostTimers.clearTimeout(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
   }
 
