@@ -73,11 +73,12 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
    */
   baseModelUrl?: string;
   /**
-   * Keep the text encoder open once a new concept needed it (default false,
-   * as the Node CLI does: it is released, ~735 MB for the real DeBERTa, as
-   * soon as the concepts of a call are embedded; a page scoring many new
-   * concepts may keep it).
-   * @defaultValue `false`
+   * Keep the text encoder open once a new concept needed it. Default: false
+   * when `concepts` are given (the run's concepts are known, as in the Node
+   * CLI: it is released, ~735 MB for the real DeBERTa, as soon as they are
+   * embedded, and again after any later new concept), else true, as Node's
+   * `Refractor` (a page scoring many new concepts keeps it warm).
+   * @defaultValue `false` with `concepts`, else `true`
    */
   keepTextEncoder?: boolean;
   /**
@@ -177,7 +178,7 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
       ...options,
       fileOptions: (role) => fileOptions(options, role),
       onOpening: () => report?.({ phase: 'init', message: 'opening the concept encoder' }),
-      keepTextEncoder: options.keepTextEncoder ?? false,
+      keepTextEncoder: options.keepTextEncoder ?? !(options.concepts && options.concepts.length > 0),
       storage: resolveConceptStorage(options.conceptStorage),
     });
     // The text encoder first, and gone before CLAP is fetched: the two real-size encoders are never in memory together.
