@@ -84,7 +84,7 @@ describe('refractor serve', () => {
     expect(contradiction.stderr).toMatch(/refractor: --max-batch tunes cross-request batching, which --batching off turns off; drop it or use --batching auto or on/);
     // The flags reach the server: /v1/models says what it runs with.
     const on = await serve(['--batching', 'on', '--max-batch', '32', '--max-wait-ms', '2.5', '--concurrency', '8']);
-    expect((await (await fetch(`${on.url}/v1/models`)).json()).cross_request_batching).toEqual({ max_batch: 32, max_wait_ms: 2.5 });
+    expect(((await (await fetch(`${on.url}/v1/models`)).json()) as { cross_request_batching: unknown }).cross_request_batching).toEqual({ max_batch: 32, max_wait_ms: 2.5 });
     on.child.kill('SIGTERM');
     expect(await on.exit).toBe(0);
   });

@@ -62,7 +62,7 @@ afterAll(async () => {
 
 describe('cross-request batching over HTTP', () => {
   it('is "auto" by default: off on CPU (/v1/models says null), on with settings when asked', async () => {
-    const models = async (server: TestServer) => (await (await fetch(`${server.url}/v1/models`)).json()).cross_request_batching;
+    const models = async (server: TestServer) => ((await (await fetch(`${server.url}/v1/models`)).json()) as { cross_request_batching: unknown }).cross_request_batching;
     expect(await models(plain)).toBeNull();
     expect(await models(batched)).toEqual({ max_batch: 64, max_wait_ms: 1000 });
     const defaults = await startServer();
