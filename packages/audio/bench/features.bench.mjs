@@ -11,7 +11,8 @@
 // overlapping crops off (every crop on its own, the old path) and on, alternated in one process,
 // and each stage alone. The song: BENCH_SONG, else the real corpus's track nearest 4 minutes
 // (../shared/corpus/install_corpus.sh), else a synthetic 4-minute 44.1 kHz stereo signal.
-// BENCH_REPS (default 5) runs of each; medians.
+// BENCH_REPS (default 5) runs of each; medians. BENCH_BEFORE_DIST=<another build's dist/index.js>
+// adds its whole front end (shared frames) to the alternation, for before/after in one run.
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { statSync } from 'node:fs';
@@ -139,6 +140,11 @@ const stages = {
     for (const block of decodedBlocks) resampler.process(downmix(block.channels));
     resampler.flush();
   },
+  'downmix + resample, JS kernel': async () => {
+    const resampler = new StreamingResampler(decodedBlocks[0].sampleRate, 48000, { simd: false });
+    for (const block of decodedBlocks) resampler.process(downmix(block.channels));
+    resampler.flush();
+  },
   'front end, unshared (old)': async () => {
     const source = bytes ? await openAudioStream(bytes, { name: songPath }) : replay();
     for await (const chunk of songChunkFeatures(source, extractor, { shareFrames: false })) void chunk;
@@ -154,6 +160,14 @@ const stages = {
     for await (const chunk of songChunkFeatures(replay(), extractor, { shareFrames: true })) void chunk;
   },
 };
+if (process.env.BENCH_BEFORE_DIST) {
+  const before = await import(pathToFileURL(process.env.BENCH_BEFORE_DIST).href);
+  const beforeExtractor = new before.ClapFeatureExtractor(before.LARGER_CLAP_MUSIC_PREPROCESSOR);
+  stages['front end, before build'] = async () => {
+    const source = bytes ? await before.openAudioStream(bytes, { name: songPath }) : replay();
+    for await (const chunk of before.songChunkFeatures(source, beforeExtractor, { shareFrames: true })) void chunk;
+  };
+}
 const reps = Number(process.env.BENCH_REPS ?? 5);
 const samples = Object.fromEntries(Object.keys(stages).map((k) => [k, []]));
 for (const run of Object.values(stages)) await run(); // warm-up (JIT, wasm compile)
@@ -174,4 +188,8 @@ for (const [name, values] of Object.entries(samples)) {
 }
 const before = median(samples['front end, unshared (old)']);
 const after = median(samples['front end, shared frames']);
-console.log(`  front end after / before: ${(after / before).toFixed(3)} (${before.toFixed(3)} s → ${after.toFixed(3)} s)`);
+console.log(`  front end shared / unshared: ${(after / before).toFixed(3)} (${before.toFixed(3)} s → ${after.toFixed(3)} s)`);
+if (samples['front end, before build']) {
+  const old = median(samples['front end, before build']);
+  console.log(`  front end this build / before build: ${(after / old).toFixed(3)} (${old.toFixed(3)} s → ${after.toFixed(3)} s)`);
+}

@@ -170,8 +170,8 @@ async function speed() {
   const expected = Math.ceil((input.length * OUT_RATE) / inRate);
   console.log(`\nSpeed: ${seconds} s of ${inRate} Hz mono → ${OUT_RATE} Hz (seconds of audio per wall second)`);
 
-  const streamingRun = () => {
-    const resampler = new StreamingResampler(inRate, OUT_RATE);
+  const streamingRun = (simd = true) => {
+    const resampler = new StreamingResampler(inRate, OUT_RATE, { simd });
     let produced = 0;
     const t0 = performance.now();
     for (let start = 0; start < input.length; start += 8192) {
@@ -182,9 +182,19 @@ async function speed() {
     if (produced !== expected) throw new Error(`streaming produced ${produced}, expected ${expected}`);
     return wall;
   };
-  streamingRun();
-  const streaming = median([streamingRun(), streamingRun(), streamingRun(), streamingRun(), streamingRun()]);
-  console.log(`  ours, streaming 8192-sample blocks   ${(seconds / streaming).toFixed(0).padStart(5)}× realtime  (${streaming.toFixed(3)} s)`);
+  streamingRun(true);
+  streamingRun(false);
+  // Alternated, so both kernels see the same machine load.
+  const simdRuns = [];
+  const jsRuns = [];
+  for (let r = 0; r < 5; r++) {
+    simdRuns.push(streamingRun(true));
+    jsRuns.push(streamingRun(false));
+  }
+  const streaming = median(simdRuns);
+  const streamingJs = median(jsRuns);
+  console.log(`  ours, streaming 8192-sample blocks   ${(seconds / streaming).toFixed(0).padStart(5)}× realtime  (${streaming.toFixed(3)} s, WebAssembly SIMD kernel)`);
+  console.log(`  ours, streaming, JS kernel           ${(seconds / streamingJs).toFixed(0).padStart(5)}× realtime  (${streamingJs.toFixed(3)} s, { simd: false })`);
 
   const wholeRun = () => {
     const t0 = performance.now();

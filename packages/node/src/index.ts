@@ -27,6 +27,7 @@ export { bundledManifest, bundledSetDirectory, bundledSetPackage, TINY_MODELS_PA
 export * from './store/index.js';
 export * from './concepts/index.js';
 export { writeFileAtomic } from './atomic-file.js';
+export { measureDtypeDrift, type DtypeDriftOptions, type DtypeDriftReport } from './dtype-drift.js';
 export {
   openOutputFile,
   OutputTargetError,
