@@ -12,6 +12,7 @@ export {
   resolveCrossRequestBatching,
   type BatchItem,
   type CrossRequestBatching,
+  type CrossRequestBatchingSettings,
   type RefractorLoadOptions,
   type SongInput,
   type SongScoreOptions,
