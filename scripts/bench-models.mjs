@@ -16,7 +16,12 @@
  *   with the tiny tokenizer (its ids are < 128,100, so they are valid input).
  *
  * The weights mean nothing; the cost (time, memory, threads, batching) is the
- * real models'. Output goes to `$REFRACTOR_BENCH_MODELS`, `--out DIR`, or
+ * real models'. The q8 and fp16 CLAP weights are not drawn on their own: they
+ * are the fp32 weights quantized (uint8, per tensor, asymmetric: the
+ * `quantize_dynamic` recipe the q8 graph was made with, whose inline scales and
+ * zero points are rewritten to match) and cast to half. So the three variants
+ * are one model at three precisions, and `refractor drift` on them measures
+ * real quantization noise (of random weights, not of the trained ones). Output goes to `$REFRACTOR_BENCH_MODELS`, `--out DIR`, or
  * `$HOME/.cache/refractor/bench-models` (never into the repository: ~1.3 GB).
  * Idempotent: a file already there with the expected size is kept. Every file
  * is written to a temporary name and renamed, so an interrupted run leaves
@@ -25,7 +30,7 @@
  * Usage: node scripts/bench-models.mjs [--out DIR] [--graphs DIR] [--only clap|full] [--no-check] [--web] [--print-dirs]
  */
 import { createRequire } from 'node:module';
-import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,13 +178,135 @@ function externalTensors(graphPath, statsPath) {
     const row = stats.get(init.name);
     if (!row) throw new Error(`${statsPath}: no statistics for external tensor ${init.name}`);
     const fill = row.length === 3 ? { std: row[2], mean: 0 } : { std: row[3], mean: row[4], min: row[5], max: row[6] };
-    tensors.push({ name: init.name, type, count, offset, length, ...fill });
+    tensors.push({ name: init.name, dims: init.dims.map(Number), type, count, offset, length, ...fill });
   }
   if (!location) throw new Error(`${graphPath}: no external tensors`);
   if (tensors.length !== stats.size) throw new Error(`${graphPath}: ${tensors.length} external tensors but ${stats.size} rows in ${statsPath}`);
   tensors.sort((a, b) => a.offset - b.offset);
   const size = Math.max(...tensors.map((t) => t.offset + t.length));
-  return { location, tensors, size };
+  // Weights a Gemm multiplies transposed: quantize_dynamic stores them transposed for MatMulInteger.
+  const transposedB = new Set(
+    model.graph.node.filter((node) => node.opType === 'Gemm' && node.attribute.some((a) => a.name === 'transB' && Number(a.i) === 1)).map((node) => node.input[1]),
+  );
+  return { location, tensors, size, transposedB };
+}
+
+/** Round half to even, as numpy's `rint`/`round` (what onnxruntime's quantization tools use). */
+function roundHalfEven(x) {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * onnxruntime's dynamic quantization of one weight tensor to uint8
+ * (`quantize_dynamic`, `QuantType.QUInt8`, per tensor, no reduced range):
+ * the range is widened to hold 0, `scale = (max - min) / 255`,
+ * `zero_point = round(-min / scale)`, `q = clamp(round(w / scale) + zero_point, 0, 255)`.
+ */
+export function quantizeUint8(values) {
+  let lo = 0;
+  let hi = 0;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const scale = Math.fround(hi > lo ? (hi - lo) / 255 : 1);
+  const zeroPoint = Math.min(255, Math.max(0, roundHalfEven(-lo / scale)));
+  const quantized = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) quantized[i] = Math.min(255, Math.max(0, roundHalfEven(values[i] / scale) + zeroPoint));
+  return { quantized, scale, zeroPoint };
+}
+
+/** A 2-D row-major matrix transposed ([rows, cols] → [cols, rows]). */
+function transpose2d(values, rows, cols) {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
+  return out;
+}
+
+/** Reads one fp32 tensor of a filled data file. */
+function readTensor(fd, t) {
+  const values = new Float32Array(t.count);
+  readSync(fd, new Uint8Array(values.buffer), 0, t.length, t.offset);
+  return values;
+}
+
+/**
+ * Writes a variant's external data derived from the filled fp32 model (temp
+ * file + rename): `fp16` casts each tensor of the same name to half; `q8`
+ * quantizes the fp32 tensor `X` into `X_quantized` (transposed where the
+ * quantizer stored a Gemm weight as MatMulInteger's [in, out]). Returns the
+ * scale and zero point of each quantized tensor, which the q8 graph must hold.
+ */
+function writeDerivedData(path, tensors, size, source, kind, progress) {
+  const byName = new Map(source.tensors.map((t) => [t.name, t]));
+  const params = new Map();
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  const from = openSync(source.data, 'r');
+  try {
+    let written = 0;
+    for (const t of tensors) {
+      const base = kind === 'q8' ? t.name.replace(/_quantized$/, '') : t.name;
+      const s = byName.get(base);
+      if (!s) throw new Error(`${t.name}: no fp32 tensor ${base} to derive it from`);
+      if (s.count !== t.count) throw new Error(`${t.name}: ${t.count} values, but fp32 ${base} has ${s.count}`);
+      let values = readTensor(from, s);
+      let view;
+      if (kind === 'fp16') {
+        const halves = new Uint16Array(t.count);
+        for (let i = 0; i < t.count; i++) halves[i] = toHalf(values[i]);
+        view = new Uint8Array(halves.buffer);
+      } else {
+        // A Gemm weight used transposed (transB) becomes MatMulInteger's [in, out]: square ones too, so the graph decides, not the shape.
+        const swapped = source.transposedB.has(base);
+        const expected = swapped ? [...s.dims].reverse() : s.dims;
+        if (expected.join() !== t.dims.join()) throw new Error(`${t.name}: shape [${t.dims}]; fp32 ${base} is [${s.dims}]${swapped ? ', used transposed' : ''}`);
+        if (swapped) values = transpose2d(values, s.dims[0], s.dims[1]);
+        const { quantized, scale, zeroPoint } = quantizeUint8(values);
+        params.set(base, { scale, zeroPoint });
+        view = quantized;
+      }
+      writeSync(fd, view, 0, view.length, t.offset);
+      written += view.length;
+      progress(written, size);
+    }
+    closeSync(fd);
+    renameSync(tmp, path);
+    return params;
+  } catch (error) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw error;
+  } finally {
+    closeSync(from);
+  }
+}
+
+/** The q8 graph with each weight's `_scale` and `_zero_point` set to the derived values. */
+function quantizedGraph(graphPath, params) {
+  const model = onnx.ModelProto.decode(readFileSync(graphPath));
+  const inits = new Map(model.graph.initializer.map((init) => [init.name, init]));
+  for (const [base, { scale, zeroPoint }] of params) {
+    const s = inits.get(`${base}_scale`);
+    const z = inits.get(`${base}_zero_point`);
+    if (!s || !z) throw new Error(`${graphPath}: ${base} has no _scale/_zero_point initializer`);
+    if (s.rawData?.length) s.rawData = new Uint8Array(new Float32Array([scale]).buffer);
+    else s.floatData = [scale];
+    if (z.rawData?.length) z.rawData = new Uint8Array([zeroPoint]);
+    else z.int32Data = [zeroPoint];
+  }
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Writes `bytes` to `to` (temp + rename) unless it already holds exactly them. */
+function writeAtomic(to, bytes) {
+  if (existsSync(to) && Buffer.compare(readFileSync(to), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) === 0) return false;
+  mkdirSync(dirname(to), { recursive: true });
+  const tmp = `${to}.tmp-${process.pid}`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, to);
+  return true;
 }
 
 const BLOCK = 1 << 20; // values per write: bounded memory whatever the tensor size
@@ -227,27 +354,31 @@ function writeExternalData(path, tensors, size, progress) {
   }
 }
 
-function sizeOf(path) {
+function statOf(path) {
   try {
-    return statSync(path).size;
+    return statSync(path);
   } catch {
     return undefined;
   }
 }
 
-/** Copies a file atomically unless the destination already has its size. */
-function copyAtomic(from, to) {
-  if (sizeOf(to) === sizeOf(from)) return false;
-  mkdirSync(dirname(to), { recursive: true });
-  const tmp = `${to}.tmp-${process.pid}`;
-  copyFileSync(from, tmp);
-  renameSync(tmp, to);
-  return true;
+function sizeOf(path) {
+  return statOf(path)?.size;
 }
 
-/** Hard-links a big file into a set directory (a copy where links are not possible). */
+/** Copies a small file atomically unless the destination already holds the same bytes. */
+function copyAtomic(from, to) {
+  return writeAtomic(to, readFileSync(from));
+}
+
+/**
+ * Hard-links a big file into a set directory (a copy where links are not
+ * possible). An existing link to the same file is kept; a stale one (its source
+ * rewritten since: same size, other bytes) is replaced, as is a copy older than its source.
+ */
 function linkAtomic(from, to) {
-  if (sizeOf(to) === sizeOf(from)) return;
+  const [a, b] = [statOf(from), statOf(to)];
+  if (a && b && ((a.ino === b.ino && a.dev === b.dev) || (a.size === b.size && b.mtimeMs >= a.mtimeMs))) return;
   mkdirSync(dirname(to), { recursive: true });
   const tmp = `${to}.tmp-${process.pid}`;
   try {
@@ -270,25 +401,61 @@ function progressPrinter(label) {
   };
 }
 
-/** Fills one graph into `outDir/<name>.onnx` + its data file. Returns true when something was written. */
-function buildModel(graphsDir, outDir, relDir, name) {
+/**
+ * Fills one graph into `outDir/<name>.onnx` + its data file: seeded values, or
+ * with `derive: { from, kind }` the built fp32 model quantized (`q8`) or cast
+ * (`fp16`). A derived file carries a stamp (`<data>.recipe`) naming the fp32
+ * data it came from, so it is made again when that changes or when an older
+ * build left independently drawn weights there. Returns the paths and whether
+ * something was written.
+ */
+function buildModel(graphsDir, outDir, relDir, name, derive) {
   const graph = join(graphsDir, relDir, `${name}.graph.onnx`);
   const stats = join(graphsDir, relDir, `${name}.external.json`);
   if (!existsSync(graph)) throw new Error(`${graph} is missing: point --graphs at the shared bench-models folder (../shared/bench-models)`);
-  const { location, tensors, size } = externalTensors(graph, stats);
+  const { location, tensors, size, transposedB } = externalTensors(graph, stats);
   const dir = join(outDir, 'graphs', relDir);
   mkdirSync(dir, { recursive: true });
   const dataPath = join(dir, location);
+  const stampPath = `${dataPath}.recipe`;
+  const stamp = derive ? JSON.stringify({ recipe: `${derive.kind} of fp32`, version: 2, from: { size: derive.from.size, mtimeMs: statOf(derive.from.data)?.mtimeMs } }) : undefined;
   let wrote = false;
-  if (sizeOf(dataPath) !== size) {
+  let params;
+  if (sizeOf(dataPath) !== size || (stamp !== undefined && (!existsSync(stampPath) || readFileSync(stampPath, 'utf8') !== stamp))) {
     const started = performance.now();
-    process.stderr.write(`bench-models: filling ${relDir}/${location} (${tensors.length} tensors, ${(size / 1e6).toFixed(1)} MB)\n`);
-    writeExternalData(dataPath, tensors, size, progressPrinter(location));
+    const how = derive ? `deriving (${derive.kind} of the fp32 weights)` : 'filling';
+    process.stderr.write(`bench-models: ${how} ${relDir}/${location} (${tensors.length} tensors, ${(size / 1e6).toFixed(1)} MB)\n`);
+    if (derive) {
+      params = writeDerivedData(dataPath, tensors, size, derive.from, derive.kind, progressPrinter(location));
+      writeAtomic(stampPath, new TextEncoder().encode(stamp));
+    } else writeExternalData(dataPath, tensors, size, progressPrinter(location));
     process.stderr.write(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     wrote = true;
   }
-  wrote = copyAtomic(graph, join(dir, `${name}.onnx`)) || wrote;
-  return { model: join(dir, `${name}.onnx`), data: dataPath, location, wrote };
+  const modelPath = join(dir, `${name}.onnx`);
+  if (derive?.kind === 'q8') {
+    // The scales live in the graph; rebuilt from the data when it was not just written.
+    params ??= quantizationParams(dataPath, tensors, derive.from);
+    wrote = writeAtomic(modelPath, quantizedGraph(graph, params)) || wrote;
+  } else wrote = copyAtomic(graph, modelPath) || wrote;
+  return { model: modelPath, data: dataPath, location, wrote, tensors, size, transposedB };
+}
+
+/** The scale and zero point of each quantized tensor, recomputed from the fp32 data (cheap next to writing it). */
+function quantizationParams(dataPath, tensors, source) {
+  const byName = new Map(source.tensors.map((t) => [t.name, t]));
+  const params = new Map();
+  const from = openSync(source.data, 'r');
+  try {
+    for (const t of tensors) {
+      const base = t.name.replace(/_quantized$/, '');
+      const { scale, zeroPoint } = quantizeUint8(readTensor(from, byName.get(base)));
+      params.set(base, { scale, zeroPoint });
+    }
+  } finally {
+    closeSync(from);
+  }
+  return params;
 }
 
 /** Opens a model in onnxruntime-node and runs it once on zeros: proves the files load and run. */
@@ -367,7 +534,8 @@ export async function buildBenchModels(options = {}) {
   mkdirSync(out, { recursive: true });
   const clap = {};
   for (const variant of CLAP_VARIANTS) {
-    clap[variant] = buildModel(graphs, out, 'clap-htsat-base', variant);
+    const kind = { audio_model_quantized: 'q8', audio_model_fp16: 'fp16' }[variant];
+    clap[variant] = buildModel(graphs, out, 'clap-htsat-base', variant, kind ? { from: clap.audio_model, kind } : undefined);
     if (check && clap[variant].wrote) await checkRuns(clap[variant].model, 'clap');
   }
   const clapDir = join(out, 'bench-clap');

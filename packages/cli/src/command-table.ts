@@ -56,6 +56,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/train.js')).trainCommand,
   },
   {
+    name: 'drift',
+    term: '[options] <inputs...>',
+    description:
+      'measure how q8 or fp16 encoder weights move the results away from fp32 (what the CDM was trained on) on a set of songs: CLAP embedding cosine, largest change in a color probability, and how often the predicted color flips, per chunk and per song',
+    load: async () => (await import('./commands/drift.js')).driftCommand,
+  },
+  {
     name: 'info',
     term: '[options] <audio...>',
     description: 'show format, sample rate, channels, duration and chunk count of audio files; a cut-short Ogg file is reported as truncated',

@@ -1,5 +1,17 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { describeDeviceChoice, MODEL_DTYPES, ModelStoreError, NODE_DEVICES, Refractor, type BatchSize, type ModelDtype, type NodeDeviceRequest, type RefractorLoadOptions } from '@refractor/node';
+import {
+  describeDeviceChoice,
+  MODEL_DTYPES,
+  ModelStoreError,
+  NODE_DEVICES,
+  Refractor,
+  RefractorError,
+  type BatchSize,
+  type CrossRequestBatching,
+  type ModelDtype,
+  type NodeDeviceRequest,
+  type RefractorLoadOptions,
+} from '@refractor/node';
 import type { CommandContext } from './context.js';
 import { integerParser } from './options.js';
 import { downloadProgress } from './progress.js';
@@ -18,6 +30,66 @@ export interface ModelFlags {
   spin?: boolean;
   /** The base model (refractor.onnx), for MIDI candidates (`--base-model` on score, serve and worker). */
   baseModel?: string;
+  /** `--batching` (serve and worker only; see {@link batchingOptions}). */
+  batching?: BatchingMode;
+  /** `--max-batch`. */
+  maxBatch?: number;
+  /** `--max-wait-ms`. */
+  maxWaitMs?: number;
+}
+
+/** `--batching`'s values. */
+export const BATCHING_MODES = ['auto', 'on', 'off'] as const;
+export type BatchingMode = (typeof BATCHING_MODES)[number];
+
+/** A number of milliseconds >= 0. */
+function parseMilliseconds(value: string): number {
+  const ms = Number(value);
+  if (value.trim() === '' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgumentError('expected a number of milliseconds >= 0 (e.g. 5 or 0.5)');
+  return ms;
+}
+
+/**
+ * `--batching`, `--max-batch`, `--max-wait-ms`: cross-request batching, for
+ * the commands that score several songs at once (`serve`, `worker`).
+ * `concurrencyFlag` names the flag that bounds how many songs can share a run.
+ */
+export function batchingOptions(concurrencyFlag: string): Option[] {
+  return [
+    new Option(
+      '--batching <mode>',
+      'cross-request batching: put the CLAP chunks of songs scored at once into shared encoder runs (results are the same as without). ' +
+        'auto: on where the device prefers batches above 1 (cuda, webgpu), off on cpu, where batch 1 is fastest; on: always; off: never. ' +
+        `At most ${concurrencyFlag} songs are scored at once, so that many at most share a run: raise it on a GPU`,
+    )
+      .choices([...BATCHING_MODES])
+      .default('auto'),
+    new Option('--max-batch <n>', 'with --batching on/auto: most chunks in one shared CLAP run (default 16)').argParser(integerParser(1)),
+    new Option(
+      '--max-wait-ms <ms>',
+      'with --batching on/auto: longest a chunk waits for chunks of other songs to join its run (default 5; a run also starts when the previous one ends)',
+    ).argParser(parseMilliseconds),
+  ];
+}
+
+/**
+ * `crossRequestBatching` from `--batching`, `--max-batch`, `--max-wait-ms`
+ * (undefined when none of them was given: the library's default applies).
+ */
+export function crossRequestBatchingOf(flags: Pick<ModelFlags, 'batching' | 'maxBatch' | 'maxWaitMs'>): CrossRequestBatching | undefined {
+  const settings = { ...(flags.maxBatch !== undefined ? { maxBatch: flags.maxBatch } : {}), ...(flags.maxWaitMs !== undefined ? { maxWaitMs: flags.maxWaitMs } : {}) };
+  const tuned = Object.keys(settings).length > 0;
+  if (flags.batching === 'off') {
+    if (tuned) {
+      throw new RefractorError(`${flags.maxBatch !== undefined ? '--max-batch' : '--max-wait-ms'} tunes cross-request batching, which --batching off turns off; drop it or use --batching auto or on`, {
+        code: 'invalid-value',
+      });
+    }
+    return false;
+  }
+  if (flags.batching === 'on') return settings;
+  if (flags.batching === 'auto') return tuned ? { ...settings, when: 'auto' } : 'auto';
+  return undefined;
 }
 
 /** `auto` or an integer >= 1. */
@@ -67,7 +139,9 @@ export function modelOptions(): Option[] {
  * The library's load options from the model flags: the one place the CLI's
  * flag names become @refractor/node's `RefractorLoadOptions` (`--threads` is
  * `intraOpNumThreads`, `--spin` `allowSpinning`, `--dtype`/`--text-dtype`
- * `dtype`), for `score`, `validate`, `extract`, `worker` and `serve` alike.
+ * `dtype`, `--batching`/`--max-batch`/`--max-wait-ms`
+ * `crossRequestBatching`), for `score`, `validate`, `extract`, `worker` and
+ * `serve` alike.
  *
  * @example
  * ```ts
@@ -75,6 +149,7 @@ export function modelOptions(): Option[] {
  * ```
  */
 export function loadOptionsFromFlags(flags: ModelFlags): RefractorLoadOptions {
+  const batching = crossRequestBatchingOf(flags);
   return {
     models: flags.models,
     device: flags.device,
@@ -84,6 +159,7 @@ export function loadOptionsFromFlags(flags: ModelFlags): RefractorLoadOptions {
     ...(flags.offline ? { offline: true } : {}),
     ...(flags.threads ? { intraOpNumThreads: flags.threads } : {}),
     ...(flags.baseModel ? { baseModel: flags.baseModel } : {}),
+    ...(batching !== undefined ? { crossRequestBatching: batching } : {}),
     conceptCache: flags.conceptCache !== false,
   };
 }
@@ -107,7 +183,11 @@ export async function loadRefractor(flags: ModelFlags, context: CommandContext, 
       keepTextEncoder: false,
       concepts: [...new Set(concepts.filter((text): text is string => text != null && text.trim() !== ''))],
     });
-    context.detail(`refractor: device: ${describeDeviceChoice(refractor.deviceChoice)}; ${refractor.backend.name}, batch size ${refractor.batchSize}`);
+    const batching = refractor.crossRequestBatching;
+    context.detail(
+      `refractor: device: ${describeDeviceChoice(refractor.deviceChoice)}; ${refractor.backend.name}, batch size ${refractor.batchSize}` +
+        (flags.batching !== undefined ? `, cross-request batching ${batching ? `on (max ${batching.maxBatch} chunks, ${batching.maxWaitMs} ms)` : 'off'}` : ''),
+    );
     if (refractor.modelSet.testOnly) {
       context.note(`refractor: note: model set "${refractor.modelSet.name}" is a test set; its predictions mean nothing`);
     }

@@ -59,6 +59,36 @@ describe('refractor serve', () => {
     expect(run.stdout).toMatch(/default: "127\.0\.0\.1"/);
   });
 
+  it('--batching, --max-batch, --max-wait-ms: explained in --help, checked, and passed to the server', { timeout: 120_000 }, async () => {
+    for (const command of ['serve', 'worker']) {
+      const help = runRefractor([command, '--help']).stdout.replace(/\s+/g, ' ');
+      expect(help, command).toMatch(/--batching <mode> cross-request batching: put the CLAP chunks of songs scored at once into shared encoder runs/);
+      expect(help, command).toMatch(/auto: on where the device prefers batches above 1 \(cuda, webgpu\), off on cpu/);
+      expect(help, command).toMatch(/At most --concurrency songs are scored at once/);
+      expect(help, command).toMatch(/\(choices: "auto", "on", "off", default: "auto"\)/);
+      expect(help, command).toMatch(/--max-batch <n> with --batching on\/auto: most chunks in one shared CLAP run/);
+      expect(help, command).toMatch(/--max-wait-ms <ms> with --batching on\/auto: longest a chunk waits/);
+    }
+    const bad: Array<[string[], RegExp]> = [
+      [['--batching', 'sometimes'], /option '--batching <mode>' argument 'sometimes' is invalid\. Allowed choices are auto, on, off/],
+      [['--max-batch', '0'], /option '--max-batch <n>' argument '0' is invalid\. expected an integer >= 1/],
+      [['--max-wait-ms', 'soon'], /option '--max-wait-ms <ms>' argument 'soon' is invalid\. expected a number of milliseconds >= 0/],
+    ];
+    for (const [args, message] of bad) {
+      const run = runRefractor(['serve', '--models', 'tiny', '--offline', '--port', '0', ...args]);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(message);
+    }
+    const contradiction = runRefractor(['serve', '--models', 'tiny', '--offline', '--port', '0', '--batching', 'off', '--max-batch', '8']);
+    expect(contradiction.status).not.toBe(0);
+    expect(contradiction.stderr).toMatch(/refractor: --max-batch tunes cross-request batching, which --batching off turns off; drop it or use --batching auto or on/);
+    // The flags reach the server: /v1/models says what it runs with.
+    const on = await serve(['--batching', 'on', '--max-batch', '32', '--max-wait-ms', '2.5', '--concurrency', '8']);
+    expect(((await (await fetch(`${on.url}/v1/models`)).json()) as { cross_request_batching: unknown }).cross_request_batching).toEqual({ max_batch: 32, max_wait_ms: 2.5 });
+    on.child.kill('SIGTERM');
+    expect(await on.exit).toBe(0);
+  });
+
   it('on SIGTERM finishes every in-flight and queued request, then exits 0', { timeout: 120_000 }, async () => {
     const served = await serve(['--concurrency', '1', '--queue', '8', '--log-level', 'warn'], { REFRACTOR_TOKEN: 'tok' });
     const auth = { authorization: 'Bearer tok' };

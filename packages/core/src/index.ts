@@ -31,6 +31,7 @@ export { BUNDLED_MANIFEST } from './bundled-manifest.js';
 export * from './contract-check.js';
 export * from './scorer.js';
 export * from './encoder-batcher.js';
+export * from './dtype-drift.js';
 export * from './prefetch.js';
 export * from './truncating-tokenizer.js';
 export * from './base/index.js';

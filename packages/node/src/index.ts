@@ -12,6 +12,7 @@ export {
   resolveCrossRequestBatching,
   type BatchItem,
   type CrossRequestBatching,
+  type CrossRequestBatchingSettings,
   type RefractorLoadOptions,
   type SongInput,
   type SongScoreOptions,
@@ -27,6 +28,7 @@ export { bundledManifest, bundledSetDirectory, bundledSetPackage, TINY_MODELS_PA
 export * from './store/index.js';
 export * from './concepts/index.js';
 export { writeFileAtomic } from './atomic-file.js';
+export { measureDtypeDrift, type DtypeDriftOptions, type DtypeDriftReport } from './dtype-drift.js';
 export {
   openOutputFile,
   OutputTargetError,

@@ -141,15 +141,31 @@ export interface RefractorLoadOptions extends StoreOptions, Omit<NodeBackendOpti
    * core's `EncoderBatcher`). Results are the same as without. `true` uses
    * the defaults (16 chunks, 5 ms); `'auto'` turns it on on GPU devices
    * (where the backend's preferred batch size is above 1) and off on CPU,
-   * where batch 1 is fastest; an object turns it on with those settings.
-   * The server and the worker default to `'auto'`.
+   * where batch 1 is fastest; an object turns it on with those settings
+   * (or, with `when: 'auto'`, uses them only where `'auto'` would be on).
+   * The server and the worker default to `'auto'`. How many songs can share a
+   * run is bounded by how many are scored at once: the server's
+   * `limits.concurrency` (default 2), the worker's `concurrency` (default 1).
    * @defaultValue `false`
    */
   crossRequestBatching?: CrossRequestBatching;
 }
 
-/** {@link RefractorLoadOptions.crossRequestBatching}: on, off, by device, or on with settings. */
-export type CrossRequestBatching = boolean | 'auto' | EncoderBatchingOptions;
+/**
+ * {@link RefractorLoadOptions.crossRequestBatching}: on, off, by device, or
+ * with settings (on, or by device with `when: 'auto'`).
+ */
+export type CrossRequestBatching = boolean | 'auto' | CrossRequestBatchingSettings;
+
+/** Cross-request batching's settings, and whether they apply always (default) or only where the device prefers batches. */
+export interface CrossRequestBatchingSettings extends EncoderBatchingOptions {
+  /**
+   * `'always'`: on whatever the device; `'auto'`: on only where the backend
+   * prefers batches above 1 (GPUs), as `crossRequestBatching: 'auto'`.
+   * @defaultValue `'always'`
+   */
+  when?: 'always' | 'auto';
+}
 
 /**
  * Whether and how a backend batches across requests: the settings, or
@@ -160,6 +176,7 @@ export type CrossRequestBatching = boolean | 'auto' | EncoderBatchingOptions;
  * ```ts
  * resolveCrossRequestBatching('auto', { preferredBatchSize: 16 }); // { maxBatch: 16, maxWaitMs: 5 }
  * resolveCrossRequestBatching('auto', { preferredBatchSize: 1 });  // undefined
+ * resolveCrossRequestBatching({ maxBatch: 64, when: 'auto' }, { preferredBatchSize: 16 }); // { maxBatch: 64, maxWaitMs: 5 }
  * ```
  */
 export function resolveCrossRequestBatching(
@@ -167,11 +184,19 @@ export function resolveCrossRequestBatching(
   backend: { preferredBatchSize?: number },
 ): Required<EncoderBatchingOptions> | undefined {
   if (option === undefined || option === false) return undefined;
-  if (option === 'auto' && (backend.preferredBatchSize ?? 1) <= 1) return undefined;
   if (option !== true && option !== 'auto' && (typeof option !== 'object' || option === null)) {
-    throw new InvalidValueError('crossRequestBatching', option, 'true, false, "auto" or { maxBatch, maxWaitMs }');
+    throw new InvalidValueError('crossRequestBatching', option, 'true, false, "auto" or { maxBatch, maxWaitMs, when }');
   }
-  return resolveEncoderBatching(typeof option === 'object' ? option : {});
+  const settings = typeof option === 'object' ? option : {};
+  const when = typeof option === 'object' ? (option.when ?? 'always') : option === 'auto' ? 'auto' : 'always';
+  if (when !== 'always' && when !== 'auto') throw new InvalidValueError('crossRequestBatching.when', when, '"always" or "auto"');
+  // Settings are checked even where `auto` leaves batching off, so a bad value fails on every machine.
+  const resolved = resolveEncoderBatching({
+    ...(settings.maxBatch !== undefined ? { maxBatch: settings.maxBatch } : {}),
+    ...(settings.maxWaitMs !== undefined ? { maxWaitMs: settings.maxWaitMs } : {}),
+  });
+  if (when === 'auto' && (backend.preferredBatchSize ?? 1) <= 1) return undefined;
+  return resolved;
 }
 
 /**

@@ -59,6 +59,47 @@ const CUDA_HELP =
   'Install it with: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js ' +
   '(needs CUDA 12 and cuDNN 9 on the machine), or use device "cpu".';
 
+/**
+ * What onnxruntime's WebGPU provider says, at a model's first run, when the
+ * model computes in 16-bit floats and the adapter lacks WebGPU's
+ * `shader-f16` feature (SwiftShader, some drivers): "Program Transpose
+ * requires f16 but the device does not support it".
+ */
+const NO_SHADER_F16 = /Program \S+ requires f16 but the device does not support it/;
+
+/** The error for a model that needs f16 shaders on an adapter without them (a user can act on it: another dtype). */
+export function noShaderF16Error(where: string, message: string, cause: unknown): DeviceUnavailableError {
+  return new DeviceUnavailableError(
+    `${where} computes in 16-bit floats (fp16), but this WebGPU adapter lacks the shader-f16 feature (SwiftShader and some drivers do not have it): ` +
+      'use --dtype fp32 (dtype: "fp32") on webgpu, or --dtype q8 on cpu for smaller weights. ' +
+      `(onnxruntime said: ${message.replace(/\s+/g, ' ').trim()})`,
+    { cause },
+  );
+}
+
+/**
+ * A webgpu session whose runs turn the provider's "requires f16" failure into
+ * a {@link noShaderF16Error} (the first run is the first time the provider
+ * compiles the model's shaders, so session creation cannot tell).
+ */
+function withShaderF16Check(session: ort.InferenceSession, where: string): ort.InferenceSession {
+  return new Proxy(session, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (property !== 'run' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } catch (error) {
+          const message = (error as Error)?.message ?? String(error);
+          if (NO_SHADER_F16.test(message)) throw noShaderF16Error(where, message, error);
+          throw error;
+        }
+      };
+    },
+  });
+}
+
 function checkThreads(name: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
     throw new RefractorError(`${name} is ${value}; expected an integer >= 0 (0 = onnxruntime's default)`);
@@ -101,9 +142,8 @@ export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBa
     async createSession(model: ModelSource, extra?: ort.InferenceSession.SessionOptions) {
       try {
         const merged = { ...sessionOptions, ...extra };
-        return typeof model === 'string'
-          ? await ort.InferenceSession.create(model, merged)
-          : await ort.InferenceSession.create(model, merged);
+        const session = typeof model === 'string' ? await ort.InferenceSession.create(model, merged) : await ort.InferenceSession.create(model, merged);
+        return device === 'webgpu' ? withShaderF16Check(session, typeof model === 'string' ? model : `a ${model.byteLength}-byte model`) : session;
       } catch (error) {
         const message = (error as Error).message ?? String(error);
         if (device === 'cuda' && /cuda|provider|backend/i.test(message)) {

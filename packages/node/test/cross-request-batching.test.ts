@@ -69,7 +69,12 @@ describe('cross-request batching', () => {
     expect(resolveCrossRequestBatching('auto', { preferredBatchSize: 16 })).toEqual({ maxBatch: 16, maxWaitMs: 5 });
     expect(resolveCrossRequestBatching(true, { preferredBatchSize: 1 })).toEqual({ maxBatch: 16, maxWaitMs: 5 });
     expect(resolveCrossRequestBatching({ maxWaitMs: 2 }, {})).toEqual({ maxBatch: 16, maxWaitMs: 2 });
-    expect(() => resolveCrossRequestBatching('on' as never, {})).toThrow(/crossRequestBatching is "on"; expected true, false, "auto" or \{ maxBatch, maxWaitMs \}/);
+    expect(() => resolveCrossRequestBatching('on' as never, {})).toThrow(/crossRequestBatching is "on"; expected true, false, "auto" or \{ maxBatch, maxWaitMs, when \}/);
+    // Settings that apply only where "auto" would be on (what `--batching auto --max-batch 64` asks for).
+    expect(resolveCrossRequestBatching({ maxBatch: 64, when: 'auto' }, { preferredBatchSize: 16 })).toEqual({ maxBatch: 64, maxWaitMs: 5 });
+    expect(resolveCrossRequestBatching({ maxBatch: 64, when: 'auto' }, { preferredBatchSize: 1 })).toBeUndefined();
+    expect(() => resolveCrossRequestBatching({ maxBatch: 0, when: 'auto' }, { preferredBatchSize: 1 })).toThrow(/maxBatch is 0/);
+    expect(() => resolveCrossRequestBatching({ when: 'sometimes' as never }, {})).toThrow(/crossRequestBatching.when is "sometimes"/);
     expect(() => resolveCrossRequestBatching({ maxBatch: 1.5 }, {})).toThrow(/maxBatch is 1.5/);
   });
 

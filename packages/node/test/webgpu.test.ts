@@ -1,5 +1,8 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { encodeModel, graph, model, node, onnx, tensor, valueInfo } from '@refractor/train/onnx-graph';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SWIFTSHADER_ENV, WEBGPU_SKIP_REASON } from '@refractor/test-helpers/swiftshader';
 import { createNodeBackend, DeviceUnavailableError, Refractor } from '../src/index.js';
@@ -85,6 +88,63 @@ describe.skipIf(WEBGPU_SKIP_REASON !== undefined)(`webgpu equals cpu on the tiny
     for (const color of Object.keys(a.color_probs) as (keyof typeof a.color_probs)[]) expect(Math.abs(b.color_probs[color] - a.color_probs[color])).toBeLessThanOrEqual(1e-5);
     expect(Math.abs(b.confidence - a.confidence)).toBeLessThanOrEqual(1e-5);
     await Promise.all([onCpu.close(), onGpu.close()]);
+  });
+});
+
+/**
+ * A CLAP-shaped model that computes in fp16, as `convert_float_to_float16(keep_io_types=True)`
+ * makes one (the tiny set has no fp16 CLAP): float32 features in, Cast to fp16, Transpose,
+ * ReduceMean, MatMul with fp16 weights, Cast back to float32 embeddings.
+ */
+function fp16Clap(): Uint8Array {
+  const { FLOAT16, FLOAT } = onnx.TensorProto.DataType;
+  const { INT, INTS } = onnx.AttributeProto.AttributeType;
+  const halves = Uint16Array.from({ length: 64 * 512 }, (_, i) => 0x2000 + (i % 500)); // small positive fp16 values
+  const weight = onnx.TensorProto.create({ name: 'w', dims: [64, 512], dataType: FLOAT16, rawData: new Uint8Array(halves.buffer) });
+  const g = graph({
+    name: 'fp16-clap',
+    inputs: [valueInfo('input_features', 'float32', ['batch', 1, 1001, 64])],
+    outputs: [valueInfo('audio_embeds', 'float32', ['batch', 512])],
+    initializers: [weight, tensor('shape', 'int64', [2], [-1n, 64n])],
+    nodes: [
+      node('Cast', ['input_features'], ['half'], { to: { type: INT, i: FLOAT16 } }),
+      node('Transpose', ['half'], ['transposed'], { perm: { type: INTS, ints: [0, 1, 3, 2] } }),
+      node('ReduceMean', ['transposed'], ['mean'], { axes: { type: INTS, ints: [3] }, keepdims: { type: INT, i: 0 } }),
+      node('Reshape', ['mean', 'shape'], ['rows']),
+      node('MatMul', ['rows', 'w'], ['embeds']),
+      node('Cast', ['embeds'], ['audio_embeds'], { to: { type: INT, i: FLOAT } }),
+    ],
+  });
+  return encodeModel(model({ graph: g }));
+}
+
+describe.skipIf(WEBGPU_SKIP_REASON !== undefined)(`fp16 on an adapter without shader-f16${WEBGPU_SKIP_REASON ? ` (SKIPPED: ${WEBGPU_SKIP_REASON})` : ''}`, { timeout: 120_000 }, () => {
+  it('is a device error at the first run that says to use fp32 (SwiftShader has no shader-f16); the model itself runs on cpu', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'refractor-fp16-'));
+    try {
+      cpSync(tiny, dir, { recursive: true });
+      writeFileSync(join(dir, 'clap', 'onnx', 'audio_model_fp16.onnx'), fp16Clap());
+      const clip = join(import.meta.dirname, '..', '..', '..', 'examples', 'clip.ogg');
+      const onCpu = await Refractor.load({ models: dir, dtype: { clap: 'fp16' } });
+      expect((await onCpu.scoreFile(clip)).chunk_count).toBeGreaterThan(0);
+      await onCpu.close();
+      const onGpu = await Refractor.load({ models: dir, device: 'webgpu', dtype: { clap: 'fp16' } });
+      try {
+        const failure = await onGpu.scoreFile(clip).then(
+          () => undefined,
+          (error: unknown) => error as DeviceUnavailableError,
+        );
+        expect(failure).toBeInstanceOf(DeviceUnavailableError);
+        expect(failure!.code).toBe('device');
+        expect(failure!.message).toMatch(/audio_model_fp16\.onnx computes in 16-bit floats \(fp16\), but this WebGPU adapter lacks the shader-f16 feature/);
+        expect(failure!.message).toMatch(/use --dtype fp32 \(dtype: "fp32"\) on webgpu, or --dtype q8 on cpu/);
+        expect(failure!.message).toMatch(/onnxruntime said: .*requires f16 but the device does not support it/);
+      } finally {
+        await onGpu.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

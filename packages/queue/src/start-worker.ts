@@ -52,6 +52,12 @@ export interface WorkerOptions {
   name?: string;
   /** One line per event (job started, done, failed; connection lost). */
   log?: (line: string) => void;
+  /**
+   * Detail lines (the CLI's `--verbose`): after each job, the CLAP runs made
+   * since the last such line and their sizes in chunks, which show whether
+   * cross-request batching is filling its runs.
+   */
+  debug?: (line: string) => void;
   /** Called when a job starts (before any work). */
   onJobStart?: (job: Job<JobData, JobResult>) => void;
 }
@@ -84,7 +90,10 @@ export class ModelSetMismatchError extends RefractorError {
  *
  * `models` is a loaded `Refractor` (the caller closes it) or
  * @refractor/node's `RefractorLoadOptions` as they are: the worker then
- * loads the models itself and closes them in `close()`.
+ * loads the models itself and closes them in `close()`, with
+ * `crossRequestBatching: 'auto'` unless given: on a GPU the chunks of the
+ * jobs it runs at once (`concurrency`, so set it above 1) share CLAP runs;
+ * on CPU, where batch 1 is fastest, it stays off unless asked.
  *
  * @example
  * ```ts
@@ -94,7 +103,7 @@ export class ModelSetMismatchError extends RefractorError {
  */
 export async function startWorker(models: Refractor | RefractorLoadOptions, options: WorkerOptions = {}): Promise<RefractorWorker> {
   const owned = !(models instanceof Refractor);
-  const refractor = models instanceof Refractor ? models : await Refractor.load(models);
+  const refractor = models instanceof Refractor ? models : await Refractor.load({ crossRequestBatching: 'auto', ...models });
   try {
     return await startWith(refractor, owned, options);
   } catch (error) {
@@ -152,17 +161,34 @@ async function startWith(refractor: Refractor, owned: boolean, options: WorkerOp
       autorun: true,
     },
   );
+  // Run sizes since the last debug line, reported after each job (one line per job, not per run).
+  const runs: number[] = [];
+  const stopObserving = options.debug ? refractor.onEncoderRun(({ rows }) => runs.push(rows)) : undefined;
+  const reportRuns = () => {
+    if (!options.debug || runs.length === 0) return;
+    const sizes = runs.splice(0);
+    const chunks = sizes.reduce((sum, n) => sum + n, 0);
+    const batching = refractor.crossRequestBatching;
+    options.debug(
+      `encoder: ${sizes.length} CLAP run${sizes.length === 1 ? '' : 's'}, ${chunks} chunks (mean ${(chunks / sizes.length).toFixed(1)}; sizes ${summarizeSizes(sizes)}); ` +
+        `cross-request batching ${batching ? `on (max ${batching.maxBatch} chunks, ${batching.maxWaitMs} ms)` : 'off'}`,
+    );
+  };
   const seconds = (job: Job) => {
     const at = started.get(job.id!);
     started.delete(job.id!);
     return at === undefined ? '' : ` ${((performance.now() - at) / 1000).toFixed(2)} s`;
   };
-  worker.on('completed', (job) => log(`done ${job.id} ${describe(job)}${seconds(job)}`));
+  worker.on('completed', (job) => {
+    log(`done ${job.id} ${describe(job)}${seconds(job)}`);
+    reportRuns();
+  });
   worker.on('failed', (job, error) => {
     if (!job) return;
     const { code, message } = parseFailedReason(error.message);
     const final = job.finishedOn !== undefined;
     log(`${final ? 'failed' : 'retry'} ${job.id} ${describe(job)}${seconds(job)}: ${code}: ${message}`);
+    reportRuns();
   });
   // Without a listener an 'error' event would end the process; BullMQ retries by itself.
   worker.on('error', (error) => {
@@ -174,6 +200,7 @@ async function startWith(refractor: Refractor, owned: boolean, options: WorkerOp
     worker,
     async close() {
       await worker.close();
+      stopObserving?.();
       await redis.quit().catch(() => redis.disconnect());
       if (owned) await refractor.close();
     },
@@ -181,3 +208,13 @@ async function startWith(refractor: Refractor, owned: boolean, options: WorkerOp
 }
 
 const describe = (job: Job<JobData, JobResult>): string => describeJob(job.data);
+
+/** Run sizes as `16×3, 5×1`, largest first. */
+function summarizeSizes(sizes: readonly number[]): string {
+  const counts = new Map<number, number>();
+  for (const size of sizes) counts.set(size, (counts.get(size) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[0] - a[0])
+    .map(([size, count]) => `${size}×${count}`)
+    .join(', ');
+}

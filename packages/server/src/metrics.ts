@@ -9,11 +9,17 @@ export interface ServerMetrics {
   chunks: Counter<'endpoint'>;
   songs: Counter<'endpoint'>;
   modelLoadSeconds: Gauge;
+  /** Chunks per CLAP run (shared runs when cross-request batching is on), fed by `Refractor.onEncoderRun`. */
+  encoderBatchSize: Histogram;
 }
+
+/** Buckets of `refractor_encoder_batch_size`: powers of two up to 64, the largest batch `pnpm bench:gpu` measures. */
+export const ENCODER_BATCH_BUCKETS: readonly number[] = Object.freeze([1, 2, 4, 8, 16, 32, 64]);
 
 /**
  * Creates the metrics: requests by route and status, latency, chunks and
- * songs scored, in-flight and queued scorings, model load time, and the
+ * songs scored, in-flight and queued scorings, model load time, CLAP run
+ * sizes (`refractor_encoder_batch_size`), and the
  * process defaults (RSS, heap, event loop lag, GC).
  *
  * @example
@@ -55,5 +61,11 @@ export function createMetrics(admission: Admission): ServerMetrics {
     chunks: new Counter({ name: 'refractor_chunks_scored_total', help: 'Song chunks run through CLAP (and the CDM when scoring)', labelNames: ['endpoint'], registers }),
     songs: new Counter({ name: 'refractor_songs_scored_total', help: 'Files scored or embedded successfully', labelNames: ['endpoint'], registers }),
     modelLoadSeconds: new Gauge({ name: 'refractor_model_load_seconds', help: 'Seconds it took to load the models at start', registers }),
+    encoderBatchSize: new Histogram({
+      name: 'refractor_encoder_batch_size',
+      help: 'Chunks per CLAP encoder run; above 1 when cross-request batching puts chunks of concurrent requests (or a batch size above 1) in one run',
+      buckets: [...ENCODER_BATCH_BUCKETS],
+      registers,
+    }),
   };
 }

@@ -187,14 +187,28 @@ export function componentSchemas(): Record<string, Schema> {
         source: { type: 'string', description: 'Where the set came from' },
         device: { type: 'string' },
         backend: { type: 'string' },
-        batch_size: { type: 'integer' },
+        batch_size: { type: 'integer', description: "Chunks per CLAP run from one song (the server's batchSize)" },
+        cross_request_batching: {
+          oneOf: [
+            record(
+              {
+                max_batch: { type: 'integer', minimum: 1, description: 'Most chunks in one shared CLAP run' },
+                max_wait_ms: { type: 'number', minimum: 0, description: 'Longest a chunk waits for others to join its run' },
+              },
+              ['max_batch', 'max_wait_ms'],
+              'On: the chunks of concurrent requests share CLAP runs (at most `limits.concurrency` songs at once)',
+            ),
+            { type: 'null', description: 'Off (the default on CPU, where batch 1 is fastest)' },
+          ],
+          description: 'Whether the CLAP chunks of concurrent requests share encoder runs (`--batching`); `/metrics` shows the run sizes as `refractor_encoder_batch_size`',
+        },
         load_seconds: number('Seconds the models took to load'),
         files: {
           type: 'array',
           items: record({ role: { type: 'string' }, file: { type: 'string' }, bytes: { type: 'integer', minimum: 0 } }, ['role', 'file', 'bytes'], 'One model file'),
         },
       },
-      ['name', 'test_only', 'device', 'backend', 'batch_size', 'files'],
+      ['name', 'test_only', 'device', 'backend', 'batch_size', 'cross_request_batching', 'files'],
       'The loaded model set (file names only: server paths stay private)',
     ),
     Health: record({ status: { const: 'ok' } }, ['status'], 'Liveness'),

@@ -14,7 +14,9 @@ export interface ServerLimits {
    */
   audioSeconds: number;
   /**
-   * Scorings that run at once; the rest wait in the queue.
+   * Scorings that run at once; the rest wait in the queue. Also the most
+   * songs whose chunks can share one CLAP run with cross-request batching
+   * on: raise it on a GPU.
    * @defaultValue `2`
    */
   concurrency: number;
@@ -94,6 +96,13 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
  * `baseModel`, …), plus the server's own. The text encoder stays open by
  * default (`keepTextEncoder`), as a server embeds many concepts.
  *
+ * `crossRequestBatching` defaults to `'auto'` here (library default: off):
+ * on a GPU the CLAP chunks of concurrent requests share encoder runs; on CPU,
+ * where batch 1 is fastest, it stays off unless asked. At most
+ * `limits.concurrency` songs are scored at once (default 2), so that many at
+ * most can share a run: raise it on a GPU (e.g. 16–32) for batching to fill
+ * its runs. `/metrics` shows the run sizes (`refractor_encoder_batch_size`).
+ *
  * @example
  * ```ts
  * const { app, ready } = createServer({ models: 'tiny', intraOpNumThreads: 2, baseModel: './refractor.onnx', token: 'secret' });
@@ -129,10 +138,14 @@ export interface ServerOptions extends Omit<RefractorLoadOptions, 'models'> {
   logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
 }
 
-/** The options `Refractor.load` gets from {@link ServerOptions}: all of them but the server's own. */
+/**
+ * The options `Refractor.load` gets from {@link ServerOptions}: all of them
+ * but the server's own, with cross-request batching `'auto'` unless given (on
+ * where the device prefers batches above 1, i.e. GPUs; off on CPU).
+ */
 export function loadOptionsOf(options: ServerOptions & { models?: string }): RefractorLoadOptions {
   const { limits: _limits, token: _token, cors: _cors, logger: _logger, ...load } = options;
-  return { ...load, models: options.models ?? 'default' };
+  return { crossRequestBatching: 'auto', ...load, models: options.models ?? 'default' };
 }
 
 /** Fills in default limits and checks that every limit is a positive number. */

@@ -84,10 +84,15 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
   const admission = new Admission(limits.concurrency, limits.queue);
   const metrics = createMetrics(admission);
   const context: ServerContext = { limits, models, admission, metrics };
+  let stopObserving: (() => void) | undefined;
   void models.ready.then(
-    () => {
+    (refractor) => {
       metrics.modelLoadSeconds.set(models.loadSeconds!);
-      app.log.info({ models: models.get().modelSet.name, seconds: models.loadSeconds }, 'models ready');
+      stopObserving = refractor.onEncoderRun(({ rows }) => metrics.encoderBatchSize.observe(rows));
+      app.log.info(
+        { models: refractor.modelSet.name, seconds: models.loadSeconds, device: refractor.backend.device, crossRequestBatching: refractor.crossRequestBatching ?? false },
+        'models ready',
+      );
     },
     (error: Error) => app.log.error({ err: error }, 'models failed to load'),
   );
@@ -122,6 +127,8 @@ export function createServer(options: ServerOptions = {}): RefractorServer {
   // Work whose client has gone is not an in-flight request to Fastify; it still holds the sessions.
   app.addHook('onClose', async () => {
     await admission.idle();
+    // A Refractor passed in outlives the server: stop feeding this server's histogram.
+    stopObserving?.();
     await models.close();
   });
   app.setErrorHandler((error, request, reply) => {

@@ -45,7 +45,7 @@ describe('health, readiness, models, metrics, OpenAPI', () => {
 
   it('lists the loaded set: file names (no server paths), sizes, backend', async () => {
     const models = await json(await fetch(`${server.url}/v1/models`));
-    expect(models).toMatchObject({ name: 'tiny', test_only: true, device: 'cpu', backend: 'onnxruntime-node (cpu)', batch_size: 1 }); // batch `auto` is 1 on CPU
+    expect(models).toMatchObject({ name: 'tiny', test_only: true, device: 'cpu', backend: 'onnxruntime-node (cpu)', batch_size: 1, cross_request_batching: null }); // batch `auto` is 1 on CPU, and cross-request batching `auto` is off there
     expect(models.load_seconds).toBeGreaterThan(0);
     const roles = models.files.map((f: { role: string }) => f.role).sort();
     expect(roles).toEqual(Object.keys(library.modelSet.files).sort());

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LIMITS, createServer, type ServerLimits } from '@refractor/server';
 import type { CommandContext } from '../context.js';
-import { loadOptionsFromFlags, modelOptions, type ModelFlags } from '../load-models.js';
+import { batchingOptions, loadOptionsFromFlags, modelOptions, type ModelFlags } from '../load-models.js';
 import { integerParser, parseSeconds } from '../options.js';
 
 interface ServeFlags extends ModelFlags {
@@ -44,7 +44,7 @@ function limitOptions(): Option[] {
   return [
     new Option('--max-body-mb <MiB>', 'largest upload (raw body or whole form); beyond it 413').argParser(parseMegabytes).default(d.bodyBytes / 1024 / 1024),
     new Option('--max-audio <seconds>', 'longest audio per file, checked while decoding; beyond it 413').argParser(parseSeconds).default(d.audioSeconds),
-    new Option('--concurrency <n>', 'scorings that run at once; the rest wait in the queue').argParser(integerParser(1)).default(d.concurrency),
+    new Option('--concurrency <n>', 'scorings that run at once; the rest wait in the queue. Also the most songs whose chunks can share a CLAP run with --batching: raise it on a GPU (e.g. 16–32)').argParser(integerParser(1)).default(d.concurrency),
     new Option('--queue <n>', 'requests that may wait for a scoring slot; beyond it 429 with Retry-After').argParser(integerParser(0)).default(d.queue),
     new Option('--timeout <seconds>', 'per-request limit, from arrival to answer (queueing included); beyond it 503').argParser(parseSeconds).default(d.timeoutMs / 1000),
     new Option('--max-candidates <n>', 'file parts in one /v1/score/batch request').argParser(integerParser(1)).default(d.candidates),
@@ -100,7 +100,8 @@ export function serveCommand(context: CommandContext): Command {
     .addOption(new Option('--log-level <level>', 'pino log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addOption(new Option('--base-model <path>', 'the base Refractor model (refractor.onnx) for MIDI uploads (default: refractor.onnx in the model directory, if there)'))
     .addOption(new Option('--shutdown-grace <seconds>', 'on SIGTERM, how long in-flight requests may take to finish before the process exits 1').argParser(parseSeconds).default(30));
-  for (const option of [...modelOptions(), ...limitOptions()]) command.addOption(option);
+  for (const option of [...modelOptions(), ...batchingOptions('--concurrency'), ...limitOptions()]) command.addOption(option);
+  command.addHelpText('after', '\nMetrics: GET /metrics shows the chunks per CLAP run as the histogram refractor_encoder_batch_size; /v1/models says whether cross-request batching is on.');
   return command.action(async (flags: ServeFlags) => {
     const { app, ready } = createServer({
       ...loadOptionsFromFlags(flags),

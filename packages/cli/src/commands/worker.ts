@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { startWorker, DEFAULT_FETCH_LIMITS } from '@refractor/queue/worker';
 import type { CommandContext } from '../context.js';
-import { loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
+import { batchingOptions, loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
 import { integerParser } from '../options.js';
 import { queueOptions, type QueueFlags } from '../queue/flags.js';
 
@@ -36,7 +36,7 @@ export function workerCommand(context: CommandContext): Command {
       'process queued jobs (see `refractor queue`) with one loaded model set, on as many machines as you like; ' +
         'logs one line per job on stderr; SIGTERM or SIGINT finishes the jobs in progress, then exits',
     )
-    .addOption(new Option('--concurrency <n>', 'jobs processed at once by this process (they share the models; each decodes on its own thread)').argParser(integerParser(1)).default(1))
+    .addOption(new Option('--concurrency <n>', 'jobs processed at once by this process (they share the models; each decodes on its own thread). Also the most songs whose chunks can share a CLAP run with --batching: raise it on a GPU').argParser(integerParser(1)).default(1))
     .addOption(new Option('--lock-duration <ms>', 'how long a job stays locked without renewal: a dead worker\'s jobs are taken over after this').argParser(integerParser(100)).default(30_000))
     .addOption(new Option('--stalled-interval <ms>', 'how often to look for jobs of dead workers').argParser(integerParser(100)).default(30_000))
     .addOption(new Option('--max-stalled <n>', 'how often a job may lose its worker before it fails for good').argParser(integerParser(0)).default(2))
@@ -44,7 +44,7 @@ export function workerCommand(context: CommandContext): Command {
     .addOption(new Option('--fetch-timeout <ms>', 'URL inputs: time limit per download').argParser(integerParser(1)).default(DEFAULT_FETCH_LIMITS.timeoutMs))
     .addOption(new Option('--base-model <path>', 'the base Refractor model (refractor.onnx) for MIDI candidates (default: refractor.onnx in the model directory, if there)'))
     .addHelpText('after', '\nExit status: 0 after a clean shutdown; 1 when the models cannot be loaded or the queue serves another model set.\nA worker started before Redis waits for it (and logs that it is retrying).');
-  for (const option of [...queueOptions(), ...modelOptions()]) command.addOption(option);
+  for (const option of [...queueOptions(), ...modelOptions(), ...batchingOptions('--concurrency')]) command.addOption(option);
   return command.action(async (flags: WorkerFlags) => {
     const refractor = await loadRefractor(flags, context);
     const log = (line: string) => context.err(`${new Date().toISOString()} ${line}`);
@@ -61,6 +61,8 @@ export function workerCommand(context: CommandContext): Command {
         maxStalledCount: flags.maxStalled,
         fetch: { maxBytes: flags.fetchMaxBytes, timeoutMs: flags.fetchTimeout },
         log,
+        // -v: after each job, the CLAP runs since the last job and their sizes (is batching filling its runs?).
+        ...(context.verbose ? { debug: log } : {}),
         onJobStart: () => {
           startedJobs += 1;
           if (crashAfter > 0 && startedJobs >= crashAfter) process.kill(process.pid, 'SIGKILL');
@@ -70,7 +72,10 @@ export function workerCommand(context: CommandContext): Command {
       await refractor.close();
       throw error;
     }
-    log(`ready: queue ${flags.queue} on ${flags.redis.replace(/\/\/[^@/]*@/, '//***@')}, models ${refractor.modelSet.name}, concurrency ${flags.concurrency}`);
+    log(
+      `ready: queue ${flags.queue} on ${flags.redis.replace(/\/\/[^@/]*@/, '//***@')}, models ${refractor.modelSet.name}, concurrency ${flags.concurrency}, ` +
+        `cross-request batching ${refractor.crossRequestBatching ? `on (max ${refractor.crossRequestBatching.maxBatch} chunks, ${refractor.crossRequestBatching.maxWaitMs} ms)` : 'off'}`,
+    );
     const running = worker;
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals) => {

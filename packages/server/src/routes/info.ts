@@ -19,13 +19,13 @@ export function infoRoutes(app: FastifyInstance, context: ServerContext): void {
     return body;
   });
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['health'] } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format), among them `refractor_encoder_batch_size`: chunks per CLAP run', tags: ['health'] } }, async (_request, reply) => {
     void reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
 
   let files: Promise<Array<{ role: string; file: string; bytes: number }>> | undefined;
-  app.get('/v1/models', { schema: { summary: 'The loaded model set: name, files (names and sizes), backend and device', tags: ['models'] } }, async () => {
+  app.get('/v1/models', { schema: { summary: 'The loaded model set: name, files (names and sizes), backend, device, batch size and cross-request batching', tags: ['models'] } }, async () => {
     const refractor = models.get();
     // Sizes only change with a restart; names only (server paths stay private).
     files ??= Promise.all(
@@ -38,6 +38,7 @@ export function infoRoutes(app: FastifyInstance, context: ServerContext): void {
       device: refractor.backend.device,
       backend: refractor.backend.name,
       batch_size: refractor.batchSize,
+      cross_request_batching: refractor.crossRequestBatching ? { max_batch: refractor.crossRequestBatching.maxBatch, max_wait_ms: refractor.crossRequestBatching.maxWaitMs } : null,
       load_seconds: models.loadSeconds,
       files: await files,
     };
