@@ -1,21 +1,28 @@
 /**
  * Real-size browser benchmark (run by `pnpm bench`, not by `pnpm test`): the
  * demo page in Debian's Chromium scores examples/clip.ogg with the real-size
- * CLAP (the bench models' single-file copy, served from 127.0.0.1 with
- * COOP/COEP so WASM runs 2 threads) and reports, per dtype: time to load the
- * models, time to the first result, chunks/s, how often the progress line moved
- * and its longest still gap, and Chromium's peak memory (RSS of all its
- * processes, sampled every 200 ms).
+ * CLAP (the bench models' single-file copies, served from 127.0.0.1 with
+ * COOP/COEP so WASM runs 2 threads), fp32 and q8, without and with a concept
+ * (`?concept=`: the real-size DeBERTa as one 735 MB file, as the hub serves
+ * it). Each case is two visits in one browser profile: cold (empty caches)
+ * and warm (models in Cache Storage, the concept in IndexedDB). Per visit it
+ * prints the figures of issue #24's table — models loaded, first result
+ * after page open, chunks/s, Chromium peak RSS (all its processes, sampled
+ * every 200 ms) — plus the longest still gap of the status line while
+ * loading and while scoring, the longest main-thread stall (a 50 ms timer in
+ * the page), the bytes downloaded, and whether the text encoder was opened.
  *
- * Needs `pnpm bench:models --web` (bench-web) and /usr/bin/chromium; says so and
- * skips otherwise.
+ * Needs `pnpm bench:models --web` (bench-web, bench-web-full) and
+ * /usr/bin/chromium; says so and skips otherwise. `REFRACTOR_BENCH_CASES='q8;concept'`
+ * picks cases by name; `REFRACTOR_BENCH_DEVICE=webgpu` runs on WebGPU (SwiftShader here).
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
-import { chromiumMissing, launchChromium } from '../test/browser/chromium.js';
+import { chromiumMissing, launchChromiumProfile } from '../test/browser/chromium.js';
 import { startStaticServer } from '../test/browser/server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,83 +59,170 @@ function treeRssMB(root: number): number {
   return kb / 1024;
 }
 
+const benchWebFull = join(dirname(benchWeb), 'bench-web-full');
+const CONCEPT = 'A song about forgetting the future';
 const skip = chromiumMissing() ?? (existsSync(join(benchWeb, 'clap', 'onnx', 'audio_model.onnx')) ? null : `no bench-web models in ${benchWeb}: run \`pnpm bench:models --web\``);
+const skipFull = existsSync(join(benchWebFull, 'text', 'onnx', 'model.onnx')) ? null : `no bench-web-full models in ${benchWebFull}: run \`pnpm bench:models --web\` (without --only clap)`;
 
-describe('real-size CLAP in Chromium (WASM)', () => {
-  it.each(['fp32', 'q8'])('%s', async (dtype) => {
-    if (skip) {
-      console.log(`[browser bench] skipped: ${skip}`);
+/** Chromium's root process on `profile` (playwright-core keeps the handle to itself; found by its flags and profile, not another helper's browser). */
+function chromiumRootPid(profile: string): number {
+  return Number(
+    readdirSync('/proc')
+      .filter((e) => /^\d+$/.test(e))
+      .find((pid) => {
+        try {
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+          return cmd.includes('chromium') && cmd.includes('--remote-debugging-pipe') && cmd.includes(profile) && !cmd.includes('--type=');
+        } catch {
+          return false;
+        }
+      }),
+  );
+}
+
+interface Visit {
+  loadedS: number;
+  firstResultS: number;
+  scoreS: number;
+  chunks: number;
+  chunksPerS: number;
+  backend: string;
+  isolated: boolean;
+  peakMB: number;
+  /** Longest time the status line stood still while scoring, and while loading. */
+  stillScoringS: number;
+  stillLoadingS: number;
+  /** Longest gap between the page's main-thread heartbeats (50 ms timer): how long the page itself froze. */
+  mainThreadStallS: number;
+  textEncoderOpened: boolean;
+  downloadedMB: number;
+}
+
+/** One visit: open the page, wait for the models, score clip.ogg, collect the figures. */
+async function visit(page: Page, origin: string, query: string, sample: { peak: number }): Promise<Visit> {
+  const statusChanges: { t: number; text: string }[] = [];
+  await page.exposeFunction('__benchStatus', (text: string) => statusChanges.push({ t: performance.now(), text }));
+  await page.addInitScript(() => {
+    const g = globalThis as unknown as { document: Document; MutationObserver: typeof MutationObserver; __benchStatus(text: string): void; __beats: number[] };
+    g.__beats = [];
+    setInterval(() => g.__beats.push(performance.timeOrigin + performance.now()), 50);
+    g.document.addEventListener('DOMContentLoaded', () => {
+      const status = g.document.querySelector('#status')!;
+      new g.MutationObserver(() => g.__benchStatus(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
+    });
+  });
+  sample.peak = 0;
+  const opened = performance.now();
+  const openedEpoch = Date.now();
+  await page.goto(`${origin}/?${query}`, { waitUntil: 'load' });
+  const isolated = await page.evaluate(() => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated);
+  await page.waitForFunction(() => !/Loading models|Reading cached|Downloading|Starting/.test((globalThis as unknown as { document: Document }).document.querySelector('#status')?.textContent ?? ''), undefined, {
+    timeout: 900_000,
+    polling: 100,
+  });
+  const loaded = performance.now();
+  const loadStatus = await page.textContent('#status');
+  if (!/^Ready/.test(loadStatus ?? '')) throw new Error(`the page did not load: ${loadStatus} ${await page.textContent('#error')}`);
+  await page.setInputFiles('#file-input', clip);
+  const fileSet = performance.now();
+  const handle = await page.waitForFunction(
+    () => {
+      const doc = (globalThis as unknown as { document: Document }).document;
+      const result = doc.querySelector<HTMLElement>('#result');
+      const json = result?.getAttribute('data-json');
+      if (result && json && !result.hidden) return json;
+      const error = doc.querySelector<HTMLElement>('#error');
+      if (error && !error.hidden && error.textContent?.trim()) return `ERROR ${error.textContent.trim()}`;
+      return null;
+    },
+    undefined,
+    { timeout: 900_000, polling: 100 },
+  );
+  const done = performance.now();
+  const json = (await handle.jsonValue()) as string;
+  if (json.startsWith('ERROR')) throw new Error(json);
+  const song = JSON.parse(json) as { chunk_count: number; settings: { backend: string } };
+  const progress = (await page.evaluate(() => (globalThis as unknown as { __refractorProgress: unknown[] }).__refractorProgress)) as {
+    phase: string;
+    role?: string;
+    message?: string;
+    loaded?: number;
+    cached?: boolean;
+    url?: string;
+  }[];
+  const beats = (await page.evaluate(() => (globalThis as unknown as { __beats: number[] }).__beats)).filter((t) => t >= openedEpoch);
+  const stillGap = (from: number, to: number) => {
+    const times = [from, ...statusChanges.filter((c) => c.t >= from && c.t <= to).map((c) => c.t), to];
+    return Math.max(...times.map((t, i) => (i ? t - times[i - 1]! : 0))) / 1000;
+  };
+  const scored = statusChanges.filter((c) => c.t >= fileSet && c.t <= done && c.text.startsWith('Scoring'));
+  const encodeS = scored.length > 1 ? (scored.at(-1)!.t - scored[0]!.t) / 1000 / (scored.length - 1) : NaN;
+  const lastByUrl = new Map<string, number>();
+  for (const p of progress) if (p.phase === 'download' && !p.cached && p.url) lastByUrl.set(p.url, p.loaded ?? 0);
+  return {
+    loadedS: (loaded - opened) / 1000,
+    firstResultS: (done - opened) / 1000,
+    scoreS: (done - fileSet) / 1000,
+    chunks: song.chunk_count,
+    chunksPerS: 1 / encodeS,
+    backend: song.settings.backend,
+    isolated,
+    peakMB: sample.peak,
+    stillScoringS: stillGap(fileSet, done),
+    stillLoadingS: stillGap(opened, loaded),
+    mainThreadStallS: Math.max(0, ...beats.map((t, i) => (i ? t - beats[i - 1]! : 0))) / 1000,
+    textEncoderOpened: progress.some((p) => p.phase === 'init' && /concept encoder/.test(p.message ?? '')),
+    downloadedMB: [...lastByUrl.values()].reduce((a, b) => a + b, 0) / 1e6,
+  };
+}
+
+const line = (label: string, v: Visit) =>
+  `[browser bench] ${label}: ${v.backend}, isolated ${v.isolated}; models loaded ${v.loadedS.toFixed(1)} s; first result after page open ${v.firstResultS.toFixed(1)} s ` +
+  `(clip.ogg, ${v.chunks} chunks, scored in ${v.scoreS.toFixed(1)} s); ${v.chunksPerS.toFixed(2)} chunks/s; Chromium peak RSS ${v.peakMB.toFixed(0)} MB; ` +
+  `status still ≤ ${v.stillScoringS.toFixed(1)} s scoring, ${v.stillLoadingS.toFixed(1)} s loading; main thread stalled ≤ ${v.mainThreadStallS.toFixed(2)} s; ` +
+  `downloaded ${v.downloadedMB.toFixed(0)} MB; text encoder ${v.textEncoderOpened ? 'opened' : 'not opened'}`;
+
+const CASES = [
+  { name: 'CLAP only, fp32', dir: 'web', query: 'dtype=fp32' },
+  { name: 'CLAP only, q8', dir: 'web', query: 'dtype=q8' },
+  { name: 'CLAP + DeBERTa, concept, fp32', dir: 'full', query: `dtype=fp32&concept=${encodeURIComponent(CONCEPT)}` },
+  // There is no quantized DeBERTa graph in the bench set: q8 CLAP, fp32 text encoder.
+  { name: 'CLAP q8 + DeBERTa fp32, concept', dir: 'full', query: `dtype=q8&text_dtype=fp32&concept=${encodeURIComponent(CONCEPT)}` },
+] as const;
+
+/** `REFRACTOR_BENCH_CASES='CLAP only, fp32;concept, fp32'` (substrings of the names, `;`-separated) runs some cases only. */
+const only = (process.env.REFRACTOR_BENCH_CASES ?? '').split(';').filter(Boolean);
+const device = process.env.REFRACTOR_BENCH_DEVICE === 'webgpu' ? 'webgpu' : 'wasm';
+
+describe(`real-size models in Chromium (${device})`, () => {
+  it.each(CASES.filter((c) => only.length === 0 || only.some((o) => c.name.includes(o))))('$name', async ({ name, dir, query }) => {
+    const why = skip ?? (dir === 'full' ? skipFull : null);
+    if (why) {
+      console.log(`[browser bench] ${name}: skipped: ${why}`);
       return;
     }
-    const server = await startStaticServer(demoDir, { '/models/bench/': benchWeb });
-    const browser = await launchChromium();
-    // playwright-core keeps the browser process handle on the launched server; find Chromium's root pid by its profile.
-    const rootPid = Number(
-      readdirSync('/proc')
-        .filter((e) => /^\d+$/.test(e))
-        .find((pid) => {
-          try {
-            const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-            return cmd.includes('chromium') && cmd.includes('--remote-debugging-pipe') && !cmd.includes('--type=');
-          } catch {
-            return false;
-          }
-        }),
-    );
-    let peakMB = 0;
-    const sampler = setInterval(() => (peakMB = Math.max(peakMB, treeRssMB(rootPid))), 200);
+    const server = await startStaticServer(demoDir, { '/models/bench/': dir === 'full' ? benchWebFull : benchWeb });
+    // A fresh profile on disk, as a first-time visitor's: Cache Storage and IndexedDB persist between the two visits.
+    const profile = mkdtempSync(join(tmpdir(), 'refractor-bench-profile-'));
+    const context = await launchChromiumProfile(profile, { webgpu: device === 'webgpu' });
+    const rootPid = chromiumRootPid(profile);
+    if (!rootPid) throw new Error(`no Chromium process found for profile ${profile}`);
+    const sample = { peak: 0 };
+    const sampler = setInterval(() => (sample.peak = Math.max(sample.peak, treeRssMB(rootPid))), 200);
     try {
-      const page = await browser.newPage();
-      const statusChanges: { t: number; text: string }[] = [];
-      await page.exposeFunction('__benchStatus', (text: string) => statusChanges.push({ t: performance.now(), text }));
-      await page.addInitScript(() => {
-        const g = globalThis as unknown as { document: Document; MutationObserver: typeof MutationObserver; __benchStatus(text: string): void };
-        g.document.addEventListener('DOMContentLoaded', () => {
-          const status = g.document.querySelector('#status')!;
-          new g.MutationObserver(() => g.__benchStatus(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
-        });
-      });
-      const opened = performance.now();
-      await page.goto(`${server.origin}/?models=/models/bench/&device=wasm&dtype=${dtype}`, { waitUntil: 'load' });
-      const isolated = await page.evaluate(() => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated);
-      await page.waitForFunction(() => !/Loading models|Reading cached|Downloading/.test((globalThis as unknown as { document: Document }).document.querySelector('#status')?.textContent ?? ''), undefined, {
-        timeout: 600_000,
-        polling: 100,
-      });
-      const loaded = performance.now();
-      await page.setInputFiles('#file-input', clip);
-      const fileSet = performance.now();
-      const handle = await page.waitForFunction(
-        () => {
-          const doc = (globalThis as unknown as { document: Document }).document;
-          const result = doc.querySelector<HTMLElement>('#result');
-          const json = result?.getAttribute('data-json');
-          if (result && json && !result.hidden) return json;
-          const error = doc.querySelector<HTMLElement>('#error');
-          if (error && !error.hidden && error.textContent?.trim()) return `ERROR ${error.textContent.trim()}`;
-          return null;
-        },
-        undefined,
-        { timeout: 900_000, polling: 100 },
-      );
-      const done = performance.now();
-      const json = (await handle.jsonValue()) as string;
-      if (json.startsWith('ERROR')) throw new Error(json);
-      const song = JSON.parse(json) as { chunk_count: number; settings: { backend: string; batch_size: number } };
-      const scoring = statusChanges.filter((c) => c.t >= fileSet && c.t <= done);
-      const scored = scoring.filter((c) => c.text.startsWith('Scoring'));
-      const gaps = [fileSet, ...scoring.map((c) => c.t), done].map((t, i, all) => (i ? t - all[i - 1]! : 0));
-      const encodeS = scored.length > 1 ? (scored.at(-1)!.t - scored[0]!.t) / 1000 / (scored.length - 1) : NaN;
-      console.log(
-        `[browser bench] ${dtype}: ${song.settings.backend}, batch ${song.settings.batch_size}, cross-origin isolated ${isolated}; ` +
-          `models loaded in ${((loaded - opened) / 1000).toFixed(1)} s; clip.ogg (${song.chunk_count} chunks) scored in ${((done - fileSet) / 1000).toFixed(1)} s ` +
-          `(time to first result from page open ${((done - opened) / 1000).toFixed(1)} s); ${(1 / encodeS).toFixed(2)} chunks/s between score events; ` +
-          `progress line moved ${scoring.length} times, longest still gap ${(Math.max(...gaps) / 1000).toFixed(1)} s; Chromium peak RSS ${peakMB.toFixed(0)} MB`,
-      );
+      const url = `models=/models/bench/&device=${device}&${query}`;
+      const first = await context.newPage();
+      const cold = await visit(first, server.origin, url, sample);
+      await first.close();
+      console.log(line(`${name} (cold cache)`, cold));
+      const second = await context.newPage();
+      const warm = await visit(second, server.origin, url, sample);
+      console.log(line(`${name} (warm cache)`, warm));
     } finally {
       clearInterval(sampler);
-      await browser.close();
+      await context.close();
       await server.close();
+      rmSync(profile, { recursive: true, force: true });
     }
   });
 });

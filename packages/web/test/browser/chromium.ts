@@ -4,7 +4,7 @@
  * Never downloads a browser.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.REFRACTOR_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -35,6 +35,21 @@ const WEBGPU_ARGS = [...BASE_ARGS, '--enable-unsafe-webgpu'];
 /** A fresh headless Chromium; `webgpu` adds the flags for a SwiftShader WebGPU adapter. */
 export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: options.webgpu ? WEBGPU_ARGS : BASE_ARGS,
+    timeout: 30_000,
+  });
+}
+
+/**
+ * A headless Chromium on a profile directory (`userDataDir`, fresh when empty):
+ * Cache Storage and IndexedDB on disk, as for a real visitor. Contexts of
+ * {@link launchChromium} are incognito: their storage lives in memory (and in
+ * Chromium's RSS) under a small quota, so big model files are never cached there.
+ */
+export async function launchChromiumProfile(userDataDir: string, options: { webgpu?: boolean } = {}): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: options.webgpu ? WEBGPU_ARGS : BASE_ARGS,
