@@ -168,12 +168,17 @@ export class RefractorQueue {
     return new RefractorQueue(name, redis, new Queue<JobData, JobResult>(name, { connection: redis }), url, timeoutMs);
   }
 
+  /** Set when a call found Redis not answering: close() then drops the connection without a goodbye. */
+  private unreachable = false;
+
   /** Runs a Redis call; "no answer" failures become a {@link QueueUnreachableError}. */
   private async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      throw queueError(error, this.url);
+      const mapped = queueError(error, this.url);
+      if (mapped instanceof QueueUnreachableError) this.unreachable = true;
+      throw mapped;
     }
   }
 
@@ -445,6 +450,11 @@ export class RefractorQueue {
    * answering, the connection is dropped at once (or after the time limit).
    */
   async close(): Promise<void> {
+    if (this.unreachable) {
+      this.redis.disconnect();
+      await this.queue.close().catch(() => undefined);
+      return;
+    }
     const polite = (async () => {
       await this.queue.close();
       if (this.redis.status === 'ready') await this.redis.quit();

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { checkCandidates, featureSettings } from '@refractor/node';
-import { isUrl, queueError, RefractorQueue, type AddReport, type Batch, type BatchInfo, type CandidateJobSettings, type JobFeatureSettings, type SongJobSettings } from '@refractor/queue';
+import { isUrl, queueError, QueueUnreachableError, RefractorQueue, type AddReport, type Batch, type BatchInfo, type CandidateJobSettings, type JobFeatureSettings, type SongJobSettings } from '@refractor/queue';
 import type { CommandContext } from '../context.js';
 import { chunkingOptions, colorRuleOption, cropOptions, featureOptionsOf, integerParser, targetsOption, type ChunkingFlags, type ColorFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -55,7 +55,10 @@ async function withQueue<T>(flags: QueueFlags, work: (queue: RefractorQueue) => 
   try {
     return await work(queue);
   } catch (error) {
-    throw queueError(error, flags.redis);
+    const mapped = queueError(error, flags.redis);
+    // No goodbye to a Redis that does not answer: close() would wait for it.
+    if (mapped instanceof QueueUnreachableError) queue.redis.disconnect();
+    throw mapped;
   } finally {
     await queue.close();
   }
