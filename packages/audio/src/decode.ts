@@ -2,6 +2,7 @@
 // declare (@audio/decode-ape, -eac3), which breaks every bundler of a consumer.
 import { decodeChunked } from '@audio/decode';
 import { AudioDecodeError, UNNAMED_INPUT } from './errors.js';
+import { decodeOggVorbisChunks } from './ogg-vorbis.js';
 import type { PcmBlock } from './pcm.js';
 import { SNIFF_BYTES, hexPreview, sniffFormat, type AudioFormat } from './sniff.js';
 import { WavStreamReader } from './wav.js';
@@ -113,7 +114,9 @@ async function* decodeWav(bytes: AsyncIterable<Uint8Array>, name: string): Async
 
 async function* decodeWithLibrary(bytes: AsyncIterable<Uint8Array>, format: Exclude<AudioFormat, 'wav'>, name: string) {
   try {
-    for await (const decoded of decodeChunked(bytes, LIBRARY_CODEC[format])) {
+    // Ogg Vorbis: the library's own parser and decoder, without its per-packet copies (ogg-vorbis.ts).
+    const pieces = format === 'ogg-vorbis' ? decodeOggVorbisChunks(bytes) : decodeChunked(bytes, LIBRARY_CODEC[format]);
+    for await (const decoded of pieces) {
       yield { channels: decoded.channelData, sampleRate: decoded.sampleRate } satisfies PcmBlock;
     }
   } catch (error) {

@@ -6,8 +6,8 @@ import { progressSettings } from './progress.js';
 import { VERSION } from './version.js';
 import { errorOutcome } from '@refractor/core';
 
-/** Exit codes: the contract scripts rely on. */
-export const EXIT = Object.freeze({ ok: 0, inputFailed: 1, usage: 2 });
+/** Exit codes: the contract scripts rely on (3: the queue's Redis did not answer; try again later). */
+export const EXIT = Object.freeze({ ok: 0, inputFailed: 1, usage: 2, queueUnreachable: 3 });
 
 /** Where the CLI writes; injectable for tests. */
 export interface CliIo {
@@ -18,7 +18,7 @@ export interface CliIo {
 /**
  * Runs the `refractor` command line and resolves to its exit code: 0 when
  * every input succeeded, 1 when some failed (the rest still processed), 2 on
- * a usage error.
+ * a usage error, 3 when the queue's Redis could not be reached.
  *
  * @example
  * ```ts

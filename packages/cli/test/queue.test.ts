@@ -387,7 +387,8 @@ describe('refractor queue and worker usage', () => {
     expect(withConcept.stderr).toMatch(/cannot reach Redis/); // past the check: it goes on to queue
     rmSync(takes, { recursive: true, force: true });
     const unreachable = await runRefractorAsync(['queue', 'status', '--redis', 'redis://127.0.0.1:1']);
-    expect(unreachable.status).toBe(1);
+    // Exit 3, not 1: nothing is wrong with the inputs, Redis did not answer (error code queue-unreachable).
+    expect(unreachable.status).toBe(3);
     expect(unreachable.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
   });
 });

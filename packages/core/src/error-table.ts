@@ -35,6 +35,7 @@ export type RefractorErrorCode =
   // Queue states.
   | 'stalled' // workers died on this job more often than allowed
   | 'missing-job' // a batch names a job Redis no longer holds
+  | 'queue-unreachable' // the queue's Redis did not answer in time (down, or cut off by the network)
   // HTTP requests.
   | 'unsupported-media-type'
   | 'midi-unsupported'
@@ -64,8 +65,12 @@ export type RefractorErrorCode =
 
 /** What one code means at each door. */
 export interface ErrorDoors {
-  /** The CLI's exit status: 1 an input (or the run) failed, 2 a usage error. */
-  exit: 1 | 2;
+  /**
+   * The CLI's exit status: 1 an input (or the run) failed, 2 a usage error,
+   * 3 the queue's Redis could not be reached (nothing wrong with the
+   * command: run it again when Redis answers).
+   */
+  exit: 1 | 2 | 3;
   /** The server's HTTP status. */
   http: number;
   /** The queue retries the job (with backoff) rather than failing it at once. */
@@ -78,7 +83,7 @@ const transient = (http: number): ErrorDoors => ({ exit: 1, http, retry: true })
 /**
  * The one table: each code's CLI exit status, HTTP status and queue
  * decision. Bad input is permanent and a 4xx; a file another machine may
- * see, the network and unknown failures are retried; resuming with other settings exits 2 (a usage error).
+ * see, the network and unknown failures are retried; resuming with other settings exits 2 (a usage error); an unreachable queue exits 3 (try again later).
  */
 export const ERROR_TABLE: Readonly<Record<RefractorErrorCode, ErrorDoors>> = Object.freeze({
   'not-found': transient(404),
@@ -108,6 +113,8 @@ export const ERROR_TABLE: Readonly<Record<RefractorErrorCode, ErrorDoors>> = Obj
   'model-set-mismatch': input(409),
   stalled: input(500),
   'missing-job': input(404),
+  // Its own exit status, so that a script (or a cron job) can tell "try again later" from bad input.
+  'queue-unreachable': { exit: 3, http: 503, retry: true },
   'unsupported-media-type': input(415),
   'midi-unsupported': input(415),
   'bad-content-length': input(400),

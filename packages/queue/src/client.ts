@@ -3,7 +3,7 @@ import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { canonicalJson, rankByConfidence } from '@refractor/core';
 import type { Batch, QueuedInput, BatchSettings } from './batches.js';
-import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL } from './connection.js';
+import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_TIMEOUT_MS, DEFAULT_REDIS_URL, QueueUnreachableError, queueError } from './connection.js';
 import { parseFailedReason, type JobErrorRecord } from './errors.js';
 import { jobIdFor, type JobData, type JobResult, type JobTask } from './jobs.js';
 import { batchKeys, modelsKey, queueKeys } from './keys.js';
@@ -77,12 +77,37 @@ export interface QueueStatus {
   batches: number;
 }
 
-/** Progress of one batch. */
+/** Progress of one batch, per input. */
 export interface BatchProgress {
   batch: BatchInfo;
   completed: number;
+  /** Inputs that failed for good, or could not be queued (not counting `missing`). */
   failed: number;
   pending: number;
+  /**
+   * Inputs whose job Redis no longer holds: neither a result nor a pending
+   * job (removed by hand, or lost by a Redis that restarted without
+   * persistence or with `appendfsync everysec` after a crash). Adding the
+   * batch again queues exactly these; the rest is kept as it is.
+   */
+  missing: number;
+  /** The first few missing inputs (at most 20), as the batch names them. */
+  missingInputs: string[];
+}
+
+/** Options for {@link RefractorQueue.open}. */
+export interface OpenOptions {
+  /**
+   * Queue name (default `refractor`).
+   * @defaultValue `'refractor'`
+   */
+  queue?: string;
+  /**
+   * How long to wait for Redis, per connection attempt and per command (default 10 000 ms):
+   * past it, the call fails with a {@link QueueUnreachableError} (code `queue-unreachable`).
+   * @defaultValue `10_000`
+   */
+  timeoutMs?: number;
 }
 
 /** Keeps an unfinished batch's items around for a day at most (a client that died mid-add). */
@@ -112,20 +137,44 @@ export class RefractorQueue {
     readonly name: string,
     readonly redis: Redis,
     readonly queue: Queue<JobData, JobResult>,
+    private readonly url: string,
+    private readonly timeoutMs: number,
   ) {}
 
-  /** Connects; throws a clear error when Redis cannot be reached. */
-  static async open(url: string = DEFAULT_REDIS_URL, options: { queue?: string } = {}): Promise<RefractorQueue> {
+  /**
+   * Connects. Throws a {@link QueueUnreachableError} (code
+   * `queue-unreachable`, the URL's password hidden) when Redis does not
+   * answer within `timeoutMs`; every later call fails the same way when
+   * Redis stops answering.
+   *
+   * @example
+   * ```ts
+   * const queue = await RefractorQueue.open('redis://10.0.0.5:6379', { queue: 'catalog', timeoutMs: 5000 });
+   * ```
+   */
+  static async open(url: string = DEFAULT_REDIS_URL, options: OpenOptions = {}): Promise<RefractorQueue> {
     const name = options.queue ?? DEFAULT_QUEUE;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
     let lastError: Error | undefined;
-    const redis = connectRedis(url, { role: 'client', onError: (error) => (lastError = error) });
+    const redis = connectRedis(url, { role: 'client', timeoutMs, onError: (error) => (lastError = error) });
     try {
       await redis.ping();
     } catch (error) {
       redis.disconnect();
-      throw new Error(`cannot reach Redis at ${url}: ${(lastError ?? (error as Error)).message}`);
+      // The last connection error says more ("ECONNREFUSED") than the command's ("max retries").
+      const cause = lastError ?? error;
+      throw new QueueUnreachableError(url, cause instanceof Error ? cause.message : String(cause), { cause });
     }
-    return new RefractorQueue(name, redis, new Queue<JobData, JobResult>(name, { connection: redis }));
+    return new RefractorQueue(name, redis, new Queue<JobData, JobResult>(name, { connection: redis }), url, timeoutMs);
+  }
+
+  /** Runs a Redis call; "no answer" failures become a {@link QueueUnreachableError}. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw queueError(error, this.url);
+    }
   }
 
   /**
@@ -142,6 +191,10 @@ export class RefractorQueue {
    * ```
    */
   async addBatch(batch: Batch, options: AddOptions = {}): Promise<AddReport> {
+    return this.guard(() => this.add(batch, options));
+  }
+
+  private async add(batch: Batch, options: AddOptions): Promise<AddReport> {
     const { task, settings } = batch;
     const jobs: ReadonlyArray<{ data?: JobData; item: Omit<QueuedInput, 'job'> }> = batch.entries;
     const items: QueuedInput[] = jobs.map((job) => (job.data ? { ...job.item, job: jobIdFor(job.data) } : job.item));
@@ -307,24 +360,44 @@ export class RefractorQueue {
     }
   }
 
-  /** How far a batch has come, per input (an input that could not be queued, or whose job is gone, counts as failed). */
+  /**
+   * How far a batch has come, per input: completed, failed (or not
+   * queued), pending, and missing (its job is gone from Redis: add the
+   * batch again to queue exactly those).
+   *
+   * @example
+   * ```ts
+   * const progress = await queue.progress(batch);
+   * if (progress?.missing) await queue.addBatch(sameBatch); // queues only the missing inputs
+   * ```
+   */
   async progress(id: string): Promise<BatchProgress | undefined> {
-    const batch = await this.batch(id);
-    if (!batch) return undefined;
-    const progress = { batch, completed: 0, failed: 0, pending: 0 };
-    const key = batchKeys(this.name, id).items;
-    const total = await this.redis.llen(key);
-    for (let at = 0; at < total; at += PAGE) {
-      const items = (await this.redis.lrange(key, at, at + PAGE - 1)).map((text) => JSON.parse(text) as QueuedInput);
-      const queued = items.flatMap((item) => (item.job ? [item.job] : []));
-      progress.failed += items.length - queued.length;
-      for (const state of await this.jobStates(queued)) progress[state === 'missing' ? 'failed' : state] += 1;
-    }
-    return progress;
+    return this.guard(async () => {
+      const batch = await this.batch(id);
+      if (!batch) return undefined;
+      const progress: BatchProgress = { batch, completed: 0, failed: 0, pending: 0, missing: 0, missingInputs: [] };
+      const key = batchKeys(this.name, id).items;
+      const total = await this.redis.llen(key);
+      for (let at = 0; at < total; at += PAGE) {
+        const items = (await this.redis.lrange(key, at, at + PAGE - 1)).map((text) => JSON.parse(text) as QueuedInput);
+        const queued = items.filter((item) => item.job !== undefined);
+        progress.failed += items.length - queued.length;
+        const states = await this.jobStates(queued.map((item) => item.job!));
+        for (const [i, state] of states.entries()) {
+          progress[state] += 1;
+          if (state === 'missing' && progress.missingInputs.length < 20) progress.missingInputs.push(queued[i]!.file);
+        }
+      }
+      return progress;
+    });
   }
 
   /** Job counts, live workers and recent throughput. */
   async status(): Promise<QueueStatus> {
+    return this.guard(() => this.readStatus());
+  }
+
+  private async readStatus(): Promise<QueueStatus> {
     const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
     const now = Date.now();
     const completedKey = this.queue.toKey('completed');
@@ -367,9 +440,20 @@ export class RefractorQueue {
     return { jobsRemoved };
   }
 
+  /**
+   * Disconnects. Never hangs on a Redis that went away: when Redis is not
+   * answering, the connection is dropped at once (or after the time limit).
+   */
   async close(): Promise<void> {
-    await this.queue.close();
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    const polite = (async () => {
+      await this.queue.close();
+      if (this.redis.status === 'ready') await this.redis.quit();
+    })().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(this.timeoutMs, 5000))));
+    await Promise.race([polite, limit]);
+    clearTimeout(timer);
+    this.redis.disconnect();
   }
 }
 

@@ -11,7 +11,7 @@
  *
  * @packageDocumentation
  */
-export { RefractorQueue, type AddOptions, type AddReport, type BatchInfo, type BatchProgress, type QueueStatus, type SongEmbeddings } from './client.js';
+export { RefractorQueue, type AddOptions, type AddReport, type BatchInfo, type BatchProgress, type OpenOptions, type QueueStatus, type SongEmbeddings } from './client.js';
 export {
   candidateBatch,
   extractBatch,
@@ -29,7 +29,7 @@ export {
   type NotQueued,
 } from './batches.js';
 export { isErrorRecord, resultRecord, type ErrorRecord, type Outcome, type RecordContext, type ResultRecord } from './records.js';
-export { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL, type ConnectOptions } from './connection.js';
+export { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_TIMEOUT_MS, DEFAULT_REDIS_URL, QueueUnreachableError, queueError, redact, type ConnectOptions } from './connection.js';
 export {
   describeJob,
   inputName,

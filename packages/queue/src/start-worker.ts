@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Refractor, RefractorError, type RefractorLoadOptions } from '@refractor/node';
-import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_URL } from './connection.js';
+import { connectRedis, DEFAULT_QUEUE, DEFAULT_REDIS_TIMEOUT_MS, DEFAULT_REDIS_URL, redact } from './connection.js';
+import { HealthTracker, startHealthServer, type HealthServer, type WorkerHealth } from './health.js';
 import { parseFailedReason } from './errors.js';
 import type { FetchLimits } from './fetch-input.js';
 import { describeJob, type JobData, type JobResult } from './jobs.js';
@@ -50,6 +51,33 @@ export interface WorkerOptions {
    * @defaultValue host:pid
    */
   name?: string;
+  /**
+   * How long Redis may stay silent (ms) before the worker drops the
+   * connection and reconnects, on top of the longest wait for a job (10 s);
+   * also the connection timeout (default 10 000 ms).
+   * @defaultValue `10_000`
+   */
+  redisTimeoutMs?: number;
+  /**
+   * Serve `GET /readyz`, `/livez` and `/healthz` on this port ({@link startHealthServer};
+   * 0: any free port, see `health().port`). Default: no health endpoint.
+   */
+  healthPort?: number;
+  /**
+   * Address of the health endpoint (default `127.0.0.1`; `0.0.0.0` for probes from other hosts).
+   * @defaultValue `'127.0.0.1'`
+   */
+  healthHost?: string;
+  /**
+   * Ready while Redis answered a PING within this window (default 5000 ms).
+   * @defaultValue `5000`
+   */
+  healthReadyWithinMs?: number;
+  /**
+   * Live while the worker loop made progress within this window (default 60 000 ms).
+   * @defaultValue `60_000`
+   */
+  healthLiveWithinMs?: number;
   /** One line per event (job started, done, failed; connection lost). */
   log?: (line: string) => void;
   /**
@@ -65,9 +93,22 @@ export interface WorkerOptions {
 /** A running worker. */
 export interface RefractorWorker {
   readonly worker: Worker<JobData, JobResult>;
-  /** Finishes the jobs in progress, takes no more, and disconnects; closes the models only when the worker loaded them. */
+  /**
+   * Its health now: ready (Redis answers), live (the worker loop makes
+   * progress), jobs in progress; `port`: the health endpoint's, if any.
+   */
+  health(): WorkerHealth & { port?: number };
+  /**
+   * Finishes the jobs in progress, takes no more, and disconnects; closes
+   * the models only when the worker loaded them. When Redis has not answered
+   * for the worker's Redis time limit, it stops waiting for it (the jobs in
+   * progress go to other workers once their locks expire).
+   */
   close(): Promise<void>;
 }
+
+/** BullMQ's refusals of a job's completion from a worker that lost its lock. */
+const LOCK_LOST = /^(?:Missing lock for job (\S+?)\.|Lock mismatch for job (\S+?)\.|Job (\S+) is not in the active state\.)/;
 
 /** The worker's model set does not match the one the queue's results were made with. */
 export class ModelSetMismatchError extends RefractorError {
@@ -115,9 +156,11 @@ export async function startWorker(models: Refractor | RefractorLoadOptions, opti
 async function startWith(refractor: Refractor, owned: boolean, options: WorkerOptions): Promise<RefractorWorker> {
   const log = options.log ?? (() => undefined);
   const queue = options.queue ?? DEFAULT_QUEUE;
+  const timeoutMs = options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
   let down = false;
   const redis: Redis = connectRedis(options.redis ?? DEFAULT_REDIS_URL, {
     role: 'worker',
+    timeoutMs,
     onError: (error) => {
       // ioredis reports every failed reconnect; say it once per outage.
       if (!down) log(`redis: connection lost (${error.message}); retrying`);
@@ -140,12 +183,14 @@ async function startWith(refractor: Refractor, owned: boolean, options: WorkerOp
     );
   }
 
+  const tracker = new HealthTracker({ readyWithinMs: options.healthReadyWithinMs, liveWithinMs: options.healthLiveWithinMs });
   const started = new Map<string, number>();
   const worker = new Worker<JobData, JobResult>(
     queue,
     createProcessor(refractor, {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       onStart: (job) => {
+        tracker.jobStarted();
         started.set(job.id!, performance.now());
         log(`start ${job.id} ${describe(job)}${job.attemptsStarted > 1 ? ` (attempt ${job.attemptsStarted})` : ''}`);
         options.onJobStart?.(job);
@@ -180,28 +225,98 @@ async function startWith(refractor: Refractor, owned: boolean, options: WorkerOp
     return at === undefined ? '' : ` ${((performance.now() - at) / 1000).toFixed(2)} s`;
   };
   worker.on('completed', (job) => {
+    tracker.jobFinished();
     log(`done ${job.id} ${describe(job)}${seconds(job)}`);
     reportRuns();
   });
   worker.on('failed', (job, error) => {
     if (!job) return;
+    tracker.jobFinished();
     const { code, message } = parseFailedReason(error.message);
     const final = job.finishedOn !== undefined;
     log(`${final ? 'failed' : 'retry'} ${job.id} ${describe(job)}${seconds(job)}: ${code}: ${message}`);
     reportRuns();
   });
+  worker.on('locksRenewed', () => tracker.progress());
+  worker.on('drained', () => tracker.progress());
   // Without a listener an 'error' event would end the process; BullMQ retries by itself.
   worker.on('error', (error) => {
+    const late = LOCK_LOST.exec(error.message);
+    if (late) {
+      // The job's lock ran out while this worker was cut off (or too slow): another worker
+      // has it, and Redis refused this result, so the stored one is neither duplicated nor
+      // overwritten. The job counts as finished here.
+      const id = late[1] ?? late[2] ?? late[3]!;
+      // BullMQ reports the refusal of the result, then of the failure it turns it into: say it once.
+      if (!started.has(id)) return;
+      started.delete(id);
+      tracker.jobFinished();
+      log(`late ${id}: result refused by Redis (the job's lock was lost, another worker took the job): ${error.message}`);
+      return;
+    }
     if (!down) log(`worker: ${error.message}`);
   });
   await worker.waitUntilReady();
 
+  // One PING at a time (never a pile of them queued while Redis is away), each given the ready window.
+  let closed = false;
+  let pinging = false;
+  const ping = async () => {
+    if (pinging || closed) return;
+    pinging = true;
+    try {
+      const answer = await Promise.race([redis.ping(), new Promise<null>((resolve) => setTimeout(resolve, tracker.readyWithinMs, null).unref())]);
+      if (answer === 'PONG') tracker.pong();
+    } catch {
+      // Not ready: the health says so.
+    } finally {
+      pinging = false;
+    }
+  };
+  await ping();
+  const pinger = setInterval(() => void ping(), 1000);
+  pinger.unref();
+
+  let server: HealthServer | undefined;
+  if (options.healthPort !== undefined) {
+    try {
+      server = await startHealthServer(() => tracker.health(), { port: options.healthPort, ...(options.healthHost !== undefined ? { host: options.healthHost } : {}) });
+    } catch (error) {
+      clearInterval(pinger);
+      await worker.close(true).catch(() => undefined);
+      redis.disconnect();
+      throw error;
+    }
+  }
+
   return {
     worker,
+    health: () => ({ ...tracker.health(), ...(server ? { port: server.port } : {}) }),
     async close() {
-      await worker.close();
+      tracker.close();
+      // A graceful close waits for the jobs in progress, and for Redis to take their results.
+      // Redis silent for the time limit: stop waiting (those jobs go to other workers).
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<boolean>((resolve) => {
+        timer = setInterval(() => {
+          const { redisAnsweredMsAgo } = tracker.health();
+          if (redisAnsweredMsAgo === null || redisAnsweredMsAgo > timeoutMs) resolve(true);
+        }, 250);
+      });
+      const abandoned = await Promise.race([worker.close().then(() => false), gaveUp]);
+      clearInterval(timer);
+      closed = true;
+      clearInterval(pinger);
+      if (abandoned) {
+        log(`redis: no answer from ${redact(options.redis ?? DEFAULT_REDIS_URL)} for ${timeoutMs} ms; closing without it`);
+        await Promise.race([worker.close(true).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+        redis.disconnect();
+      } else {
+        await Promise.race([redis.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+        redis.disconnect();
+      }
       stopObserving?.();
-      await redis.quit().catch(() => redis.disconnect());
+      await server?.close();
       if (owned) await refractor.close();
     },
   };

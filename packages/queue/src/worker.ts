@@ -18,4 +18,5 @@
 export { startWorker, ModelSetMismatchError, type RefractorWorker, type WorkerOptions } from './start-worker.js';
 export { createProcessor, type ProcessorOptions } from './processor.js';
 export { classifyError, toBullError } from './errors.js';
+export { HealthTracker, startHealthServer, type HealthServer, type HealthWindows, type WorkerHealth } from './health.js';
 export { fetchInput, DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-input.js';

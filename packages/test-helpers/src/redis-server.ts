@@ -31,6 +31,17 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it and deletes its directory. */
   dispose(): Promise<void>;
+  /** Its process id while it runs. */
+  pid(): number | undefined;
+  /**
+   * SIGSTOP: Redis keeps its connections open and answers nothing, which is
+   * what a network partition looks like to a client (no reset, no reply).
+   */
+  freeze(): void;
+  /** SIGCONT after {@link RedisServer.freeze}: it answers again, on the same connections. */
+  thaw(): void;
+  /** SIGKILL (no AOF rewrite, no goodbye) and wait for the exit; {@link RedisServer.start} brings it back. */
+  kill(): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -106,8 +117,20 @@ export async function startRedisServer(options: { appendonly?: boolean } = {}): 
     stop,
     start,
     async dispose() {
+      child?.kill('SIGCONT');
       await stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+    pid: () => child?.pid,
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
+    async kill() {
+      const running = child;
+      child = undefined;
+      if (!running || running.exitCode !== null || running.signalCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGKILL');
+      await exited;
     },
   };
 }

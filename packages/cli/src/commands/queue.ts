@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { checkCandidates, featureSettings } from '@refractor/node';
-import { isUrl, RefractorQueue, type AddReport, type Batch, type BatchInfo, type CandidateJobSettings, type JobFeatureSettings, type SongJobSettings } from '@refractor/queue';
+import { isUrl, queueError, RefractorQueue, type AddReport, type Batch, type BatchInfo, type CandidateJobSettings, type JobFeatureSettings, type SongJobSettings } from '@refractor/queue';
 import type { CommandContext } from '../context.js';
 import { chunkingOptions, colorRuleOption, cropOptions, featureOptionsOf, integerParser, targetsOption, type ChunkingFlags, type ColorFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -45,15 +45,20 @@ export function queueCommand(context: CommandContext): Command {
   return queue;
 }
 
-/** Opens the queue; the connection error is the command's error. */
-function withQueue<T>(flags: QueueFlags, work: (queue: RefractorQueue) => Promise<T>): Promise<T> {
-  return RefractorQueue.open(flags.redis, { queue: flags.queue }).then(async (queue) => {
-    try {
-      return await work(queue);
-    } finally {
-      await queue.close();
-    }
-  });
+/**
+ * Opens the queue; the connection error is the command's error. Redis not
+ * answering (down, cut off, slower than --redis-timeout) is
+ * `queue-unreachable`: exit status 3, the URL's password hidden.
+ */
+async function withQueue<T>(flags: QueueFlags, work: (queue: RefractorQueue) => Promise<T>): Promise<T> {
+  const queue = await RefractorQueue.open(flags.redis, { queue: flags.queue, timeoutMs: flags.redisTimeout });
+  try {
+    return await work(queue);
+  } catch (error) {
+    throw queueError(error, flags.redis);
+  } finally {
+    await queue.close();
+  }
 }
 
 /** The batch a command is about: the one named, else the newest. */
@@ -98,7 +103,11 @@ function addCommand(context: CommandContext): Command {
     .addOption(new Option('--attempts <n>', 'tries per job for transient failures (fetch, I/O); bad audio fails at once').argParser(integerParser(1)).default(5))
     .addOption(new Option('--backoff <ms>', 'first retry delay, doubled on each further try').argParser(integerParser(0)).default(2000))
     .option('--retry-failed', "put this batch's jobs that failed for good back in the queue (e.g. after an outage outlasted their attempts)", false)
-    .addHelpText('after', '\nExit status: 0 all inputs queued; 1 some could not be read (recorded in the batch as errors); 2 usage error.');
+    .addHelpText(
+      'after',
+      '\nExit status: 0 all inputs queued; 1 some could not be read (recorded in the batch as errors); 2 usage error; ' +
+        '3 Redis did not answer (nothing or part of the batch was added: run the same command again, it adds only what is missing).',
+    );
   // The candidate options of `refractor score` (the base model itself is the workers' --base-model).
   const candidates = candidateOptions().filter((option) => option.long !== '--base-model');
   for (const option of [...queueOptions(), ...chunkingOptions(), ...cropOptions(), targetsOption(), colorRuleOption(), ...candidates]) command.addOption(option);
@@ -177,8 +186,11 @@ function statusCommand(context: CommandContext): Command {
         const done = entry.completed + entry.failed;
         context.out(
           `  batch ${entry.batch.id} (${entry.batch.task}, ${new Date(entry.batch.created).toISOString()}): ${done}/${entry.batch.count} done ` +
-            `(${entry.completed} results, ${entry.failed} errors), ${entry.pending} pending`,
+            `(${entry.completed} results, ${entry.failed} errors), ${entry.pending} pending` +
+            (entry.missing ? `, ${entry.missing} missing (their jobs are gone from Redis: run the same \`refractor queue add\` again to queue exactly these)` : ''),
         );
+        for (const file of entry.missingInputs) context.out(`    missing: ${file}`);
+        if (entry.missing > entry.missingInputs.length) context.out(`    … and ${entry.missing - entry.missingInputs.length} more`);
       }
     });
   });
@@ -212,7 +224,7 @@ function resultsCommand(context: CommandContext): Command {
     .option('--remove', 'after writing, delete the batch and its jobs (those no other batch names) from Redis', false)
     .option('--compress', 'extract batches: deflate the arrays, as np.savez_compressed', false)
     .addOption(new Option('--poll-ms <ms>', 'with --wait: how often to look').argParser(integerParser(50)).default(1000).hideHelp())
-    .addHelpText('after', '\nExit status: 0 every input has a result; 1 some inputs failed (errors in the file and on stderr), or jobs are pending without --wait; 2 usage error.');
+    .addHelpText('after', '\nExit status: 0 every input has a result; 1 some inputs failed (errors in the file and on stderr), or jobs are pending without --wait; 2 usage error; 3 Redis did not answer (with --wait: only when connecting).');
   for (const option of queueOptions()) command.addOption(option);
   return command.action(async (flags: ResultsFlags) => {
     const out = flags.out ?? '-';

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { redact } from '@refractor/queue';
 import { startWorker, DEFAULT_FETCH_LIMITS } from '@refractor/queue/worker';
 import type { CommandContext } from '../context.js';
 import { batchingOptions, loadRefractor, modelOptions, type ModelFlags } from '../load-models.js';
@@ -12,6 +13,10 @@ interface WorkerFlags extends ModelFlags, QueueFlags {
   maxStalled: number;
   fetchMaxBytes: number;
   fetchTimeout: number;
+  healthPort?: number;
+  healthHost: string;
+  healthReadyWithin: number;
+  healthLiveWithin: number;
 }
 
 /**
@@ -42,6 +47,14 @@ export function workerCommand(context: CommandContext): Command {
     .addOption(new Option('--max-stalled <n>', 'how often a job may lose its worker before it fails for good').argParser(integerParser(0)).default(2))
     .addOption(new Option('--fetch-max-bytes <n>', 'URL inputs: largest download accepted').argParser(integerParser(1)).default(DEFAULT_FETCH_LIMITS.maxBytes))
     .addOption(new Option('--fetch-timeout <ms>', 'URL inputs: time limit per download').argParser(integerParser(1)).default(DEFAULT_FETCH_LIMITS.timeoutMs))
+    .addOption(
+      new Option('--health-port <port>', 'serve GET /readyz (Redis answers), /livez (the worker makes progress) and /healthz (both) on this port: 200, or 503 for an orchestrator to act on (0: any free port, logged)').argParser(
+        integerParser(0),
+      ),
+    )
+    .addOption(new Option('--health-host <address>', 'the health endpoint\'s address (0.0.0.0 for probes from other hosts)').default('127.0.0.1'))
+    .addOption(new Option('--health-ready-within <ms>', 'ready while Redis answered a PING within this time').argParser(integerParser(100)).default(5000))
+    .addOption(new Option('--health-live-within <ms>', 'live while the worker made progress within this time (a job started, finished or renewed its lock; or, idle, Redis answered)').argParser(integerParser(100)).default(60_000))
     .addOption(new Option('--base-model <path>', 'the base Refractor model (refractor.onnx) for MIDI candidates (default: refractor.onnx in the model directory, if there)'))
     .addHelpText('after', '\nExit status: 0 after a clean shutdown; 1 when the models cannot be loaded or the queue serves another model set.\nA worker started before Redis waits for it (and logs that it is retrying).');
   for (const option of [...queueOptions(), ...modelOptions(), ...batchingOptions('--concurrency')]) command.addOption(option);
@@ -56,6 +69,11 @@ export function workerCommand(context: CommandContext): Command {
         redis: flags.redis,
         queue: flags.queue,
         concurrency: flags.concurrency,
+        redisTimeoutMs: flags.redisTimeout,
+        ...(flags.healthPort !== undefined ? { healthPort: flags.healthPort } : {}),
+        healthHost: flags.healthHost,
+        healthReadyWithinMs: flags.healthReadyWithin,
+        healthLiveWithinMs: flags.healthLiveWithin,
         lockDurationMs: flags.lockDuration,
         stalledIntervalMs: flags.stalledInterval,
         maxStalledCount: flags.maxStalled,
@@ -72,9 +90,11 @@ export function workerCommand(context: CommandContext): Command {
       await refractor.close();
       throw error;
     }
+    const health = worker.health();
     log(
-      `ready: queue ${flags.queue} on ${flags.redis.replace(/\/\/[^@/]*@/, '//***@')}, models ${refractor.modelSet.name}, concurrency ${flags.concurrency}, ` +
-        `cross-request batching ${refractor.crossRequestBatching ? `on (max ${refractor.crossRequestBatching.maxBatch} chunks, ${refractor.crossRequestBatching.maxWaitMs} ms)` : 'off'}`,
+      `ready: queue ${flags.queue} on ${redact(flags.redis)}, models ${refractor.modelSet.name}, concurrency ${flags.concurrency}, ` +
+        `cross-request batching ${refractor.crossRequestBatching ? `on (max ${refractor.crossRequestBatching.maxBatch} chunks, ${refractor.crossRequestBatching.maxWaitMs} ms)` : 'off'}` +
+        (health.port !== undefined ? `, health on http://${flags.healthHost}:${health.port}/healthz` : ''),
     );
     const running = worker;
     await new Promise<void>((resolve) => {
