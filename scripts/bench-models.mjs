@@ -14,6 +14,11 @@
  *   tiny configs;
  * - `bench-full/`: the same plus the real-size DeBERTa (`text/onnx/model.onnx`)
  *   with the tiny tokenizer (its ids are < 128,100, so they are valid input).
+ * - with `--web`, `bench-web/` (bench-clap with the fp32 and q8 CLAP as single
+ *   files, weights inline, as browsers fetch them) and, unless `--only clap`,
+ *   `bench-web-full/` (the same plus the DeBERTa as one 735 MB file, the way
+ *   the hub serves it; for `dtype=q8` pages ask for the text encoder in fp32:
+ *   there is no quantized DeBERTa graph to fill).
  *
  * The weights mean nothing; the cost (time, memory, threads, batching) is the
  * real models'. The q8 and fp16 CLAP weights are not drawn on their own: they
@@ -56,7 +61,8 @@ CLAP + real DeBERTa + tiny CDM/tokenizer). About 1.3 GB; nothing goes into the r
                  full: everything (default)
   --no-check     do not open each new model in onnxruntime-node to check it loads and runs
   --web          also lay out bench-web: bench-clap with the fp32 and q8 CLAP as single files
-                 (weights inline), which browsers can open from their bytes
+                 (weights inline), which browsers can open from their bytes, and (without
+                 --only clap) bench-web-full: bench-web plus the DeBERTa as one 735 MB file
   --print-dirs   print the model directories' paths on stdout, one per line (after building)
   -h, --help     this text`;
 
@@ -557,6 +563,16 @@ export async function buildBenchModels(options = {}) {
     placeModel(text, join(fullDir, 'text', 'onnx'), 'model');
     placeTiny(fullDir, false);
     dirs.push(fullDir);
+    if (options.web) {
+      // bench-web-full: bench-web's single-file CLAP plus the DeBERTa as one file (as the hub serves it).
+      const webFullDir = join(out, 'bench-web-full');
+      for (const variant of ['audio_model', 'audio_model_quantized']) {
+        linkAtomic(join(out, 'bench-web', 'clap', 'onnx', `${variant}.onnx`), join(webFullDir, 'clap', 'onnx', `${variant}.onnx`));
+      }
+      inlineModel(text, join(webFullDir, 'text', 'onnx', 'model.onnx'));
+      placeTiny(webFullDir, false);
+      dirs.push(webFullDir);
+    }
   }
   return dirs;
 }

@@ -16,9 +16,11 @@ export interface ConceptEmbedderOptions<T> {
   storage?: ConceptStorage;
   /**
    * The identity of the text model, tokenizer and device, that stored
-   * embeddings are filed under: called once, on the first text not already
-   * in memory (it may hash big files). Undefined (or no function): nothing is
-   * stored, as when the identity cannot be had.
+   * embeddings are filed under: called on the first text not already in
+   * memory (it may hash big files), and, while it answers undefined, once
+   * more each time the encoder has been opened (opening may be what makes
+   * it known: a browser learns a base-URL set's digests by fetching its
+   * files). Undefined (or no function): nothing is stored.
    */
   identity?: () => Promise<ConceptModelIdentity | undefined>;
   /**
@@ -107,12 +109,19 @@ export class ConceptEmbedder<T> {
     const encoder = this.acquire();
     try {
       const { models } = await encoder;
+      // An identity unknown before opening (files known only once fetched, as a browser's base-URL set) may be known now.
+      let put = store?.put;
+      if (!store && storage && this.options.identity) {
+        this.identity = this.options.identity().catch(() => undefined);
+        const known = await this.identity;
+        if (known) put = (text, vector) => storage.put(known, text, vector);
+      }
       for (const [i, text] of texts.entries()) {
         if (vectors[i]) continue;
         const vector = await this.options.embed(models, text);
         vectors[i] = vector;
         // Storage that cannot be written (read-only, full disk, quota) costs speed, never the result.
-        await store?.put(text, vector).catch(() => undefined);
+        await put?.(text, vector).catch(() => undefined);
       }
     } finally {
       await this.finish(encoder);

@@ -37,6 +37,7 @@ export * from './truncating-tokenizer.js';
 export * from './base/index.js';
 export * from './concept-storage.js';
 export * from './concept-embedder.js';
+export * from './onnx-initializers.js';
 export * from './concept-lookup.js';
 export * from './song-scoring.js';
 export type * from './refractor-contract.js';

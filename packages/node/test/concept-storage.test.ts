@@ -115,4 +115,27 @@ describe('ConceptEmbedder over a ConceptStorage', () => {
     const broken: ConceptStorage = { get: async () => Promise.reject(new Error('EIO')), put: async () => undefined };
     expect(head(await counting(broken, async () => A).embedder.embed('ab'))).toEqual([2, 0.5]);
   });
+
+  it('asks for an identity unknown before opening once more after opening, and stores under it (as a browser learns a base-URL set)', async () => {
+    const storage = new MemoryConceptStorage();
+    let opened = false;
+    const asked: boolean[] = [];
+    const identity = async () => (asked.push(opened), opened ? A : undefined);
+    const counts = { opens: 0 };
+    const embedder = new ConceptEmbedder<null>({
+      open: async () => ((opened = true), counts.opens++, { models: null, release: async () => undefined }),
+      embed: async (_models, text) => lengthVector(text),
+      storage,
+      identity,
+      keepTextEncoder: false,
+    });
+    await embedder.embed('abc');
+    expect(asked).toEqual([false, true]);
+    expect(storage.size).toBe(1);
+    expect(head((await storage.get(A, 'abc'))!)).toEqual([3, 0.5]);
+    // A later visit that knows the identity up front finds it without opening.
+    const later = counting(storage, async () => A);
+    await later.embedder.embed('abc');
+    expect(later.counts.opens).toBe(0);
+  });
 });

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { moveInitializersOut } from '../src/concepts/onnx-initializers.js';
+import { externalDataInPlace, moveInitializersOut } from '@refractor/core';
 
 const { onnx } = onnxProto;
 const require = createRequire(import.meta.url);
@@ -69,5 +69,32 @@ describe('moveInitializersOut (checked with onnx-proto, an independent protobuf 
   it('names what is wrong with bytes that are not a protobuf', () => {
     expect(() => moveInitializersOut(Uint8Array.from([0x3a, 0x10, 1, 2]), () => undefined)).toThrow(/runs past the end/);
     expect(() => moveInitializersOut(Uint8Array.from([0x0b]), () => undefined)).toThrow(/wire type 3/);
+  });
+
+  it('gives place() each tensor\'s offset in the input, so externalDataInPlace can point the graph into the original bytes', { timeout: 60_000 }, () => {
+    const source = readFileSync(join(tiny, 'text/onnx/model.onnx'));
+    const original = onnx.ModelProto.decode(source);
+    const split = externalDataInPlace(source, { location: 'weights.bin' });
+    expect(split).toBeDefined();
+    const graph = onnx.ModelProto.decode(split!.graph);
+    expect(withoutData(graph)).toEqual(withoutData(original));
+    let external = 0;
+    graph.graph!.initializer!.forEach((tensor, i) => {
+      const before = original.graph!.initializer![i]!;
+      if (tensor.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) {
+        expect(before.rawData?.length ?? 0).toBeLessThan(1024);
+        return;
+      }
+      external++;
+      const entry = Object.fromEntries((tensor.externalData ?? []).map((e) => [e.key, e.value]));
+      expect(entry.location).toBe('weights.bin');
+      const offset = Number(entry.offset);
+      // The bytes at that offset of the unchanged input are the tensor's data.
+      expect(Buffer.from(source.subarray(offset, offset + Number(entry.length)))).toEqual(Buffer.from(before.rawData!));
+    });
+    expect(external).toBe(split!.moved);
+    expect(split!.graph.length).toBeLessThan(source.length / 4);
+    // Nothing to move: undefined (the caller passes the model as it is).
+    expect(externalDataInPlace(source, { minTensorBytes: source.length })).toBeUndefined();
   });
 });

@@ -42,8 +42,32 @@ const deviceParam = params.get('device') ?? 'auto';
 const device: WebDevice = deviceParam === 'wasm' || deviceParam === 'webgpu' ? deviceParam : 'auto';
 const dtypeParam = params.get('dtype') ?? 'fp32';
 const dtype: ModelDtype = (MODEL_DTYPES as readonly string[]).includes(dtypeParam) ? (dtypeParam as ModelDtype) : 'fp32';
+// ?text_dtype= overrides the text encoder's weights alone (e.g. ?dtype=q8&text_dtype=fp32).
+const textDtypeParam = params.get('text_dtype');
+const textDtype = textDtypeParam && (MODEL_DTYPES as readonly string[]).includes(textDtypeParam) ? (textDtypeParam as ModelDtype) : undefined;
+// ?concept=<text> fills the Concept field and embeds it while the models load (the text encoder first, then released).
+const conceptParam = params.get('concept')?.trim() || undefined;
+if (conceptParam) concept.value = conceptParam;
 
-const setStatus = (text: string) => (status.textContent = text);
+// Every progress message, for tests and benchmarks to read (window.__refractorProgress).
+const progressLog: (RefractorProgress & { t: number })[] = [];
+(window as unknown as { __refractorProgress: typeof progressLog }).__refractorProgress = progressLog;
+
+// Seconds since the page opened, shown after the status line while something runs.
+const opened = performance.now();
+let busy = true;
+const clock = document.createElement('span');
+clock.id = 'clock';
+clock.className = 'muted';
+status.after(clock);
+setInterval(() => {
+  clock.textContent = busy ? ` ${((performance.now() - opened) / 1000).toFixed(0)} s` : '';
+}, 250);
+
+const setStatus = (text: string) => {
+  status.textContent = text;
+  busy = !/^(Ready|Done|Could not|Cannot|Scoring .* failed)/.test(text);
+};
 const showError = (message: string) => {
   errorBox.textContent = message;
   errorBox.hidden = false;
@@ -60,6 +84,7 @@ const setProgress = (fraction: number | null) => {
 const MB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const downloads = new Map<string, { loaded: number; total: number }>();
 function onProgress(progress: RefractorProgress) {
+  progressLog.push({ ...progress, t: performance.now() });
   if (progress.phase === 'download') {
     downloads.set(progress.url, { loaded: progress.loaded, total: progress.total });
     let loaded = 0;
@@ -89,7 +114,8 @@ const loaded = refractor.load({
   ...(models ? { baseUrl: models } : {}),
   ...(baseModelUrl ? { baseModelUrl } : {}),
   device,
-  dtype,
+  dtype: textDtype ? { clap: dtype, text: textDtype } : dtype,
+  ...(conceptParam ? { concepts: [conceptParam] } : {}),
   wasmPaths: new URL('ort/', document.baseURI).href,
 });
 loaded.then(

@@ -1,5 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-web';
 import type { InferenceBackend, ModelSource } from '@refractor/core';
+import { sessionInput } from './external-data.js';
 
 /** Which execution provider to ask onnxruntime-web for. */
 export type WebDevice = 'webgpu' | 'wasm' | 'auto';
@@ -93,7 +94,10 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
     Tensor: ort.Tensor,
     createSession(model: ModelSource, sessionOptions?: InferenceSession.SessionOptions) {
       const opts: InferenceSession.SessionOptions = { executionProviders: providers, graphOptimizationLevel: 'all', ...sessionOptions };
-      return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
+      if (typeof model === 'string') return ort.InferenceSession.create(model, opts);
+      // Big models: a small graph plus the same bytes as external data, so the weights sit in the WASM heap once.
+      const input = sessionInput(model);
+      return ort.InferenceSession.create(input.model, { ...opts, ...input.options });
     },
   };
 }

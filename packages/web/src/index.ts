@@ -7,8 +7,23 @@
  *
  * @packageDocumentation
  */
+export { EXTERNAL_DATA_MIN_BYTES, sessionInput, type SessionInput } from './external-data.js';
 export { createWebBackend, hasWebGpu, type WebBackend, type WebBackendOptions, type WebDevice } from './backend.js';
-export { MANIFEST, MODEL_CACHE_NAME, fetchModelFile, fetchModelJson, modelUrl, type FetchModelOptions, type FileProgress, type ModelLocation } from './models.js';
+export {
+  MANIFEST,
+  MODEL_CACHE_NAME,
+  MODEL_DIGEST_CACHE_NAME,
+  PROGRESS_INTERVAL_MS,
+  fetchModelFile,
+  fetchModelJson,
+  knownModelDigest,
+  modelUrl,
+  type FetchModelOptions,
+  type FileProgress,
+  type ModelLocation,
+} from './models.js';
+export { IndexedDbConceptStorage, CONCEPT_DB_NAME, hasIndexedDb } from './indexeddb-concept-storage.js';
+export { webConceptIdentity } from './concepts.js';
 export { conceptTokenizer } from './tokenizer.js';
 export {
   RefractorWeb,

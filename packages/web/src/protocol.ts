@@ -18,6 +18,11 @@ export type WorkerRequest =
       dtype?: DtypeChoice;
       /** Absolute URL of a base model (refractor.onnx), for MIDI candidates. */
       baseModelUrl?: string;
+      /** The run's concepts, embedded first (see `RefractorWebLoadOptions.concepts`). */
+      concepts?: string[];
+      keepTextEncoder?: boolean;
+      /** False: concept embeddings in memory only (default: IndexedDB). */
+      conceptStorage?: false;
     }
   | { type: 'score'; id?: number; bytes: Uint8Array; options?: WorkerScoreOptions }
   | { type: 'candidates'; id?: number; candidates: WebCandidate[]; options?: WebCandidateOptions };

@@ -42,7 +42,8 @@ import {
 } from '@refractor/audio';
 import { createWebBackend, type WebBackend, type WebBackendOptions, type WebDevice } from './backend.js';
 import { webConceptEmbedder } from './concepts.js';
-import { MANIFEST, fetchModelFile, fetchModelJson, modelUrl, type FileProgress, type ModelLocation } from './models.js';
+import { IndexedDbConceptStorage, hasIndexedDb } from './indexeddb-concept-storage.js';
+import { MANIFEST, fetchModelFile, fetchModelJson, modelUrl, type FetchModelOptions, type FileProgress, type ModelLocation } from './models.js';
 
 /** What {@link RefractorWeb} reports while it works. */
 export type RefractorProgress =
@@ -72,20 +73,33 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
    */
   baseModelUrl?: string;
   /**
-   * Keep the text encoder open once a new concept needed it (default true,
-   * as in Node). False releases it (~735 MB for the real DeBERTa) as soon as
-   * the concepts of a call are embedded.
-   * @defaultValue `true`
+   * Keep the text encoder open once a new concept needed it. Default: false
+   * when `concepts` are given (the run's concepts are known, as in the Node
+   * CLI: it is released, ~735 MB for the real DeBERTa, as soon as they are
+   * embedded, and again after any later new concept), else true, as Node's
+   * `Refractor` (a page scoring many new concepts keeps it warm).
+   * @defaultValue `false` with `concepts`, else `true`
    */
   keepTextEncoder?: boolean;
   /**
-   * Where concept embeddings persist across visits (core's `ConceptStorage`;
-   * default none: memory only). Keyed as Node's cache is, by the text model's
-   * identity and the text; the identity comes from the manifest's SHA-256s,
-   * so a set served from `baseUrl` keeps its concepts in memory only.
-   * @defaultValue none (memory only)
+   * The run's concepts, embedded during `load` with the text encoder opened
+   * first and released before CLAP is fetched (unless `keepTextEncoder`), so
+   * the two big encoders are never in memory together. Concepts already in
+   * the `conceptStorage` never open the text encoder. Others can still be
+   * scored later; they open it then.
+   * @defaultValue none
    */
-  conceptStorage?: ConceptStorage;
+  concepts?: readonly string[];
+  /**
+   * Where concept embeddings persist across visits (core's `ConceptStorage`):
+   * by default an {@link IndexedDbConceptStorage} where IndexedDB exists
+   * (pages and workers), memory only elsewhere; `false` keeps them in memory
+   * only. Keyed as Node's cache is, by the text model's identity (the text
+   * files' digests: the manifest's SHA-256s, or for a set from `baseUrl` the
+   * digests taken when the files were fetched) and the text.
+   * @defaultValue an `IndexedDbConceptStorage` where IndexedDB exists
+   */
+  conceptStorage?: ConceptStorage | false;
 }
 
 /** A candidate for {@link RefractorWeb.scoreCandidates}: any of MIDI and audio file bytes and lyric text. */
@@ -148,40 +162,47 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
     this.batchSize = resolveBatchSize(options.batchSize, backend);
   }
 
-  /** Picks the backend, downloads (or reads from cache) CLAP, its preprocessor config and the CDM, opens and checks them. */
+  /**
+   * Picks the backend; embeds the `concepts` (text encoder first, released
+   * after unless `keepTextEncoder`); then downloads (or reads from cache) and
+   * opens CLAP, its preprocessor config and the CDM, one model at a time,
+   * each file's bytes dropped as soon as its session holds the weights.
+   */
   static async load(options: RefractorWebLoadOptions = {}): Promise<RefractorWeb> {
     const report = options.onProgress;
     const backend = await createWebBackend(options);
     report?.({ phase: 'init', message: `runtime: ${backend.name}` });
     const fetchOptions = (role: ModelFileRole) => fileOptions(options, role);
     const url = (role: ModelFileRole) => modelUrl(options.baseUrl, role, options);
-    const [preprocessor, clapConfig, clapBytes, cdmBytes] = await Promise.all([
-      fetchModelJson('clap.preprocessor', url('clap.preprocessor'), fetchOptions('clap.preprocessor')),
-      fetchModelJson('clap.config', url('clap.config'), fetchOptions('clap.config')),
-      fetchModelFile('clap.model', url('clap.model'), fetchOptions('clap.model')),
-      fetchModelFile('cdm', url('cdm'), fetchOptions('cdm')),
-    ]);
-    const config = parseClapPreprocessorConfig(preprocessor, url('clap.preprocessor'));
-    report?.({ phase: 'init', message: 'opening models' });
-    // One at a time: onnxruntime-web's WebGPU EP refuses concurrent session creation.
-    const clap = await openCheckedSession(backend, clapBytes, MODEL_CONTRACTS.clap, url('clap.model'));
-    const cdm = await openCheckedSession(backend, cdmBytes, MODEL_CONTRACTS.cdm, url('cdm'));
-    const hasBase = options.baseUrl !== undefined && options.baseUrl !== '';
-    const setName = options.set ?? 'default';
-    const namedTest = /^refractor-test\//.test(String((clapConfig as { _name_or_path?: unknown })?._name_or_path ?? ''));
-    const testOnly = options.testOnly ?? (hasBase ? namedTest : ((options.manifest ?? MANIFEST).sets[setName]?.testOnly ?? false));
     const concepts = webConceptEmbedder(backend, {
       ...options,
       fileOptions: (role) => fileOptions(options, role),
       onOpening: () => report?.({ phase: 'init', message: 'opening the concept encoder' }),
-      keepTextEncoder: options.keepTextEncoder ?? true,
-      storage: options.conceptStorage,
+      keepTextEncoder: options.keepTextEncoder ?? !(options.concepts && options.concepts.length > 0),
+      storage: resolveConceptStorage(options.conceptStorage),
     });
+    // The text encoder first, and gone before CLAP is fetched: the two real-size encoders are never in memory together.
+    const texts = (options.concepts ?? []).filter((text) => text.trim() !== '');
+    if (texts.length > 0) {
+      report?.({ phase: 'init', message: `embedding ${texts.length === 1 ? 'the concept' : `${texts.length} concepts`}` });
+      await concepts.embedMany(texts);
+    }
+    const [preprocessor, clapConfig] = await Promise.all([
+      fetchModelJson('clap.preprocessor', url('clap.preprocessor'), fetchOptions('clap.preprocessor')),
+      fetchModelJson('clap.config', url('clap.config'), fetchOptions('clap.config')),
+    ]);
+    const config = parseClapPreprocessorConfig(preprocessor, url('clap.preprocessor'));
+    // One at a time (onnxruntime-web's WebGPU EP refuses concurrent session creation), and one file's bytes in memory at a time.
+    const clap = await openModel(backend, 'clap.model', url('clap.model'), fetchOptions('clap.model'), MODEL_CONTRACTS.clap, report);
+    const cdm = await openModel(backend, 'cdm', url('cdm'), fetchOptions('cdm'), MODEL_CONTRACTS.cdm, report);
+    const hasBase = options.baseUrl !== undefined && options.baseUrl !== '';
+    const setName = options.set ?? 'default';
+    const namedTest = /^refractor-test\//.test(String((clapConfig as { _name_or_path?: unknown })?._name_or_path ?? ''));
+    const testOnly = options.testOnly ?? (hasBase ? namedTest : ((options.manifest ?? MANIFEST).sets[setName]?.testOnly ?? false));
     const modelSet = { name: hasBase ? options.baseUrl! : setName, testOnly };
     const refractor = new RefractorWeb(backend, new ClapFeatureExtractor(config), clap, cdm, options, modelSet, concepts);
     if (options.baseModelUrl) {
-      const bytes = await fetchModelFile('base', options.baseModelUrl, fileOptions({ ...options, baseUrl: options.baseModelUrl }, 'base'));
-      refractor.base = await openCheckedSession(backend, bytes, MODEL_CONTRACTS.base, options.baseModelUrl);
+      refractor.base = await openModel(backend, 'base', options.baseModelUrl, fileOptions({ ...options, baseUrl: options.baseModelUrl }, 'base'), MODEL_CONTRACTS.base, report);
     }
     return refractor;
   }
@@ -354,6 +375,30 @@ async function bytesOf(input: WebSongInput): Promise<Uint8Array> {
 }
 
 export type { WebDevice };
+
+/** The concept storage `load` uses: the given one, none for `false`, else IndexedDB where there is one. */
+function resolveConceptStorage(option: ConceptStorage | false | undefined): ConceptStorage | undefined {
+  if (option === false) return undefined;
+  return option ?? (hasIndexedDb() ? new IndexedDbConceptStorage() : undefined);
+}
+
+/**
+ * Fetches one model and opens it. A function of its own so the bytes are
+ * local to it: garbage as soon as the session holds the weights, not kept
+ * alive by `load`'s frame until every model is open.
+ */
+async function openModel(
+  backend: WebBackend,
+  role: AnyModelFileRole,
+  url: string,
+  options: FetchModelOptions,
+  contract: (typeof MODEL_CONTRACTS)[keyof typeof MODEL_CONTRACTS],
+  report: ((progress: RefractorProgress) => void) | undefined,
+): Promise<InferenceSession> {
+  const bytes = await fetchModelFile(role, url, options);
+  report?.({ phase: 'init', message: `opening ${role}` });
+  return openCheckedSession(backend, bytes, contract, url);
+}
 
 function fileOptions(options: RefractorWebLoadOptions, role: AnyModelFileRole) {
   const set = (options.manifest ?? MANIFEST).sets[options.set ?? 'default'];

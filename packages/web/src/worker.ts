@@ -41,6 +41,9 @@ async function handle(request: WorkerRequest): Promise<void> {
         ...(request.batchSize === undefined ? {} : { batchSize: request.batchSize }),
         ...(request.dtype === undefined ? {} : { dtype: request.dtype }),
         ...(request.baseModelUrl ? { baseModelUrl: request.baseModelUrl } : {}),
+        ...(request.concepts ? { concepts: request.concepts } : {}),
+        ...(request.keepTextEncoder === undefined ? {} : { keepTextEncoder: request.keepTextEncoder }),
+        ...(request.conceptStorage === false ? { conceptStorage: false as const } : {}),
         onProgress,
       });
       refractor.catch(() => undefined);

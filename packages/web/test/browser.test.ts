@@ -239,6 +239,46 @@ describe('the demo page in a real browser', () => {
     }
   }, 100_000);
 
+  it('a second visit with the same concept never fetches or opens the text encoder (IndexedDB concept cache), and scores the same', async (context) => {
+    if (missing) return context.skip(missing);
+    // One profile for both visits (Cache Storage and IndexedDB persist across pages of a context, as across visits).
+    const visitor = await browser.newContext();
+    type Progress = { phase: string; role?: string; message?: string; url?: string; cached?: boolean };
+    const visit = async (label: string) => {
+      const page = await visitor.newPage();
+      const from = server.log.length;
+      try {
+        const outcome = await scoreInPage(page, server.origin, `models=/models/tiny/&device=wasm&concept=${encodeURIComponent(CONCEPT)}`, song, 90_000);
+        if (outcome.kind === 'error') expect.fail(`${label}: the page showed an error: ${outcome.message}`);
+        const progress = (await page.evaluate(() => (globalThis as unknown as { __refractorProgress: unknown[] }).__refractorProgress)) as Progress[];
+        return { song: JSON.parse(outcome.json) as SongJson, progress, requests: server.log.slice(from) };
+      } finally {
+        await page.close();
+      }
+    };
+    try {
+      const first = await visit('first visit');
+      const textEvents = (progress: Progress[]) => progress.filter((p) => (p.phase === 'download' && p.role?.startsWith('text.')) || (p.phase === 'init' && /concept encoder/.test(p.message ?? '')));
+      // The first visit did open it (so the second visit's silence means something), before CLAP.
+      expect(first.requests).toContain('200 /models/tiny/text/onnx/model.onnx');
+      expect(textEvents(first.progress).some((p) => p.phase === 'init')).toBe(true);
+      const opened = first.progress.findIndex((p) => p.phase === 'init' && /concept encoder/.test(p.message ?? ''));
+      const clapAt = first.progress.findIndex((p) => p.phase === 'download' && p.role === 'clap.model');
+      expect(opened, 'the text encoder opens before CLAP is fetched').toBeLessThan(clapAt);
+      expectSameSong(first.song, nodeResult, 1e-4);
+
+      const second = await visit('second visit');
+      expect(second.requests.filter((line) => line.includes('/text/')), 'requests for text files on the second visit').toEqual([]);
+      expect(textEvents(second.progress), 'text encoder downloads or openings on the second visit').toEqual([]);
+      // The stored embedding is the one computed: the same result to the bit.
+      expect(second.song.color_probs).toEqual(first.song.color_probs);
+      expect(second.song.chunks.map((c) => c.color_probs)).toEqual(first.song.chunks.map((c) => c.color_probs));
+      console.log(`[browser e2e] concept cache: first visit ${first.requests.filter((l) => l.includes('/text/')).length} text requests, second visit 0; results equal`);
+    } finally {
+      await visitor.close();
+    }
+  }, 200_000);
+
   it('shows an error, and no result, for a file that is not audio', async (context) => {
     if (missing) return context.skip(missing);
     const page = await browser.newPage();

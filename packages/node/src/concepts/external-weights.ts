@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporaryPathFor } from '../atomic-file.js';
-import { moveInitializersOut, type ExternalPlacement } from './onnx-initializers.js';
+import { moveInitializersOut, type ExternalPlacement } from '@refractor/core';
 
 const DATA_FILE = 'model.onnx_data';
 const LAYOUT_FILE = 'layout.json';

@@ -9,6 +9,11 @@
  * the very bytes it was, and raw tensor data is handed out as views of the
  * input (no copies). Only the top-level graph's initializers are considered;
  * tensors in subgraphs stay where they are (still a valid model).
+ *
+ * It lives in core (pure, no I/O) because both runtimes use it: Node writes a
+ * `model.onnx_data` copy onnxruntime-node maps from disk; the browser hands
+ * onnxruntime-web a tiny graph plus the original bytes as external data, so
+ * the weights are copied into the WASM heap once instead of twice.
  */
 
 /** Wire types of the protobuf encoding. */
@@ -104,7 +109,12 @@ function varint(value: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
-const encoder = new TextEncoder();
+/** The bytes of an ASCII string (keys and file names here are ASCII; core has no TextEncoder type, being runtime-free). */
+function ascii(text: string): Uint8Array {
+  const bytes = Uint8Array.from(text, (char) => char.charCodeAt(0));
+  if (bytes.some((byte, i) => byte !== text.charCodeAt(i) || byte > 0x7f)) throw new Error(`external data entry ${JSON.stringify(text)} is not ASCII`);
+  return bytes;
+}
 
 /** A length-delimited field from already encoded parts. */
 function lengthDelimited(number: number, parts: Uint8Array[]): Uint8Array[] {
@@ -113,7 +123,7 @@ function lengthDelimited(number: number, parts: Uint8Array[]): Uint8Array[] {
 }
 
 function entry(key: string, value: string): Uint8Array[] {
-  return lengthDelimited(TENSOR_EXTERNAL_DATA, [...lengthDelimited(ENTRY_KEY, [encoder.encode(key)]), ...lengthDelimited(ENTRY_VALUE, [encoder.encode(value)])]);
+  return lengthDelimited(TENSOR_EXTERNAL_DATA, [...lengthDelimited(ENTRY_KEY, [ascii(key)]), ...lengthDelimited(ENTRY_VALUE, [ascii(value)])]);
 }
 
 /**
@@ -121,8 +131,10 @@ function entry(key: string, value: string): Uint8Array[] {
  * whose `raw_data` `place` accepts is stored externally (`data_location =
  * EXTERNAL` with `location`/`offset`/`length` entries), and returns the new
  * model's bytes with the moved data. `place` is called in file order with
- * each candidate's byte length and returns where it goes, or undefined to
- * keep it inline.
+ * each candidate's byte length and the offset of its raw bytes in
+ * `modelBytes`, and returns where it goes, or undefined to keep it inline.
+ * (Placing each tensor at its own source offset makes the input itself the
+ * data file: see {@link externalDataInPlace}.)
  *
  * @example
  * ```ts
@@ -135,7 +147,7 @@ function entry(key: string, value: string): Uint8Array[] {
  * });
  * ```
  */
-export function moveInitializersOut(modelBytes: Uint8Array, place: (length: number) => ExternalPlacement | undefined): MovedInitializers {
+export function moveInitializersOut(modelBytes: Uint8Array, place: (length: number, sourceOffset: number) => ExternalPlacement | undefined): MovedInitializers {
   const moved: MovedInitializers['moved'] = [];
   let alreadyExternal = false;
 
@@ -145,7 +157,7 @@ export function moveInitializersOut(modelBytes: Uint8Array, place: (length: numb
       if (field.number === TENSOR_RAW_DATA && field.wireType === LENGTH_DELIMITED) raw = field.payload;
       if (field.number === TENSOR_DATA_LOCATION && field.varint === DATA_LOCATION_EXTERNAL) alreadyExternal = true;
     }
-    const placement = raw && raw.length > 0 && !alreadyExternal ? place(raw.length) : undefined;
+    const placement = raw && raw.length > 0 && !alreadyExternal ? place(raw.length, raw.byteOffset - modelBytes.byteOffset) : undefined;
     if (!placement) return [tensor];
     moved.push({ placement, bytes: raw! });
     const kept: Uint8Array[] = [];
@@ -177,4 +189,44 @@ export function moveInitializersOut(modelBytes: Uint8Array, place: (length: numb
     else model.push(modelBytes.subarray(field.start, field.end));
   }
   return alreadyExternal ? { model: [modelBytes], moved: [], alreadyExternal } : { model, moved, alreadyExternal };
+}
+
+/** What {@link externalDataInPlace} returns: a small graph and the file name its external tensors point into. */
+export interface InPlaceExternalData {
+  /** The graph with every big initializer pointing into the original bytes (small: names, shapes, small tensors). */
+  graph: Uint8Array;
+  /** The external data file name the graph refers to; hand the original bytes over under this name. */
+  location: string;
+  /** How many tensors were moved out, and their bytes in all. */
+  moved: number;
+  movedBytes: number;
+}
+
+/**
+ * Splits a serialized ONNX model into a small graph whose big initializers
+ * are external data at their own offsets in the original bytes, so that the
+ * original bytes, unchanged, are the data file. Nothing is copied but the
+ * graph. Undefined when nothing would move (small tensors only, or the model
+ * already keeps its weights outside).
+ *
+ * @example
+ * ```ts
+ * const split = externalDataInPlace(bytes);
+ * const session = split
+ *   ? await ort.InferenceSession.create(split.graph, { externalData: [{ path: split.location, data: bytes }] })
+ *   : await ort.InferenceSession.create(bytes);
+ * ```
+ */
+export function externalDataInPlace(modelBytes: Uint8Array, options: { location?: string; minTensorBytes?: number } = {}): InPlaceExternalData | undefined {
+  const location = options.location ?? 'model.onnx.weights';
+  const minTensorBytes = options.minTensorBytes ?? 1024;
+  const { model, moved, alreadyExternal } = moveInitializersOut(modelBytes, (length, offset) => (length < minTensorBytes ? undefined : { location, offset, length }));
+  if (alreadyExternal || moved.length === 0) return undefined;
+  const graph = new Uint8Array(model.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of model) {
+    graph.set(part, at);
+    at += part.length;
+  }
+  return { graph, location, moved: moved.length, movedBytes: moved.reduce((sum, { bytes }) => sum + bytes.length, 0) };
 }
