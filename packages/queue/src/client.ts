@@ -165,7 +165,10 @@ export class RefractorQueue {
       const cause = lastError ?? error;
       throw new QueueUnreachableError(url, cause instanceof Error ? cause.message : String(cause), { cause });
     }
-    return new RefractorQueue(name, redis, new Queue<JobData, JobResult>(name, { connection: redis }), url, timeoutMs);
+    const queue = new Queue<JobData, JobResult>(name, { connection: redis });
+    // BullMQ re-emits connection errors; the calls that meet them fail with QueueUnreachableError anyway.
+    queue.on('error', () => undefined);
+    return new RefractorQueue(name, redis, queue, url, timeoutMs);
   }
 
   /** Set when a call found Redis not answering: close() then drops the connection without a goodbye. */
