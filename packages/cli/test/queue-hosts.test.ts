@@ -249,19 +249,19 @@ describe.skipIf(skipReason !== undefined)(`the queue across hosts${skipReason ? 
       if (fsync !== 'always') redis = await lab.startRedis(hosts.db2!, { appendfsync: fsync });
       try {
         const inputs = [...songs, long];
-        const [w1, w2] = [worker(hosts.w1!, queue), worker(hosts.w2!, queue)];
-        await waitFor('both workers to be ready', () => / ready: /.test(w1.log()) && / ready: /.test(w2.log()), 30_000);
         const added = await addOn(hosts.client!, queue, inputs);
         expect(added.code, added.log).toBe(0);
         const batch = added.batch!;
-        // The producer waits for the results from its host, through the outage.
-        const out = join(work, 'f3-wait.jsonl');
+        // The producer waits for the results from its host, through the outage; it is connected before the
+        // workers start (a client that starts while Redis is down gives up: exit 3).
+        const out = join(work, `${queue}-wait.jsonl`);
         const waiting = lab.spawn(hosts.client!, process.execPath, [BIN, 'queue', 'results', '--batch', batch, '--redis', redis.url, '--queue', queue, '--wait', '--poll-ms', '200', '--out', out, ...REDIS_TIMEOUT]);
         processes.push(waiting);
-        await waitFor('a few results, not all', async () => ((await progress(queue, batch)).completed >= 2), 60_000);
-        // The waiting producer is connected (a client that starts while Redis is down gives up: exit 3).
         const producer = new RegExp(`addr=${hosts.client!.address.replace(/\./g, '\\.')}:`);
         await waitFor('the waiting producer to connect', () => withQueue(queue, async (q) => producer.test(String(await q.redis.call('CLIENT', 'LIST')))), 20_000);
+        const [w1, w2] = [worker(hosts.w1!, queue), worker(hosts.w2!, queue)];
+        // Killed mid-run: some results in, the rest (the 10-minute song among them) not yet.
+        await waitFor('a few results, not all', async () => ((await progress(queue, batch)).completed >= 2), 60_000);
         const before = await progress(queue, batch);
         expect(before.pending).toBeGreaterThan(0);
         await redis.kill();
