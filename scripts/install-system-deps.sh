@@ -4,6 +4,8 @@
 #     (packages/web/test/browser.test.ts skips without /usr/bin/chromium).
 #   - Debian's `redis-server`, for the queue tests (packages/cli/test/queue.test.ts
 #     starts its own servers on free loopback ports; they skip without it).
+#   - Debian's `iproute2` (`ip netns`), for the queue's fault tests across test hosts
+#     (packages/cli/test/queue-hosts.test.ts: network namespaces; they skip without it, or without root).
 #   - Debian's `libvulkan1` (the Vulkan loader), for the webgpu tests: onnxruntime-node's
 #     WebGPU provider runs on Vulkan, and the tests point it at SwiftShader, the CPU
 #     Vulkan driver that `chromium` ships (packages/node/test/webgpu.test.ts and
@@ -14,6 +16,7 @@ set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+[ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || [ -x /usr/bin/ip ] || [ -x /bin/ip ] || missing+=(iproute2)
 [ -e /usr/lib/x86_64-linux-gnu/libvulkan.so.1 ] || [ -e /usr/lib64/libvulkan.so.1 ] || [ "$(uname -m)" != x86_64 ] || missing+=(libvulkan1)
 
 if [ "${#missing[@]}" -eq 0 ]; then

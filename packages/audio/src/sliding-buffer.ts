@@ -41,6 +41,17 @@ export class SlidingBuffer {
     this.origin += drop;
   }
 
+  /**
+   * The held samples [from, from + length) as a view into the buffer (no copy), or null when
+   * part of that range is not held (dropped, or past the end). The view is valid until the
+   * next {@link append}.
+   */
+  view(from: number, length: number): Float32Array | null {
+    if (from < this.origin || from + length > this.end) return null;
+    const at = this.head + from - this.origin;
+    return this.data.subarray(at, at + length);
+  }
+
   /** Copies [from, from + out.length) into `out`, with zeros where no audio is held past the end (the padding). */
   copyInto(out: Float32Array, from: number): void {
     if (from < this.origin) throw new RangeError(`sample ${from} was already dropped (buffer starts at ${this.origin})`);

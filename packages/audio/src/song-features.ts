@@ -192,9 +192,15 @@ export class ChunkFeaturizer {
       const range = cropOffsetRange(geometry.chunkSamples, extractor.cropSamples);
       cropOffset = range ? this.crops.pick(range) : 0;
       const cropStart = startSample + cropOffset;
-      this.buffer.copyInto(window, cropStart);
+      // A crop made only of held audio is read in place (the extractor only reads it): saves
+      // copying 480 000 samples per chunk. One that reaches past the audio gets the zero padding.
+      let crop = this.buffer.view(cropStart, window.length);
+      if (!crop) {
+        this.buffer.copyInto(window, cropStart);
+        crop = window;
+      }
       // buffer.end is the end of the audio (known so far): the cache never keeps a row that reaches the zeros after it.
-      features = this.frameCache ? this.frameCache.logMel(window, cropStart, this.buffer.end) : extractor.logMel(window);
+      features = this.frameCache ? this.frameCache.logMel(crop, cropStart, this.buffer.end) : extractor.logMel(crop);
     } else {
       this.buffer.copyInto(window, startSample);
       const ranges = extractor.offsetRanges(window.length);

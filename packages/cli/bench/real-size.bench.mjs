@@ -50,6 +50,16 @@ if (!existsSync(join(clapSet, 'clap', 'onnx', 'audio_model.onnx_data'))) {
 const threads = Number(process.env.REFRACTOR_BENCH_THREADS || availableParallelism());
 const scratch = mkdtempSync(join(tmpdir(), 'refractor-real-size-bench-'));
 
+/** An Ogg Vorbis file's duration: the last page's granule position over the identification header's rate; NaN if not that. */
+function oggSeconds(path) {
+  const bytes = readFileSync(path);
+  if (bytes.toString('latin1', 0, 4) !== 'OggS' || bytes.toString('latin1', 29, 35) !== 'vorbis') return NaN;
+  const rate = bytes.readUInt32LE(40);
+  const last = bytes.lastIndexOf('OggS', bytes.length - 27, 'latin1');
+  if (last < 0 || !rate) return NaN;
+  return Number(bytes.readBigInt64LE(last + 6)) / rate;
+}
+
 /** Songs nearest 4 minutes from the real corpus (Debian game soundtracks), or a synthetic stand-in. */
 function pickSongs(count) {
   const script = join(root, '..', 'shared', 'corpus', 'install_corpus.sh');
@@ -63,16 +73,29 @@ function pickSongs(count) {
   });
   if (existsSync(script) && installed) {
     try {
-      const paths = execFileSync('bash', [script, '--songs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
+      // Without ffprobe (or soxi) the script's --songs lists nothing: list every track and read Ogg
+      // durations from the files themselves (last page's granule position / the Vorbis sample rate).
+      const hasFfprobe = (() => {
+        try {
+          execFileSync('ffprobe', ['-version'], { stdio: 'ignore' });
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      const paths = execFileSync('bash', [script, ...(hasFfprobe ? ['--songs'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+        .split('\n')
+        .filter(Boolean);
       const probe = (path) => {
+        if (!hasFfprobe) return oggSeconds(path);
         try {
           return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
         } catch {
           return NaN; // a few tracks in Debian's hyperrogue-music do not open in ffprobe: skip them, not the corpus
         }
       };
-      const songs = paths.map((path) => ({ path, seconds: probe(path) })).filter((song) => Number.isFinite(song.seconds));
-      return songs.sort((a, b) => Math.abs(a.seconds - 243) - Math.abs(b.seconds - 243) || a.path.localeCompare(b.path)).slice(0, count);
+      const songs = paths.map((path) => ({ path, seconds: probe(path) })).filter((song) => Number.isFinite(song.seconds) && song.seconds >= 60);
+      if (songs.length) return songs.sort((a, b) => Math.abs(a.seconds - 243) - Math.abs(b.seconds - 243) || a.path.localeCompare(b.path)).slice(0, count);
     } catch (error) {
       console.log(`(could not list the corpus: ${error.message.split('\n')[0]})`);
     }

@@ -392,3 +392,37 @@ describe('refractor queue and worker usage', () => {
     expect(unreachable.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
   });
 });
+
+describe.skipIf(skip)(`refractor worker -v with cross-request batching${skip ? ` (SKIPPED: ${REDIS_SKIP_REASON})` : ''}`, () => {
+  let redis: RedisServer;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop(2000)));
+    await redis?.dispose();
+  });
+
+  it('says batching is on in its ready line and logs the CLAP run sizes after each job', { timeout: 60_000 }, async () => {
+    const songs = writeSongs(join(work, 'batching'), 4, 5);
+    const flags = ['--redis', redis.url, '--queue', 'batching'];
+    // `on` forces it on cpu (batch size 1 there: each chunk is submitted alone, and the batcher gathers the four jobs' chunks).
+    const worker = spawnWorker(['-v', ...flags, ...MODELS, '--concurrency', '4', '--batching', 'on', '--max-batch', '8', '--max-wait-ms', '50']);
+    workers.push(worker);
+    await waitFor('the worker to be ready', () => /ready: queue batching/.test(worker.log()));
+    expect(worker.log()).toMatch(/ready: queue batching on .*concurrency 4, cross-request batching on \(max 8 chunks, 50 ms\)/);
+    const add = await runRefractorAsync(['queue', 'add', ...songs, ...flags]);
+    expect(add.status, add.stderr).toBe(0);
+    await waitFor('the four jobs', () => finishedJobs(worker.log()).length === 4);
+    const runs = [...worker.log().matchAll(/encoder: (\d+) CLAP runs?, (\d+) chunks \(mean [\d.]+; sizes ([\d×, ]+)\); cross-request batching on \(max 8 chunks, 50 ms\)/g)];
+    expect(runs.length).toBeGreaterThan(0);
+    // Every run is counted once: the sizes add up to the chunks, and no run is above --max-batch.
+    for (const [, count, chunks, sizes] of runs) {
+      const parsed = [...sizes!.matchAll(/(\d+)×(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+      expect(parsed.reduce((sum, [, n]) => sum + n, 0)).toBe(Number(count));
+      expect(parsed.reduce((sum, [size, n]) => sum + size * n, 0)).toBe(Number(chunks));
+      expect(Math.max(...parsed.map(([size]) => size))).toBeLessThanOrEqual(8);
+    }
+  });
+});

@@ -186,7 +186,7 @@ function pipeline(refractorArgs: string, reader: string): { status: number; stde
 }
 
 describe('closed pipes', { timeout: 120_000 }, () => {
-  const commands = ['', 'score', 'validate', 'models', 'models list', 'models pull', 'models verify', 'models path', 'models concepts', 'extract', 'train', 'info', 'features', 'piano-roll', 'queue', 'queue add', 'queue status', 'queue results', 'queue remove', 'worker', 'serve', 'completion'];
+  const commands = ['', 'score', 'validate', 'models', 'models list', 'models pull', 'models verify', 'models path', 'models concepts', 'extract', 'train', 'drift', 'info', 'features', 'piano-roll', 'queue', 'queue add', 'queue status', 'queue results', 'queue remove', 'worker', 'serve', 'completion'];
 
   it('the command list above is every command', () => {
     const bash = runRefractor(['completion', 'bash']).stdout;

@@ -60,8 +60,8 @@ const CUDA_HELP =
   '(needs CUDA 12 and cuDNN 9 on the machine), or use device "cpu".';
 
 /**
- * What onnxruntime's WebGPU provider says, at a model's first run, when the
- * model computes in 16-bit floats and the adapter lacks WebGPU's
+ * What onnxruntime's WebGPU provider says, when it prepares a session or at
+ * the model's first run, when the model computes in 16-bit floats and the adapter lacks WebGPU's
  * `shader-f16` feature (SwiftShader, some drivers): "Program Transpose
  * requires f16 but the device does not support it".
  */
@@ -79,8 +79,8 @@ export function noShaderF16Error(where: string, message: string, cause: unknown)
 
 /**
  * A webgpu session whose runs turn the provider's "requires f16" failure into
- * a {@link noShaderF16Error} (the first run is the first time the provider
- * compiles the model's shaders, so session creation cannot tell).
+ * a {@link noShaderF16Error} (most shaders are first compiled at the first
+ * run, so session creation alone cannot tell).
  */
 function withShaderF16Check(session: ort.InferenceSession, where: string): ort.InferenceSession {
   return new Proxy(session, {
@@ -146,6 +146,8 @@ export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBa
         return device === 'webgpu' ? withShaderF16Check(session, typeof model === 'string' ? model : `a ${model.byteLength}-byte model`) : session;
       } catch (error) {
         const message = (error as Error).message ?? String(error);
+        // Some fp16 graphs fail here already (a Transpose of fp16 weights runs while the session is prepared).
+        if (device === 'webgpu' && NO_SHADER_F16.test(message)) throw noShaderF16Error(typeof model === 'string' ? model : `a ${model.byteLength}-byte model`, message, error);
         if (device === 'cuda' && /cuda|provider|backend/i.test(message)) {
           throw new DeviceUnavailableError(`${CUDA_HELP} (onnxruntime said: ${message})`, { cause: error });
         }

@@ -93,55 +93,81 @@ describe.skipIf(WEBGPU_SKIP_REASON !== undefined)(`webgpu equals cpu on the tiny
 
 /**
  * A CLAP-shaped model that computes in fp16, as `convert_float_to_float16(keep_io_types=True)`
- * makes one (the tiny set has no fp16 CLAP): float32 features in, Cast to fp16, Transpose,
- * ReduceMean, MatMul with fp16 weights, Cast back to float32 embeddings.
+ * makes one (the tiny set has no fp16 CLAP): float32 features in, fp16 inside, float32 embeddings
+ * out. On an adapter without shader-f16 onnxruntime fails at different times by graph:
+ * - `run`: Cast to fp16, Transpose, ReduceMean, MatMul with fp16 weights: at the first run;
+ * - `load`: a Conv with fp16 weights (as HTSAT's patch embedding; the provider transposes its
+ *   weights to NHWC while preparing the session): at session creation, as the real fp16 CLAP does.
  */
-function fp16Clap(): Uint8Array {
+function fp16Clap(fails: 'run' | 'load'): Uint8Array {
   const { FLOAT16, FLOAT } = onnx.TensorProto.DataType;
   const { INT, INTS } = onnx.AttributeProto.AttributeType;
-  const halves = Uint16Array.from({ length: 64 * 512 }, (_, i) => 0x2000 + (i % 500)); // small positive fp16 values
-  const weight = onnx.TensorProto.create({ name: 'w', dims: [64, 512], dataType: FLOAT16, rawData: new Uint8Array(halves.buffer) });
-  const g = graph({
-    name: 'fp16-clap',
-    inputs: [valueInfo('input_features', 'float32', ['batch', 1, 1001, 64])],
-    outputs: [valueInfo('audio_embeds', 'float32', ['batch', 512])],
-    initializers: [weight, tensor('shape', 'int64', [2], [-1n, 64n])],
-    nodes: [
-      node('Cast', ['input_features'], ['half'], { to: { type: INT, i: FLOAT16 } }),
-      node('Transpose', ['half'], ['transposed'], { perm: { type: INTS, ints: [0, 1, 3, 2] } }),
-      node('ReduceMean', ['transposed'], ['mean'], { axes: { type: INTS, ints: [3] }, keepdims: { type: INT, i: 0 } }),
-      node('Reshape', ['mean', 'shape'], ['rows']),
-      node('MatMul', ['rows', 'w'], ['embeds']),
-      node('Cast', ['embeds'], ['audio_embeds'], { to: { type: INT, i: FLOAT } }),
-    ],
-  });
+  const halves = (n: number) => new Uint8Array(Uint16Array.from({ length: n }, (_, i) => 0x1c00 + (i % 700)).buffer); // small positive fp16 values
+  const toHalf = node('Cast', ['input_features'], ['half'], { to: { type: INT, i: FLOAT16 } });
+  const toFloat = node('Cast', ['embeds'], ['audio_embeds'], { to: { type: INT, i: FLOAT } });
+  const g =
+    fails === 'run'
+      ? graph({
+          name: 'fp16-clap',
+          inputs: [valueInfo('input_features', 'float32', ['batch', 1, 1001, 64])],
+          outputs: [valueInfo('audio_embeds', 'float32', ['batch', 512])],
+          initializers: [onnx.TensorProto.create({ name: 'w', dims: [64, 512], dataType: FLOAT16, rawData: halves(64 * 512) }), tensor('shape', 'int64', [2], [-1n, 64n])],
+          nodes: [
+            toHalf,
+            node('Transpose', ['half'], ['transposed'], { perm: { type: INTS, ints: [0, 1, 3, 2] } }),
+            node('ReduceMean', ['transposed'], ['mean'], { axes: { type: INTS, ints: [3] }, keepdims: { type: INT, i: 0 } }),
+            node('Reshape', ['mean', 'shape'], ['rows']),
+            node('MatMul', ['rows', 'w'], ['embeds']),
+            toFloat,
+          ],
+        })
+      : graph({
+          name: 'fp16-clap-conv',
+          inputs: [valueInfo('input_features', 'float32', ['batch', 1, 1001, 64])],
+          outputs: [valueInfo('audio_embeds', 'float32', ['batch', 512])],
+          // 8 filters over all 1001 frames of each mel bin: [batch, 8, 1, 64], i.e. 512 values per chunk.
+          initializers: [onnx.TensorProto.create({ name: 'k', dims: [8, 1, 1001, 1], dataType: FLOAT16, rawData: halves(8 * 1001) }), tensor('shape', 'int64', [2], [-1n, 512n])],
+          nodes: [toHalf, node('Conv', ['half', 'k'], ['conv']), node('Reshape', ['conv', 'shape'], ['embeds']), toFloat],
+        });
   return encodeModel(model({ graph: g }));
 }
 
 describe.skipIf(WEBGPU_SKIP_REASON !== undefined)(`fp16 on an adapter without shader-f16${WEBGPU_SKIP_REASON ? ` (SKIPPED: ${WEBGPU_SKIP_REASON})` : ''}`, { timeout: 120_000 }, () => {
-  it('is a device error at the first run that says to use fp32 (SwiftShader has no shader-f16); the model itself runs on cpu', async () => {
+  const clip = join(import.meta.dirname, '..', '..', '..', 'examples', 'clip.ogg');
+  /** A copy of the tiny set with `graph` as its fp16 CLAP. */
+  const setWith = (graphBytes: Uint8Array) => {
     const dir = mkdtempSync(join(tmpdir(), 'refractor-fp16-'));
+    cpSync(tiny, dir, { recursive: true });
+    writeFileSync(join(dir, 'clap', 'onnx', 'audio_model_fp16.onnx'), graphBytes);
+    return dir;
+  };
+  const expectShaderF16Error = (failure: unknown) => {
+    expect(failure).toBeInstanceOf(DeviceUnavailableError);
+    const error = failure as DeviceUnavailableError;
+    expect(error.code).toBe('device');
+    expect(error.message).toMatch(/audio_model_fp16\.onnx computes in 16-bit floats \(fp16\), but this WebGPU adapter lacks the shader-f16 feature/);
+    expect(error.message).toMatch(/use --dtype fp32 \(dtype: "fp32"\) on webgpu, or --dtype q8 on cpu/);
+    expect(error.message).toMatch(/onnxruntime said: .*requires f16 but the device does not support it/);
+  };
+
+  it.each(['run', 'load'] as const)('fails at its first %s with a device error that says to use fp32 (SwiftShader has no shader-f16); on cpu the model scores', async (fails) => {
+    const dir = setWith(fp16Clap(fails));
     try {
-      cpSync(tiny, dir, { recursive: true });
-      writeFileSync(join(dir, 'clap', 'onnx', 'audio_model_fp16.onnx'), fp16Clap());
-      const clip = join(import.meta.dirname, '..', '..', '..', 'examples', 'clip.ogg');
       const onCpu = await Refractor.load({ models: dir, dtype: { clap: 'fp16' } });
       expect((await onCpu.scoreFile(clip)).chunk_count).toBeGreaterThan(0);
       await onCpu.close();
-      const onGpu = await Refractor.load({ models: dir, device: 'webgpu', dtype: { clap: 'fp16' } });
-      try {
-        const failure = await onGpu.scoreFile(clip).then(
-          () => undefined,
-          (error: unknown) => error as DeviceUnavailableError,
-        );
-        expect(failure).toBeInstanceOf(DeviceUnavailableError);
-        expect(failure!.code).toBe('device');
-        expect(failure!.message).toMatch(/audio_model_fp16\.onnx computes in 16-bit floats \(fp16\), but this WebGPU adapter lacks the shader-f16 feature/);
-        expect(failure!.message).toMatch(/use --dtype fp32 \(dtype: "fp32"\) on webgpu, or --dtype q8 on cpu/);
-        expect(failure!.message).toMatch(/onnxruntime said: .*requires f16 but the device does not support it/);
-      } finally {
-        await onGpu.close();
-      }
+      const failure = await (async () => {
+        const onGpu = await Refractor.load({ models: dir, device: 'webgpu', dtype: { clap: 'fp16' } });
+        try {
+          await onGpu.scoreFile(clip);
+        } finally {
+          await onGpu.close();
+        }
+      })().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expectShaderF16Error(failure);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -165,15 +165,23 @@ export class RefractorQueue {
       const cause = lastError ?? error;
       throw new QueueUnreachableError(url, cause instanceof Error ? cause.message : String(cause), { cause });
     }
-    return new RefractorQueue(name, redis, new Queue<JobData, JobResult>(name, { connection: redis }), url, timeoutMs);
+    const queue = new Queue<JobData, JobResult>(name, { connection: redis });
+    // BullMQ re-emits connection errors; the calls that meet them fail with QueueUnreachableError anyway.
+    queue.on('error', () => undefined);
+    return new RefractorQueue(name, redis, queue, url, timeoutMs);
   }
+
+  /** Set when a call found Redis not answering: close() then drops the connection without a goodbye. */
+  private unreachable = false;
 
   /** Runs a Redis call; "no answer" failures become a {@link QueueUnreachableError}. */
   private async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      throw queueError(error, this.url);
+      const mapped = queueError(error, this.url);
+      if (mapped instanceof QueueUnreachableError) this.unreachable = true;
+      throw mapped;
     }
   }
 
@@ -445,6 +453,11 @@ export class RefractorQueue {
    * answering, the connection is dropped at once (or after the time limit).
    */
   async close(): Promise<void> {
+    if (this.unreachable) {
+      this.redis.disconnect();
+      await this.queue.close().catch(() => undefined);
+      return;
+    }
     const polite = (async () => {
       await this.queue.close();
       if (this.redis.status === 'ready') await this.redis.quit();

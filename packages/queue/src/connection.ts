@@ -110,9 +110,9 @@ export class QueueUnreachableError extends RefractorError {
   }
 }
 
-/** ioredis's and the kernel's words for "no answer from Redis". */
+/** ioredis's and the kernel's words for "no answer from Redis" (and Redis's own while it loads its data after a restart). */
 const UNREACHABLE =
-  /Command timed out|Socket timeout|Connection is closed|Reached the max retries per request limit|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ENOTFOUND|EAI_AGAIN|connect ETIMEDOUT|Stream isn't writeable/i;
+  /^LOADING |Command timed out|Socket timeout|Connection is closed|Reached the max retries per request limit|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ENOTFOUND|EAI_AGAIN|connect ETIMEDOUT|Stream isn't writeable/i;
 
 /**
  * A Redis failure as a {@link QueueUnreachableError} when it means Redis

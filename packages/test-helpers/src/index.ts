@@ -8,6 +8,7 @@
  * - `@refractor/test-helpers/hub-server`: a fake Hugging Face hub with fault injection.
  * - `@refractor/test-helpers/redis-server`: a real `redis-server` on a free port.
  * - `@refractor/test-helpers/swiftshader`: SwiftShader's Vulkan driver as the GPU for webgpu tests, and why they skip.
+ * - `@refractor/test-helpers/netns`: test hosts as network namespaces (partitions, hosts that vanish, Redis on a host).
  * - `@refractor/test-helpers/measure-child`: wall time, peak RSS and CPU of a child node process.
  *
  * @example

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { checkCandidates, featureSettings } from '@refractor/node';
-import { isUrl, queueError, RefractorQueue, type AddReport, type Batch, type BatchInfo, type CandidateJobSettings, type JobFeatureSettings, type SongJobSettings } from '@refractor/queue';
+import { isUrl, queueError, QueueUnreachableError, RefractorQueue, type AddReport, type Batch, type BatchInfo, type CandidateJobSettings, type JobFeatureSettings, type SongJobSettings } from '@refractor/queue';
 import type { CommandContext } from '../context.js';
 import { chunkingOptions, colorRuleOption, cropOptions, featureOptionsOf, integerParser, targetsOption, type ChunkingFlags, type ColorFlags, type CropFlags } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -55,7 +55,10 @@ async function withQueue<T>(flags: QueueFlags, work: (queue: RefractorQueue) => 
   try {
     return await work(queue);
   } catch (error) {
-    throw queueError(error, flags.redis);
+    const mapped = queueError(error, flags.redis);
+    // No goodbye to a Redis that does not answer: close() would wait for it.
+    if (mapped instanceof QueueUnreachableError) queue.redis.disconnect();
+    throw mapped;
   } finally {
     await queue.close();
   }
@@ -230,25 +233,34 @@ function resultsCommand(context: CommandContext): Command {
     const out = flags.out ?? '-';
     const where = outName(out);
     await withQueue(flags, async (queue) => {
-      const batch = await pickBatch(queue, flags.batch, context);
+      // With --wait, a Redis that stops answering (restart, partition) is waited out, at any step before writing:
+      // the connection comes back by itself, so keep asking.
+      let outage = false;
+      const patiently = async <T>(read: () => Promise<T>): Promise<T> => {
+        for (;;) {
+          try {
+            const value = await read();
+            outage = false;
+            return value;
+          } catch (error) {
+            if (!flags.wait || !(queueError(error, flags.redis) instanceof QueueUnreachableError)) throw error;
+            if (!outage) context.err(`refractor: redis: ${(error as Error).message}; still waiting`);
+            outage = true;
+            await sleep(flags.pollMs);
+          }
+        }
+      };
+      const batch = await patiently(() => pickBatch(queue, flags.batch, context));
       if (batch.task === 'embed' && flags.out === undefined && process.stdout.isTTY) {
         command.error('error: an extract batch is a binary .npz: pass --out <file.npz> (or --out - to send it to a terminal anyway)', { exitCode: 2, code: 'refractor.usage' });
       }
-      let progress = await queue.progress(batch.id);
+      let progress = await patiently(() => queue.progress(batch.id));
       if (progress!.pending > 0 && flags.wait) {
         const bar = createProgress(`batch ${batch.id}`, batch.count);
-        let outage = false;
         while (progress!.pending > 0) {
           bar.update(progress!.completed + progress!.failed);
           await sleep(flags.pollMs);
-          // A long wait outlives Redis restarts: the connection comes back by itself, so keep asking.
-          try {
-            progress = await queue.progress(batch.id);
-            outage = false;
-          } catch (error) {
-            if (!outage) context.err(`refractor: redis: ${(error as Error).message}; still waiting`);
-            outage = true;
-          }
+          progress = await patiently(() => queue.progress(batch.id));
         }
         bar.stop();
       }
