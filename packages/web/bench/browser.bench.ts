@@ -31,8 +31,14 @@ const demoDir = resolve(here, '../dist-demo');
 const benchWeb = join(process.env.REFRACTOR_BENCH_MODELS || join(homedir(), '.cache', 'refractor', 'bench-models'), 'bench-web');
 const clip = join(repoRoot, 'examples', 'clip.ogg');
 
-/** RSS (MB) of a process and all its descendants, from /proc. */
-function treeRssMB(root: number): number {
+/**
+ * Memory (MB) of a process and all its descendants, from /proc: the RSS sum
+ * (the issue's figure; it counts pages shared between Chromium's processes,
+ * such as the zygote's code, once per process) and the PSS sum (shared pages
+ * split among their sharers: what the tree really holds), and the largest
+ * single process's RSS (the renderer holding the models).
+ */
+function treeMemoryMB(root: number): { rss: number; pss: number; largest: number } {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -44,19 +50,23 @@ function treeRssMB(root: number): number {
       // the process ended meanwhile
     }
   }
-  let kb = 0;
+  let rss = 0;
+  let pss = 0;
+  let largest = 0;
   const stack = [root];
   while (stack.length) {
     const pid = stack.pop()!;
     try {
-      const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      kb += match ? Number(match[1]) : 0;
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      rss += kb;
+      largest = Math.max(largest, kb);
+      pss += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
     } catch {
       // gone
     }
     stack.push(...(children.get(pid) ?? []));
   }
-  return kb / 1024;
+  return { rss: rss / 1024, pss: pss / 1024, largest: largest / 1024 };
 }
 
 const benchWebFull = join(dirname(benchWeb), 'bench-web-full');
@@ -80,6 +90,13 @@ function chromiumRootPid(profile: string): number {
   );
 }
 
+/** Peaks over a visit, in MB. */
+interface Sample {
+  peak: number;
+  pss: number;
+  largest: number;
+}
+
 interface Visit {
   loadedS: number;
   firstResultS: number;
@@ -89,6 +106,8 @@ interface Visit {
   backend: string;
   isolated: boolean;
   peakMB: number;
+  peakPssMB: number;
+  peakLargestMB: number;
   /** Longest time the status line stood still while scoring, and while loading. */
   stillScoringS: number;
   stillLoadingS: number;
@@ -99,7 +118,7 @@ interface Visit {
 }
 
 /** One visit: open the page, wait for the models, score clip.ogg, collect the figures. */
-async function visit(page: Page, origin: string, query: string, sample: { peak: number }): Promise<Visit> {
+async function visit(page: Page, origin: string, query: string, sample: Sample): Promise<Visit> {
   const statusChanges: { t: number; text: string }[] = [];
   await page.exposeFunction('__benchStatus', (text: string) => statusChanges.push({ t: performance.now(), text }));
   await page.addInitScript(() => {
@@ -111,7 +130,7 @@ async function visit(page: Page, origin: string, query: string, sample: { peak: 
       new g.MutationObserver(() => g.__benchStatus(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
     });
   });
-  sample.peak = 0;
+  Object.assign(sample, { peak: 0, pss: 0, largest: 0 });
   const opened = performance.now();
   const openedEpoch = Date.now();
   await page.goto(`${origin}/?${query}`, { waitUntil: 'load' });
@@ -168,6 +187,8 @@ async function visit(page: Page, origin: string, query: string, sample: { peak: 
     backend: song.settings.backend,
     isolated,
     peakMB: sample.peak,
+    peakPssMB: sample.pss,
+    peakLargestMB: sample.largest,
     stillScoringS: stillGap(fileSet, done),
     stillLoadingS: stillGap(opened, loaded),
     mainThreadStallS: Math.max(0, ...beats.map((t, i) => (i ? t - beats[i - 1]! : 0))) / 1000,
@@ -178,7 +199,7 @@ async function visit(page: Page, origin: string, query: string, sample: { peak: 
 
 const line = (label: string, v: Visit) =>
   `[browser bench] ${label}: ${v.backend}, isolated ${v.isolated}; models loaded ${v.loadedS.toFixed(1)} s; first result after page open ${v.firstResultS.toFixed(1)} s ` +
-  `(clip.ogg, ${v.chunks} chunks, scored in ${v.scoreS.toFixed(1)} s); ${v.chunksPerS.toFixed(2)} chunks/s; Chromium peak RSS ${v.peakMB.toFixed(0)} MB; ` +
+  `(clip.ogg, ${v.chunks} chunks, scored in ${v.scoreS.toFixed(1)} s); ${v.chunksPerS.toFixed(2)} chunks/s; Chromium peak RSS ${v.peakMB.toFixed(0)} MB (PSS ${v.peakPssMB.toFixed(0)} MB, largest process ${v.peakLargestMB.toFixed(0)} MB); ` +
   `status still ≤ ${v.stillScoringS.toFixed(1)} s scoring, ${v.stillLoadingS.toFixed(1)} s loading; main thread stalled ≤ ${v.mainThreadStallS.toFixed(2)} s; ` +
   `downloaded ${v.downloadedMB.toFixed(0)} MB; text encoder ${v.textEncoderOpened ? 'opened' : 'not opened'}`;
 
@@ -207,8 +228,13 @@ describe(`real-size models in Chromium (${device})`, () => {
     const context = await launchChromiumProfile(profile, { webgpu: device === 'webgpu' });
     const rootPid = chromiumRootPid(profile);
     if (!rootPid) throw new Error(`no Chromium process found for profile ${profile}`);
-    const sample = { peak: 0 };
-    const sampler = setInterval(() => (sample.peak = Math.max(sample.peak, treeRssMB(rootPid))), 200);
+    const sample: Sample = { peak: 0, pss: 0, largest: 0 };
+    const sampler = setInterval(() => {
+      const now = treeMemoryMB(rootPid);
+      sample.peak = Math.max(sample.peak, now.rss);
+      sample.pss = Math.max(sample.pss, now.pss);
+      sample.largest = Math.max(sample.largest, now.largest);
+    }, 200);
     try {
       const url = `models=/models/bench/&device=${device}&${query}`;
       const first = await context.newPage();
