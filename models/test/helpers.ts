@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
-import { MODEL_FILE_ROLES, type ModelFileRole } from '@refractor/core';
+import { cosineSimilarity, MODEL_FILE_ROLES, type ModelFileRole } from '@refractor/core';
 
 export const { onnx } = onnxProto;
 
@@ -68,17 +68,8 @@ export function int64(values: number[], dims: number[]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
 }
 
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
+/** The cosine of two vectors: core's, so the tests measure with what `refractor drift` reports. */
+export const cosine = cosineSimilarity;
 
 export function norm(a: ArrayLike<number>): number {
   let s = 0;

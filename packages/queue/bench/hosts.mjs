@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RefractorQueue, sha256OfFile } from '../dist/index.js';
+import { timeScoreBatch } from './timed-batch.mjs';
 import { makeWav, sine, seededNoise } from '@refractor/test-helpers';
 import { REDIS_SKIP_REASON } from '@refractor/test-helpers/redis-server';
 import { Lab, NETNS_SKIP_REASON } from '@refractor/test-helpers/netns';
@@ -78,22 +79,7 @@ try {
     const cpuAtReady = workers.map((worker) => cpuSeconds(worker.child.pid));
     // The bench adds and watches through Redis's unix socket (it is on no host).
     const queue = await RefractorQueue.open(redis.socket, { queue: name });
-    const settings = { chunk_size_s: 30, chunk_stride_s: 5, crop: 'start', seed: 0, concept: null, target: null };
-    const started = performance.now();
-    const { batch } = await queue.addBatch({
-      task: 'score',
-      settings,
-      entries: hashed.map((input) => ({ data: { v: 1, task: 'score', input, settings }, item: { file: input.path } })),
-    });
-    for (;;) {
-      const progress = await queue.progress(batch);
-      if (progress.pending === 0) {
-        if (progress.failed > 0) throw new Error(`${progress.failed} jobs failed`);
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = await timeScoreBatch(queue, hashed);
     const cpu = workers.reduce((sum, worker, i) => sum + cpuSeconds(worker.child.pid) - cpuAtReady[i], 0);
     const perWorker = workers.map((worker) => (worker.log().match(/ done /g) ?? []).length);
     rates.push(SONGS / seconds);

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RefractorQueue, sha256OfFile } from '../dist/index.js';
+import { timeScoreBatch } from './timed-batch.mjs';
 import { startRedisServer, REDIS_SKIP_REASON } from '@refractor/test-helpers/redis-server';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,23 +103,7 @@ try {
     await Promise.all(workers.map((worker) => worker.ready));
     for (const worker of workers) worker.cpuAtReady = cpuSeconds(worker.child.pid);
     const queue = await RefractorQueue.open(redis.url, { queue: name });
-    const settings = { chunk_size_s: 30, chunk_stride_s: 5, crop: 'start', seed: 0, concept: null, target: null };
-    const started = performance.now();
-    // The batch spelled out (songBatch would hash the files again, inside the timing).
-    const { batch } = await queue.addBatch({
-      task: 'score',
-      settings,
-      entries: hashed.map((input) => ({ data: { v: 1, task: 'score', input, settings }, item: { file: input.path } })),
-    });
-    for (;;) {
-      const progress = await queue.progress(batch);
-      if (progress.pending === 0) {
-        if (progress.failed > 0) throw new Error(`${progress.failed} jobs failed`);
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = await timeScoreBatch(queue, hashed);
     const cpu = workers.reduce((sum, worker) => sum + cpuSeconds(worker.child.pid) - worker.cpuAtReady, 0);
     rates.push(SONGS / seconds);
     console.log(
