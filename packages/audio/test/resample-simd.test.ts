@@ -3,22 +3,7 @@ import { StreamingResampler } from '../src/resample/index.js';
 import { planResampler } from '../src/resample/plan.js';
 import { SIMD_KERNEL_BASE64 } from '../src/resample/simd-kernel-bytes.js';
 import { createSimdKernel, decodeBase64, simdKernel } from '../src/resample/simd-kernel.js';
-
-/** Deterministic xorshift32 in [0, 1). */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
-
-function noise(length: number, seed: number): Float32Array {
-  const next = random(seed);
-  return Float32Array.from({ length }, () => 2 * next() - 1);
-}
+import { noise, random } from './seeded-signal.js';
 
 /** Streams `input` in random block sizes (some 0, some over a kernel chunk), concatenated. */
 function streamRandomly(input: Float32Array, resampler: StreamingResampler, seed: number): Float32Array {

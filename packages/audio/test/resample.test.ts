@@ -4,22 +4,7 @@ import { StreamingResampler, resample } from '../src/resample/index.js';
 import { planBands } from '../src/resample/band-plan.js';
 import { designKaiserLowpass } from '../src/resample/kaiser.js';
 import { ceilDiv } from '../src/resample/rates.js';
-
-/** Deterministic xorshift32 in [0, 1): the same "random" blocks and signals on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
-
-function noise(length: number, seed: number): Float32Array {
-  const next = random(seed);
-  return Float32Array.from({ length }, () => 2 * next() - 1);
-}
+import { noise, random } from './seeded-signal.js';
 
 /** ceil(n · outRate / inRate) in exact integer arithmetic: the independent reference length. */
 function expectedLength(n: number, inRate: number, outRate: number): number {
