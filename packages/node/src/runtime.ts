@@ -68,7 +68,7 @@ const CUDA_HELP =
 const NO_SHADER_F16 = /Program \S+ requires f16 but the device does not support it/;
 
 /** The error for a model that needs f16 shaders on an adapter without them (a user can act on it: another dtype). */
-export function noShaderF16Error(where: string, message: string, cause: unknown): DeviceUnavailableError {
+function noShaderF16Error(where: string, message: string, cause: unknown): DeviceUnavailableError {
   return new DeviceUnavailableError(
     `${where} computes in 16-bit floats (fp16), but this WebGPU adapter lacks the shader-f16 feature (SwiftShader and some drivers do not have it): ` +
       'use --dtype fp32 (dtype: "fp32") on webgpu, or --dtype q8 on cpu for smaller weights. ' +
@@ -140,14 +140,15 @@ export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBa
     preferredBatchSize: PREFERRED_BATCH_SIZE[device],
     Tensor: ort.Tensor,
     async createSession(model: ModelSource, extra?: ort.InferenceSession.SessionOptions) {
+      const where = typeof model === 'string' ? model : `a ${model.byteLength}-byte model`;
       try {
         const merged = { ...sessionOptions, ...extra };
         const session = typeof model === 'string' ? await ort.InferenceSession.create(model, merged) : await ort.InferenceSession.create(model, merged);
-        return device === 'webgpu' ? withShaderF16Check(session, typeof model === 'string' ? model : `a ${model.byteLength}-byte model`) : session;
+        return device === 'webgpu' ? withShaderF16Check(session, where) : session;
       } catch (error) {
         const message = (error as Error).message ?? String(error);
         // Some fp16 graphs fail here already (a Transpose of fp16 weights runs while the session is prepared).
-        if (device === 'webgpu' && NO_SHADER_F16.test(message)) throw noShaderF16Error(typeof model === 'string' ? model : `a ${model.byteLength}-byte model`, message, error);
+        if (device === 'webgpu' && NO_SHADER_F16.test(message)) throw noShaderF16Error(where, message, error);
         if (device === 'cuda' && /cuda|provider|backend/i.test(message)) {
           throw new DeviceUnavailableError(`${CUDA_HELP} (onnxruntime said: ${message})`, { cause: error });
         }
@@ -157,7 +158,6 @@ export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBa
           const probe = await probeExecutionProvider('webgpu');
           if (!probe.available) throw new DeviceUnavailableError(webGpuUnavailableMessage(THIS_HOST, message), { cause: error });
         }
-        const where = typeof model === 'string' ? model : `${model.byteLength}-byte model`;
         throw new RefractorError(`${where}: onnxruntime could not load it: ${message}`, { cause: error });
       }
     },
