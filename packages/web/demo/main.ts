@@ -48,6 +48,15 @@ const textDtype = textDtypeParam && (MODEL_DTYPES as readonly string[]).includes
 // ?concept=<text> fills the Concept field and embeds it while the models load (the text encoder first, then released).
 const conceptParam = params.get('concept')?.trim() || undefined;
 if (conceptParam) concept.value = conceptParam;
+// ?text_worker=0 opens the text encoder in the Refractor worker itself (default: a worker of its own, ended once the concept is embedded).
+const textEncoderWorker = params.get('text_worker') === '0' ? { textEncoderWorker: false as const } : {};
+// ?ort=noprepack,noarena,nopattern: onnxruntime-web session options, for measuring their memory/speed trade-offs.
+const ortFlags = new Set((params.get('ort') ?? '').split(',').filter(Boolean));
+const sessionOptions = {
+  ...(ortFlags.has('noprepack') ? { extra: { session: { disable_prepacking: '1' } } } : {}),
+  ...(ortFlags.has('noarena') ? { enableCpuMemArena: false } : {}),
+  ...(ortFlags.has('nopattern') ? { enableMemPattern: false } : {}),
+};
 
 // Every progress message, for tests and benchmarks to read (window.__refractorProgress).
 const progressLog: (RefractorProgress & { t: number })[] = [];
@@ -116,6 +125,8 @@ const loaded = refractor.load({
   device,
   dtype: textDtype ? { clap: dtype, text: textDtype } : dtype,
   ...(conceptParam ? { concepts: [conceptParam] } : {}),
+  ...textEncoderWorker,
+  ...(Object.keys(sessionOptions).length > 0 ? { sessionOptions } : {}),
   wasmPaths: new URL('ort/', document.baseURI).href,
 });
 loaded.then(

@@ -24,6 +24,15 @@ export interface WebBackendOptions {
    * @defaultValue `min(4, hardwareConcurrency)` when cross-origin isolated, else `1`
    */
   numThreads?: number;
+  /**
+   * onnxruntime-web session options merged into every session this backend
+   * creates (after its own: execution providers, `graphOptimizationLevel: 'all'`),
+   * e.g. `{ enableCpuMemArena: false }` or
+   * `{ extra: { session: { disable_prepacking: '1' } } }`; see the package
+   * README's memory section for what each costs and saves.
+   * @defaultValue none
+   */
+  sessionOptions?: InferenceSession.SessionOptions;
 }
 
 /** A backend with the provider that actually runs. */
@@ -93,7 +102,7 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
     preferredBatchSize: device === 'webgpu' ? 16 : 1,
     Tensor: ort.Tensor,
     createSession(model: ModelSource, sessionOptions?: InferenceSession.SessionOptions) {
-      const opts: InferenceSession.SessionOptions = { executionProviders: providers, graphOptimizationLevel: 'all', ...sessionOptions };
+      const opts: InferenceSession.SessionOptions = { executionProviders: providers, graphOptimizationLevel: 'all', ...options.sessionOptions, ...sessionOptions };
       if (typeof model === 'string') return ort.InferenceSession.create(model, opts);
       // Big models: a small graph plus the same bytes as external data, so the weights sit in the WASM heap once.
       const input = sessionInput(model);

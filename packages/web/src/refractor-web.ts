@@ -100,6 +100,16 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
    * @defaultValue an `IndexedDbConceptStorage` where IndexedDB exists
    */
   conceptStorage?: ConceptStorage | false;
+  /**
+   * Where the text encoder runs: by default in a Web Worker of its own
+   * (this package's `text-worker.js`, started where `Worker` exists), ended
+   * when the encoder is released, so its WASM heap (~0.9 GB for the real
+   * DeBERTa; a WASM heap never shrinks while its thread lives) is returned to
+   * the OS before CLAP is opened. A function starts that worker your way (a
+   * bundler's URL); `false` opens it in this thread (as in Node).
+   * @defaultValue its own worker where `Worker` exists
+   */
+  textEncoderWorker?: (() => Worker) | false;
 }
 
 /** A candidate for {@link RefractorWeb.scoreCandidates}: any of MIDI and audio file bytes and lyric text. */
@@ -178,6 +188,13 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
       ...options,
       fileOptions: (role) => fileOptions(options, role),
       onOpening: () => report?.({ phase: 'init', message: 'opening the concept encoder' }),
+      onReleased: () => report?.({ phase: 'init', message: 'concept encoder released' }),
+      ...(options.textEncoderWorker === undefined ? {} : { worker: options.textEncoderWorker }),
+      backendOptions: {
+        ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),
+        ...(options.numThreads === undefined ? {} : { numThreads: options.numThreads }),
+        ...(options.sessionOptions === undefined ? {} : { sessionOptions: options.sessionOptions }),
+      },
       keepTextEncoder: options.keepTextEncoder ?? !(options.concepts && options.concepts.length > 0),
       storage: resolveConceptStorage(options.conceptStorage),
     });

@@ -265,11 +265,17 @@ describe('the demo page in a real browser', () => {
       const opened = first.progress.findIndex((p) => p.phase === 'init' && /concept encoder/.test(p.message ?? ''));
       const clapAt = first.progress.findIndex((p) => p.phase === 'download' && p.role === 'clap.model');
       expect(opened, 'the text encoder opens before CLAP is fetched').toBeLessThan(clapAt);
+      // In a worker of its own (its script was fetched), ended before CLAP is fetched: its WASM heap is gone by then.
+      expect(first.requests.some((line) => /^200 \/assets\/text-worker[^/]*\.js/.test(line)), `the text encoder's worker script was not fetched:\n${first.requests.join('\n')}`).toBe(true);
+      const released = first.progress.findIndex((p) => p.phase === 'init' && p.message === 'concept encoder released');
+      expect(released, 'the text encoder is released (its worker ended) before CLAP is fetched').toBeGreaterThan(opened);
+      expect(released).toBeLessThan(clapAt);
       expectSameSong(first.song, nodeResult, 1e-4);
 
       const second = await visit('second visit');
       expect(second.requests.filter((line) => line.includes('/text/')), 'requests for text files on the second visit').toEqual([]);
       expect(textEvents(second.progress), 'text encoder downloads or openings on the second visit').toEqual([]);
+      expect(second.requests.filter((line) => line.includes('text-worker')), 'the text worker is not even started on the second visit').toEqual([]);
       // The stored embedding is the one computed: the same result to the bit.
       expect(second.song.color_probs).toEqual(first.song.color_probs);
       expect(second.song.chunks.map((c) => c.color_probs)).toEqual(first.song.chunks.map((c) => c.color_probs));
