@@ -16,7 +16,7 @@
  * /usr/bin/chromium; says so and skips otherwise. `REFRACTOR_BENCH_CASES='q8;concept'`
  * picks cases by name; `REFRACTOR_BENCH_DEVICE=webgpu` runs on WebGPU (SwiftShader here).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
 const demoDir = resolve(here, '../dist-demo');
 const benchWeb = join(process.env.REFRACTOR_BENCH_MODELS || join(homedir(), '.cache', 'refractor', 'bench-models'), 'bench-web');
-const clip = join(repoRoot, 'examples', 'clip.ogg');
+/** `REFRACTOR_BENCH_CLIP=<file>` scores another file (e.g. a shorter one for the slow SwiftShader WebGPU runs). */
+const clip = process.env.REFRACTOR_BENCH_CLIP || join(repoRoot, 'examples', 'clip.ogg');
+/** `REFRACTOR_BENCH_WARM=0`: the cold visit only. */
+const warmVisit = process.env.REFRACTOR_BENCH_WARM !== '0';
 
 /**
  * Memory (MB) of a process and all its descendants, from /proc: the RSS sum
@@ -115,6 +118,8 @@ interface Visit {
   mainThreadStallS: number;
   textEncoderOpened: boolean;
   downloadedMB: number;
+  /** The page's result (its data-json), for comparing outputs between runs (`REFRACTOR_BENCH_SAVE`). */
+  json: string;
 }
 
 /** One visit: open the page, wait for the models, score clip.ogg, collect the figures. */
@@ -194,6 +199,7 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
     mainThreadStallS: Math.max(0, ...beats.map((t, i) => (i ? t - beats[i - 1]! : 0))) / 1000,
     textEncoderOpened: progress.some((p) => p.phase === 'init' && /concept encoder/.test(p.message ?? '')),
     downloadedMB: [...lastByUrl.values()].reduce((a, b) => a + b, 0) / 1e6,
+    json,
   };
 }
 
@@ -213,6 +219,41 @@ const CASES = [
 
 /** `REFRACTOR_BENCH_CASES='CLAP only, fp32;concept, fp32'` (substrings of the names, `;`-separated) runs some cases only. */
 const only = (process.env.REFRACTOR_BENCH_CASES ?? '').split(';').filter(Boolean);
+/** `REFRACTOR_BENCH_QUERY='ort=noprepack'`: more demo parameters for every case (onnxruntime-web session options: noprepack, noarena, nopattern). */
+const extraQuery = process.env.REFRACTOR_BENCH_QUERY ?? '';
+/**
+ * `REFRACTOR_BENCH_SAVE=<dir>`: writes each visit's result there as JSON and, when a file of the same case
+ * from another run is named by `REFRACTOR_BENCH_COMPARE=<dir>`, prints the largest |difference| of every
+ * probability and confidence against it (e.g. session options, WebGPU vs WASM).
+ */
+const saveDir = process.env.REFRACTOR_BENCH_SAVE;
+const compareDir = process.env.REFRACTOR_BENCH_COMPARE;
+
+type SongNumbers = { confidence: number; color_probs: Record<string, number>; chunks: { confidence: number; color_probs: Record<string, number> }[] };
+/** The largest |difference| over the song's and every chunk's probabilities and confidences (Infinity when the shapes differ). */
+function maxSongDiff(a: SongNumbers, b: SongNumbers): number {
+  if (a.chunks.length !== b.chunks.length) return Infinity;
+  const pairs: [number, number][] = [[a.confidence, b.confidence]];
+  const probs = (x: Record<string, number>, y: Record<string, number>) => Object.keys(y).forEach((k) => pairs.push([x[k] ?? Infinity, y[k]!]));
+  probs(a.color_probs, b.color_probs);
+  a.chunks.forEach((chunk, i) => {
+    pairs.push([chunk.confidence, b.chunks[i]!.confidence]);
+    probs(chunk.color_probs, b.chunks[i]!.color_probs);
+  });
+  return Math.max(...pairs.map(([x, y]) => Math.abs(x - y)));
+}
+
+function saveAndCompare(label: string, v: Visit): void {
+  const file = `${label.replace(/[^\w]+/g, '_')}.json`;
+  if (saveDir) {
+    mkdirSync(saveDir, { recursive: true });
+    writeFileSync(join(saveDir, file), v.json);
+  }
+  if (compareDir && existsSync(join(compareDir, file))) {
+    const diff = maxSongDiff(JSON.parse(v.json) as SongNumbers, JSON.parse(readFileSync(join(compareDir, file), 'utf8')) as SongNumbers);
+    console.log(`[browser bench] ${label}: max |diff| of every probability and confidence vs ${join(compareDir, file)}: ${diff.toExponential(2)}`);
+  }
+}
 const device = process.env.REFRACTOR_BENCH_DEVICE === 'webgpu' ? 'webgpu' : 'wasm';
 
 describe(`real-size models in Chromium (${device})`, () => {
@@ -236,14 +277,18 @@ describe(`real-size models in Chromium (${device})`, () => {
       sample.largest = Math.max(sample.largest, now.largest);
     }, 200);
     try {
-      const url = `models=/models/bench/&device=${device}&${query}`;
+      const url = `models=/models/bench/&device=${device}&${query}${extraQuery ? `&${extraQuery}` : ''}`;
       const first = await context.newPage();
       const cold = await visit(first, server.origin, url, sample);
       await first.close();
       console.log(line(`${name} (cold cache)`, cold));
-      const second = await context.newPage();
-      const warm = await visit(second, server.origin, url, sample);
-      console.log(line(`${name} (warm cache)`, warm));
+      saveAndCompare(`${name} cold`, cold);
+      if (warmVisit) {
+        const second = await context.newPage();
+        const warm = await visit(second, server.origin, url, sample);
+        console.log(line(`${name} (warm cache)`, warm));
+        saveAndCompare(`${name} warm`, warm);
+      }
     } finally {
       clearInterval(sampler);
       await context.close();

@@ -50,12 +50,15 @@ const conceptParam = params.get('concept')?.trim() || undefined;
 if (conceptParam) concept.value = conceptParam;
 // ?text_worker=0 opens the text encoder in the Refractor worker itself (default: a worker of its own, ended once the concept is embedded).
 const textEncoderWorker = params.get('text_worker') === '0' ? { textEncoderWorker: false as const } : {};
-// ?ort=noprepack,noarena,nopattern: onnxruntime-web session options, for measuring their memory/speed trade-offs.
+// ?features_worker=0 decodes and computes features in the Refractor worker, between model runs (default: a worker of their own).
+const featuresWorker = params.get('features_worker') === '0' ? { featuresWorker: false as const } : {};
+// ?ort=noprepack,noarena,nopattern,optbasic: onnxruntime-web session options, for measuring their memory/speed trade-offs.
 const ortFlags = new Set((params.get('ort') ?? '').split(',').filter(Boolean));
 const sessionOptions = {
   ...(ortFlags.has('noprepack') ? { extra: { session: { disable_prepacking: '1' } } } : {}),
   ...(ortFlags.has('noarena') ? { enableCpuMemArena: false } : {}),
   ...(ortFlags.has('nopattern') ? { enableMemPattern: false } : {}),
+  ...(ortFlags.has('optbasic') ? { graphOptimizationLevel: 'basic' as const } : {}),
 };
 
 // Every progress message, for tests and benchmarks to read (window.__refractorProgress).
@@ -126,6 +129,7 @@ const loaded = refractor.load({
   dtype: textDtype ? { clap: dtype, text: textDtype } : dtype,
   ...(conceptParam ? { concepts: [conceptParam] } : {}),
   ...textEncoderWorker,
+  ...featuresWorker,
   ...(Object.keys(sessionOptions).length > 0 ? { sessionOptions } : {}),
   wasmPaths: new URL('ort/', document.baseURI).href,
 });

@@ -26,6 +26,8 @@ export type WorkerRequest =
       conceptStorage?: false;
       /** False: the text encoder runs in the Refractor worker itself instead of a worker of its own. */
       textEncoderWorker?: false;
+      /** False: decoding and features run in the Refractor worker itself instead of a worker of their own. */
+      featuresWorker?: false;
       /** onnxruntime-web session options for every session (see `WebBackendOptions.sessionOptions`). */
       sessionOptions?: InferenceSession.SessionOptions;
     }

@@ -19,6 +19,7 @@ import {
   type ConceptStorage,
   type AnyModelFileRole,
   type EmbeddingPair,
+  type FeatureChunk,
   type ModelFileRole,
   type RefractorContract,
   type ScoreSettings,
@@ -42,6 +43,7 @@ import {
 } from '@refractor/audio';
 import { createWebBackend, type WebBackend, type WebBackendOptions, type WebDevice } from './backend.js';
 import { webConceptEmbedder } from './concepts.js';
+import { defaultFeaturesWorker, remoteChunkFeatures } from './remote-features.js';
 import { IndexedDbConceptStorage, hasIndexedDb } from './indexeddb-concept-storage.js';
 import { MANIFEST, fetchModelFile, fetchModelJson, modelUrl, type FetchModelOptions, type FileProgress, type ModelLocation } from './models.js';
 
@@ -110,6 +112,17 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
    * @defaultValue its own worker where `Worker` exists
    */
   textEncoderWorker?: (() => Worker) | false;
+  /**
+   * Where `scoreFile` decodes the song and computes its CLAP features: by
+   * default in a Web Worker of its own (this package's `features-worker.js`,
+   * one per song, where `Worker` exists), streaming each chunk's features to
+   * this thread as they are ready, so the thread running onnxruntime-web
+   * only runs models and the next chunk is ready while one is encoded. A
+   * function starts that worker your way; `false` computes them in this
+   * thread (as in Node). The features are bitwise the same either way.
+   * @defaultValue its own worker where `Worker` exists
+   */
+  featuresWorker?: (() => Worker) | false;
 }
 
 /** A candidate for {@link RefractorWeb.scoreCandidates}: any of MIDI and audio file bytes and lyric text. */
@@ -336,11 +349,11 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
     const onProgress = options.onProgress ?? this.options.onProgress;
     const name = options.name ?? fileName(input) ?? 'bytes';
     const features = { name, ...songFeatureSettings(options) };
-    const stream = await openAudioStream([await bytesOf(input)], { name });
+    const chunks = await this.chunkFeatures(input, features);
     return scoreSong(
       {
         scorer: this.scorer(),
-        chunks: songChunkFeatures(stream, this.extractor, features),
+        chunks,
         prepareConcept: (text) => this.prepareConcept(text),
         settings: { models: this.modelSet.name, testOnly: this.modelSet.testOnly, features, backend: this.backend },
       },
@@ -356,6 +369,24 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
         },
       },
     );
+  }
+
+  /**
+   * A song's chunk features: in a worker of their own where one can start
+   * (see `featuresWorker`), so that decoding and log-mels never hold up the
+   * encoder and the next chunk is ready while this one is encoded; else here.
+   * Either way the same @refractor/audio code, so the same bits.
+   */
+  private async chunkFeatures(input: WebSongInput, features: ReturnType<typeof songFeatureSettings> & { name: string }): Promise<AsyncIterableIterator<FeatureChunk>> {
+    const start = this.options.featuresWorker ?? (typeof Worker === 'function' ? defaultFeaturesWorker : false);
+    if (start) {
+      // A copy the worker may take: the caller's bytes stay theirs.
+      const bytes = input instanceof Uint8Array ? input.slice() : new Uint8Array(await input.arrayBuffer());
+      const remote = await remoteChunkFeatures(start, bytes, this.extractor.config, features);
+      if (remote) return remote;
+      return songChunkFeatures(await openAudioStream([bytes], { name: features.name }), this.extractor, features);
+    }
+    return songChunkFeatures(await openAudioStream([await bytesOf(input)], { name: features.name }), this.extractor, features);
   }
 
   /**

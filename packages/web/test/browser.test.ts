@@ -239,6 +239,31 @@ describe('the demo page in a real browser', () => {
     }
   }, 100_000);
 
+  it('decodes and computes features in a worker of their own, with results bitwise equal to features computed in the inference worker', async (context) => {
+    if (missing) return context.skip(missing);
+    const score = async (query: string) => {
+      const page = await browser.newPage();
+      const from = server.log.length;
+      try {
+        const outcome = await scoreInPage(page, server.origin, `models=/models/tiny/&device=wasm${query}`, song, 90_000);
+        if (outcome.kind === 'error') expect.fail(`${query || 'default'}: the page showed an error: ${outcome.message}`);
+        return { song: JSON.parse(outcome.json) as SongJson, requests: server.log.slice(from) };
+      } finally {
+        await page.close();
+      }
+    };
+    const inWorker = await score('');
+    const inThread = await score('&features_worker=0');
+    const fetched = (requests: string[]) => requests.some((line) => /^200 \/assets\/features-worker[^/]*\.js/.test(line));
+    expect(fetched(inWorker.requests), `the features worker's script was not fetched:\n${inWorker.requests.join('\n')}`).toBe(true);
+    expect(fetched(inThread.requests), 'features_worker=0 starts no features worker').toBe(false);
+    expect(inWorker.song.chunk_count).toBeGreaterThanOrEqual(2);
+    // Same code, same bytes: the same bits, chunk by chunk.
+    expect(inWorker.song.chunks.map((c) => [c.start_s, c.end_s, c.color_probs, c.confidence])).toEqual(inThread.song.chunks.map((c) => [c.start_s, c.end_s, c.color_probs, c.confidence]));
+    expect(inWorker.song.color_probs).toEqual(inThread.song.color_probs);
+    expectSameSong(inWorker.song, nodeResult, 1e-4);
+  }, 200_000);
+
   it('a second visit with the same concept never fetches or opens the text encoder (IndexedDB concept cache), and scores the same', async (context) => {
     if (missing) return context.skip(missing);
     // One profile for both visits (Cache Storage and IndexedDB persist across pages of a context, as across visits).
