@@ -98,6 +98,8 @@ interface Sample {
   peak: number;
   pss: number;
   largest: number;
+  /** The same peaks since the models were loaded (while scoring): what the tab holds once the text encoder is gone. */
+  scoring: { peak: number; pss: number; largest: number } | undefined;
 }
 
 interface Visit {
@@ -111,6 +113,8 @@ interface Visit {
   peakMB: number;
   peakPssMB: number;
   peakLargestMB: number;
+  /** Peaks (RSS sum, PSS sum, largest process) from "models loaded" to the result. */
+  scoringMB: { peak: number; pss: number; largest: number };
   /** Longest time the status line stood still while scoring, and while loading. */
   stillScoringS: number;
   stillLoadingS: number;
@@ -135,7 +139,7 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
       new g.MutationObserver(() => g.__benchStatus(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
     });
   });
-  Object.assign(sample, { peak: 0, pss: 0, largest: 0 });
+  Object.assign(sample, { peak: 0, pss: 0, largest: 0, scoring: undefined });
   const opened = performance.now();
   const openedEpoch = Date.now();
   await page.goto(`${origin}/?${query}`, { waitUntil: 'load' });
@@ -145,6 +149,7 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
     polling: 100,
   });
   const loaded = performance.now();
+  sample.scoring = { peak: 0, pss: 0, largest: 0 };
   const loadStatus = await page.textContent('#status');
   if (!/^Ready/.test(loadStatus ?? '')) throw new Error(`the page did not load: ${loadStatus} ${await page.textContent('#error')}`);
   await page.setInputFiles('#file-input', clip);
@@ -194,6 +199,7 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
     peakMB: sample.peak,
     peakPssMB: sample.pss,
     peakLargestMB: sample.largest,
+    scoringMB: { ...sample.scoring! },
     stillScoringS: stillGap(fileSet, done),
     stillLoadingS: stillGap(opened, loaded),
     mainThreadStallS: Math.max(0, ...beats.map((t, i) => (i ? t - beats[i - 1]! : 0))) / 1000,
@@ -205,7 +211,7 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
 
 const line = (label: string, v: Visit) =>
   `[browser bench] ${label}: ${v.backend}, isolated ${v.isolated}; models loaded ${v.loadedS.toFixed(1)} s; first result after page open ${v.firstResultS.toFixed(1)} s ` +
-  `(clip.ogg, ${v.chunks} chunks, scored in ${v.scoreS.toFixed(1)} s); ${v.chunksPerS.toFixed(2)} chunks/s; Chromium peak RSS ${v.peakMB.toFixed(0)} MB (PSS ${v.peakPssMB.toFixed(0)} MB, largest process ${v.peakLargestMB.toFixed(0)} MB); ` +
+  `(clip.ogg, ${v.chunks} chunks, scored in ${v.scoreS.toFixed(1)} s); ${v.chunksPerS.toFixed(2)} chunks/s; Chromium peak RSS ${v.peakMB.toFixed(0)} MB (PSS ${v.peakPssMB.toFixed(0)} MB, largest process ${v.peakLargestMB.toFixed(0)} MB; while scoring ${v.scoringMB.peak.toFixed(0)} / ${v.scoringMB.pss.toFixed(0)} / ${v.scoringMB.largest.toFixed(0)} MB); ` +
   `status still ≤ ${v.stillScoringS.toFixed(1)} s scoring, ${v.stillLoadingS.toFixed(1)} s loading; main thread stalled ≤ ${v.mainThreadStallS.toFixed(2)} s; ` +
   `downloaded ${v.downloadedMB.toFixed(0)} MB; text encoder ${v.textEncoderOpened ? 'opened' : 'not opened'}`;
 
@@ -269,12 +275,17 @@ describe(`real-size models in Chromium (${device})`, () => {
     const context = await launchChromiumProfile(profile, { webgpu: device === 'webgpu' });
     const rootPid = chromiumRootPid(profile);
     if (!rootPid) throw new Error(`no Chromium process found for profile ${profile}`);
-    const sample: Sample = { peak: 0, pss: 0, largest: 0 };
+    const sample: Sample = { peak: 0, pss: 0, largest: 0, scoring: undefined };
     const sampler = setInterval(() => {
       const now = treeMemoryMB(rootPid);
       sample.peak = Math.max(sample.peak, now.rss);
       sample.pss = Math.max(sample.pss, now.pss);
       sample.largest = Math.max(sample.largest, now.largest);
+      if (sample.scoring) {
+        sample.scoring.peak = Math.max(sample.scoring.peak, now.rss);
+        sample.scoring.pss = Math.max(sample.scoring.pss, now.pss);
+        sample.scoring.largest = Math.max(sample.scoring.largest, now.largest);
+      }
     }, 200);
     try {
       const url = `models=/models/bench/&device=${device}&${query}${extraQuery ? `&${extraQuery}` : ''}`;

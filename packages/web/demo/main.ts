@@ -50,6 +50,8 @@ const conceptParam = params.get('concept')?.trim() || undefined;
 if (conceptParam) concept.value = conceptParam;
 // ?text_worker=0 opens the text encoder in the Refractor worker itself (default: a worker of its own, ended once the concept is embedded).
 const textEncoderWorker = params.get('text_worker') === '0' ? { textEncoderWorker: false as const } : {};
+// ?concept_cache=0 keeps concept embeddings in memory only (default: IndexedDB, so a known concept never opens the text encoder).
+const conceptStorage = params.get('concept_cache') === '0' ? { conceptStorage: false as const } : {};
 // ?features_worker=0 decodes and computes features in the Refractor worker, between model runs (default: a worker of their own).
 const featuresWorker = params.get('features_worker') === '0' ? { featuresWorker: false as const } : {};
 // ?ort=noprepack,noarena,nopattern,optbasic: onnxruntime-web session options, for measuring their memory/speed trade-offs.
@@ -130,6 +132,7 @@ const loaded = refractor.load({
   ...(conceptParam ? { concepts: [conceptParam] } : {}),
   ...textEncoderWorker,
   ...featuresWorker,
+  ...conceptStorage,
   ...(Object.keys(sessionOptions).length > 0 ? { sessionOptions } : {}),
   wasmPaths: new URL('ort/', document.baseURI).href,
 });
