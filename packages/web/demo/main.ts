@@ -52,8 +52,10 @@ if (conceptParam) concept.value = conceptParam;
 const textEncoderWorker = params.get('text_worker') === '0' ? { textEncoderWorker: false as const } : {};
 // ?concept_cache=0 keeps concept embeddings in memory only (default: IndexedDB, so a known concept never opens the text encoder).
 const conceptStorage = params.get('concept_cache') === '0' ? { conceptStorage: false as const } : {};
-// ?features_worker=0 decodes and computes features in the Refractor worker, between model runs (default: a worker of their own).
-const featuresWorker = params.get('features_worker') === '0' ? { featuresWorker: false as const } : {};
+// ?features_worker=1|0: decode and compute features in a worker of their own, or in the Refractor worker between model runs
+// (default: a worker of their own when a core is left beside onnxruntime-web's threads).
+const featuresParam = params.get('features_worker');
+const featuresWorker = featuresParam === '0' || featuresParam === '1' ? { featuresWorker: featuresParam === '1' } : {};
 // ?ort=noprepack,noarena,nopattern,optbasic: onnxruntime-web session options, for measuring their memory/speed trade-offs.
 const ortFlags = new Set((params.get('ort') ?? '').split(',').filter(Boolean));
 const sessionOptions = {

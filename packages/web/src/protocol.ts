@@ -26,8 +26,8 @@ export type WorkerRequest =
       conceptStorage?: false;
       /** False: the text encoder runs in the Refractor worker itself instead of a worker of its own. */
       textEncoderWorker?: false;
-      /** False: decoding and features run in the Refractor worker itself instead of a worker of their own. */
-      featuresWorker?: false;
+      /** Decoding and features in a worker of their own (true), in the Refractor worker itself (false), or the default: a worker when a core is spare. */
+      featuresWorker?: boolean;
       /** onnxruntime-web session options for every session (see `WebBackendOptions.sessionOptions`). */
       sessionOptions?: InferenceSession.SessionOptions;
     }

@@ -113,16 +113,21 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
    */
   textEncoderWorker?: (() => Worker) | false;
   /**
-   * Where `scoreFile` decodes the song and computes its CLAP features: by
-   * default in a Web Worker of its own (this package's `features-worker.js`,
-   * one per song, where `Worker` exists), streaming each chunk's features to
-   * this thread as they are ready, so the thread running onnxruntime-web
-   * only runs models and the next chunk is ready while one is encoded. A
-   * function starts that worker your way; `false` computes them in this
-   * thread (as in Node). The features are bitwise the same either way.
-   * @defaultValue its own worker where `Worker` exists
+   * Where `scoreFile` decodes the song and computes its CLAP features: in a
+   * Web Worker of their own (this package's `features-worker.js`, one per
+   * song) that streams each chunk's features to this thread as they are
+   * ready, so the thread running onnxruntime-web only runs models and the
+   * next chunk is ready while one is encoded; or in this thread, between
+   * model runs. Default (`undefined`): the worker where `Worker` exists and a
+   * core is left beside onnxruntime-web's threads (`hardwareConcurrency` >
+   * WASM threads, or WebGPU), else this thread: with every core running
+   * onnxruntime-web's threads, a third busy thread only preempts them (on 2
+   * cores the worker scored 0.41–0.49 chunks/s against 0.48–1.14 in-thread,
+   * and held ~80 MB more). `true` always uses the worker, `false` never; a
+   * function starts it your way. The features are bitwise the same either way.
+   * @defaultValue the worker when a core is spare, else this thread
    */
-  featuresWorker?: (() => Worker) | false;
+  featuresWorker?: (() => Worker) | boolean;
 }
 
 /** A candidate for {@link RefractorWeb.scoreCandidates}: any of MIDI and audio file bytes and lyric text. */
@@ -378,7 +383,7 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
    * Either way the same @refractor/audio code, so the same bits.
    */
   private async chunkFeatures(input: WebSongInput, features: ReturnType<typeof songFeatureSettings> & { name: string }): Promise<AsyncIterableIterator<FeatureChunk>> {
-    const start = this.options.featuresWorker ?? (typeof Worker === 'function' ? defaultFeaturesWorker : false);
+    const start = featuresWorkerStart(this.options.featuresWorker, this.backend);
     if (start) {
       // A copy the worker may take: the caller's bytes stay theirs.
       const bytes = input instanceof Uint8Array ? input.slice() : new Uint8Array(await input.arrayBuffer());
@@ -410,6 +415,15 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
   async close(): Promise<void> {
     await Promise.all([this.clap.release(), this.cdm.release(), this.base?.release(), this.concepts.close()]);
   }
+}
+
+/** How to start the features worker, or false for this thread (see `RefractorWebLoadOptions.featuresWorker`). */
+function featuresWorkerStart(option: (() => Worker) | boolean | undefined, backend: WebBackend): (() => Worker) | false {
+  if (typeof option === 'function') return option;
+  if (option === false || typeof Worker !== 'function') return false;
+  if (option === true) return defaultFeaturesWorker;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return backend.device === 'webgpu' || cores > backend.threads ? defaultFeaturesWorker : false;
 }
 
 /** A `File`'s name (a `Blob` or bytes have none). */

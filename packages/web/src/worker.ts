@@ -45,7 +45,7 @@ async function handle(request: WorkerRequest): Promise<void> {
         ...(request.keepTextEncoder === undefined ? {} : { keepTextEncoder: request.keepTextEncoder }),
         ...(request.conceptStorage === false ? { conceptStorage: false as const } : {}),
         ...(request.textEncoderWorker === false ? { textEncoderWorker: false as const } : {}),
-        ...(request.featuresWorker === false ? { featuresWorker: false as const } : {}),
+        ...(request.featuresWorker === undefined ? {} : { featuresWorker: request.featuresWorker }),
         ...(request.sessionOptions ? { sessionOptions: request.sessionOptions } : {}),
         onProgress,
       });

@@ -252,7 +252,8 @@ describe('the demo page in a real browser', () => {
         await page.close();
       }
     };
-    const inWorker = await score('');
+    // Forced both ways: by default the worker is used only when a core is left beside onnxruntime-web's threads.
+    const inWorker = await score('&features_worker=1');
     const inThread = await score('&features_worker=0');
     const fetched = (requests: string[]) => requests.some((line) => /^200 \/assets\/features-worker[^/]*\.js/.test(line));
     expect(fetched(inWorker.requests), `the features worker's script was not fetched:\n${inWorker.requests.join('\n')}`).toBe(true);
