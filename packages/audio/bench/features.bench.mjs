@@ -127,6 +127,7 @@ async function* replay() {
   yield* decodedBlocks;
 }
 
+const jsExtractor = new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR, { simd: false });
 const stages = {
   decode: async () => {
     if (!bytes) return;
@@ -164,6 +165,10 @@ const stages = {
   },
   'features from PCM, shared': async () => {
     for await (const chunk of songChunkFeatures(replay(), extractor, { shareFrames: true })) void chunk;
+  },
+  // The same with the log-mel on its JS path (no WebAssembly SIMD kernel; same bits).
+  'features from PCM, JS log-mel': async () => {
+    for await (const chunk of songChunkFeatures(replay(), jsExtractor, { shareFrames: true })) void chunk;
   },
 };
 if (process.env.BENCH_BEFORE_DIST) {

@@ -2,10 +2,7 @@
 // give features bit-identical to computing every crop on its own (the unshared path, which
 // the feature-reference tests tie to Hugging Face's extractor). Every comparison here is
 // bit for bit (the float32 words), never within a tolerance.
-import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ChunkFeaturizer,
@@ -19,6 +16,7 @@ import {
   type SongFeatureOptions,
 } from '../src/index.js';
 import { decodeAudioFile } from '../src/node.js';
+import { corpusTracks, edgeTracks } from './corpus.js';
 
 const extractor = new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR);
 const fusion = new ClapFeatureExtractor({ ...LARGER_CLAP_MUSIC_PREPROCESSOR, truncation: 'fusion' });
@@ -169,35 +167,9 @@ describe('ChunkFeaturizer frame sharing is bit-identical to the unshared path', 
   }, 60_000);
 });
 
-// The real corpus: Debian's game soundtracks (../shared/corpus/install_corpus.sh installs them).
-const corpusScript = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'corpus', 'install_corpus.sh');
-/** Tracks installed, without installing anything (the script installs only what is missing). */
-function corpusTracks(): { tracks: string[]; why?: string } {
-  const packages = ['wesnoth-1.16-music', 'hyperrogue-music'];
-  const installed = packages.every((p) => {
-    try {
-      execFileSync('dpkg', ['-s', p], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (!existsSync(corpusScript)) return { tracks: [], why: `no corpus script at ${corpusScript}` };
-  if (!installed) return { tracks: [], why: `${packages.join(' and ')} not installed (run ${corpusScript} once, as root)` };
-  const tracks = execFileSync('bash', [corpusScript], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  return tracks.length ? { tracks } : { tracks, why: 'the corpus script listed no tracks' };
-}
 const corpus = corpusTracks();
 if (corpus.why) console.warn(`crop-frame-sharing: real-corpus tests skipped: ${corpus.why}`);
-// By default a handful of tracks that cover the edge cases (shorter than a crop, exactly one crop,
-// shorter than one window, a full 4-minute song); REFRACTOR_CORPUS_ALL=1 checks every track.
-const EDGE_TRACKS = ['victory.ogg', 'defeat.ogg', 'silence.ogg', 'elf-land.ogg', 'sad.ogg', 'weight_of_revenge.ogg'];
-const chosen = process.env.REFRACTOR_CORPUS_ALL
-  ? corpus.tracks
-  : (() => {
-      const named = corpus.tracks.filter((t) => EDGE_TRACKS.includes(basename(t)));
-      return named.length ? named : [...corpus.tracks].sort((a, b) => statSync(a).size - statSync(b).size).slice(0, 4);
-    })();
+const chosen = edgeTracks(corpus.tracks);
 
 describe.skipIf(chosen.length === 0)('frame sharing on the real corpus (bit for bit against the unshared path)', () => {
   it.each(chosen.map((track) => [basename(track), track]))('%s: start, center and seeded random crops', async (_name, track) => {

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StreamingResampler } from '../src/resample/index.js';
 import { planResampler } from '../src/resample/plan.js';
 import { SIMD_KERNEL_BASE64 } from '../src/resample/simd-kernel-bytes.js';
-import { createSimdKernel, decodeBase64, simdKernel } from '../src/resample/simd-kernel.js';
+import { createSimdKernel, simdKernel } from '../src/resample/simd-kernel.js';
+import { decodeBase64 } from '../src/wasm.js';
 import { noise, random } from './seeded-signal.js';
 
 /** Streams `input` in random block sizes (some 0, some over a kernel chunk), concatenated. */

@@ -100,11 +100,18 @@ export class ClapFeatureExtractor {
   /** Feature channels per waveform: 1 (`rand_trunc`) or 4 (`fusion`). */
   readonly channels: 1 | 4;
 
+  /** What computes the log-mel's frames that read no padding: `'simd'` or `'js'` (same bits). */
+  readonly kernel: 'simd' | 'js';
+
   private readonly spectrogram: LogMelSpectrogram;
   private paddedScratch: Float32Array | null = null;
 
-  /** @throws InvalidValueError when a field of `config` is invalid (same checks as parsing the JSON). */
-  constructor(settings: ClapFeatureConfig) {
+  /**
+   * @param options - `simd: false` keeps the log-mel on its JS path (the WebAssembly SIMD kernel
+   *   gives the same bits; see {@link LogMelSpectrogram.kernel})
+   * @throws InvalidValueError when a field of `config` is invalid (same checks as parsing the JSON).
+   */
+  constructor(settings: ClapFeatureConfig, options: { readonly simd?: boolean } = {}) {
     const config = parseClapPreprocessorConfig(settings, 'ClapFeatureExtractor config');
     this.config = config;
     this.truncation = config.truncation;
@@ -126,7 +133,9 @@ export class ClapFeatureExtractor {
       fftSize: config.fft_window_size,
       hopLength: config.hop_length,
       filters: sparsifyMelFilters(dense, numFrequencyBins, config.feature_size),
+      simd: options.simd,
     });
+    this.kernel = this.spectrogram.kernel;
     this.frames = this.spectrogram.frameCount(this.cropSamples);
     this.channels = slaney ? 1 : 4;
   }

@@ -4,6 +4,7 @@
  */
 import { InvalidValueError } from '@refractor/core';
 import type { SparseMelFilters } from './mel-filters.js';
+import { SimdMelSums } from './simd-spectrogram.js';
 import { PowerSpectrogram } from './stft.js';
 
 /**
@@ -36,6 +37,11 @@ export interface LogMelOptions {
   readonly fftSize: number;
   readonly hopLength: number;
   readonly filters: SparseMelFilters;
+  /**
+   * Use the WebAssembly SIMD kernel for frames that read no padding (default true; same bits
+   * either way). False keeps every frame on the JS path.
+   */
+  readonly simd?: boolean;
 }
 
 /**
@@ -50,10 +56,15 @@ export interface LogMelOptions {
  */
 export class LogMelSpectrogram {
   declare readonly melBins: number;
+  /** What computes the frames that read no padding: `'simd'` (WebAssembly SIMD) or `'js'`. */
+  declare readonly kernel: 'simd' | 'js';
   // `declare` fields: see PowerSpectrogram (V8 field typing in hot loops).
   private declare readonly stft: PowerSpectrogram;
   private declare readonly filters: SparseMelFilters;
   private declare readonly power: Float64Array;
+  private declare readonly simd: SimdMelSums | null;
+  private declare readonly hopLength: number;
+  private declare readonly halfFft: number;
 
   constructor(options: LogMelOptions) {
     const { fftSize, hopLength, filters } = options;
@@ -69,6 +80,10 @@ export class LogMelSpectrogram {
     const bins = Math.max(1, filters.binLimit) | 0;
     this.stft = new PowerSpectrogram(fftSize, hopLength, bins);
     this.power = new Float64Array(bins);
+    this.hopLength = hopLength | 0;
+    this.halfFft = (fftSize / 2) | 0;
+    this.simd = options.simd === false ? null : SimdMelSums.create(fftSize, hopLength, bins, filters);
+    this.kernel = this.simd ? 'simd' : 'js';
   }
 
   /**
@@ -125,6 +140,32 @@ export class LogMelSpectrogram {
     if (out.length !== frames * this.melBins) {
       throw new InvalidValueError('out.length', out.length, `${frames} frames × ${this.melBins} mel bins = ${frames * this.melBins}`);
     }
+    const { simd, hopLength, halfFft } = this;
+    // Frames that read no reflect padding: t·hop − fftSize/2 ≥ 0 and t·hop + fftSize/2 ≤ length.
+    const interiorFrom = Math.max(fromFrame, Math.ceil(halfFft / hopLength));
+    const interiorTo = Math.min(toFrame, Math.floor((signal.length - halfFft) / hopLength) + 1);
+    if (simd === null || interiorTo - interiorFrom < 2) {
+      this.jsFrames(signal, fromFrame, toFrame, out);
+      return;
+    }
+    this.jsFrames(signal, fromFrame, interiorFrom, out);
+    const melBins = this.melBins;
+    for (let first = interiorFrom; first < interiorTo; first += SimdMelSums.batchFrames) {
+      const count = Math.min(SimdMelSums.batchFrames, interiorTo - first);
+      const sums = simd.compute(signal, first * hopLength - halfFft, count);
+      const row = first * melBins;
+      for (let i = 0; i < sums.length; i++) {
+        const sum = sums[i]!;
+        // As projectRow: = powerToDb(sum); the log stays in JS (WebAssembly has none, and V8's
+        // Math.log is the one the features are defined by).
+        out[row + i] = Math.log(sum > MEL_POWER_FLOOR ? sum : MEL_POWER_FLOOR) * DB_PER_NEPER;
+      }
+    }
+    this.jsFrames(signal, interiorTo, toFrame, out);
+  }
+
+  /** Rows `[fromFrame, toFrame)` in JS, one frame at a time (the edge frames, or no SIMD). */
+  private jsFrames(signal: Float32Array, fromFrame: number, toFrame: number, out: Float32Array): void {
     const { stft, power } = this;
     for (let t = fromFrame; t < toFrame; t++) {
       stft.frame(signal, t, power);

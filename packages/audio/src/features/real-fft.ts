@@ -93,6 +93,24 @@ export class RealFft {
   }
 
   /**
+   * The tables the transform reads, for a second implementation of the same operations
+   * (simd-spectrogram.wat): each DFT-8 block's first sample (2 · its bit-reversed source), the
+   * pass twiddles in reading order, and the split twiddles. Copies: the instance keeps its own.
+   *
+   * @example
+   * ```ts
+   * const { blockStarts, twiddles, splitTwiddles } = new RealFft(1024).tables();
+   * ```
+   */
+  tables(): { blockStarts: Int32Array; twiddles: Float64Array; splitTwiddles: Float64Array } {
+    return {
+      blockStarts: this.blockSource.map((source) => 2 * source),
+      twiddles: this.twiddles.slice(),
+      splitTwiddles: this.splitTwiddles.slice(),
+    };
+  }
+
+  /**
    * Bins `[0, bins)` (bins ≤ size/2 + 1) of the DFT of `frame[j] · window[j]`, where
    * `frame[j] = signal[reflect(start + j)]`: indices outside the signal are reflected
    * without repeating the edge sample (numpy's "reflect" padding). Convention:

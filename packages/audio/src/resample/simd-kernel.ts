@@ -1,6 +1,7 @@
 import type { KernelRun } from './kernels.js';
 import type { PolyphaseTable } from './polyphase.js';
 import { SIMD_KERNEL_BASE64 } from './simd-kernel-bytes.js';
+import { decodeBase64, instantiateWasm, reserveMemory, type WasmMemory } from '../wasm.js';
 
 /**
  * The resampler's dot products in WebAssembly SIMD (simd-kernel.wat): 0.30 → ~0.10 s of CPU for
@@ -23,23 +24,6 @@ interface KernelExports {
     phases: number, stepWhole: number, stepPhase: number, firstTap: number, phase: number, count: number,
   ): void;
 }
-
-/**
- * The part of the WebAssembly JS API used here. Declared locally because the package compiles
- * against ES2022 alone (no DOM lib, and this @types/node does not declare it); at run time it is
- * the host's global, absent in a few runtimes (checked before use).
- */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-} | undefined;
-
-const PAGE_BYTES = 65536;
 
 /** Runs one call of the kernels in WebAssembly memory; see {@link simdKernel}. */
 export class SimdKernel {
@@ -88,13 +72,11 @@ export class SimdKernel {
     out.set(this.f32.subarray(outByte / 4, outByte / 4 + count), outStart);
   }
 
-  /** Grows the memory to at least `bytes` (views are remade: growing detaches the old buffer). */
+  /** Grows the memory to at least `bytes`, remaking the views if it grew. */
   private reserve(bytes: number): void {
-    const { memory } = this.exports;
-    if (memory.buffer.byteLength >= bytes) return;
-    memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE_BYTES));
-    this.f64 = new Float64Array(memory.buffer);
-    this.f32 = new Float32Array(memory.buffer);
+    if (!reserveMemory(this.exports.memory, bytes)) return;
+    this.f64 = new Float64Array(this.exports.memory.buffer);
+    this.f32 = new Float32Array(this.exports.memory.buffer);
   }
 }
 
@@ -108,15 +90,8 @@ let shared: SimdKernel | null | undefined;
  * createSimdKernel() !== null; // true on Node ≥ 16.4 and current browsers
  */
 export function createSimdKernel(bytes: Uint8Array = decodeBase64(SIMD_KERNEL_BASE64)): SimdKernel | null {
-  try {
-    if (typeof WebAssembly !== 'object' || WebAssembly === null) return null;
-    if (!WebAssembly.validate(bytes)) return null; // e.g. an engine without SIMD
-    // Synchronous compile: the module is well under every browser's main-thread limit (4 KiB).
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    return new SimdKernel(instance.exports as unknown as KernelExports);
-  } catch {
-    return null; // e.g. a Content-Security-Policy without 'wasm-unsafe-eval'
-  }
+  const exports = instantiateWasm(bytes);
+  return exports ? new SimdKernel(exports as unknown as KernelExports) : null;
 }
 
 /**
@@ -130,23 +105,4 @@ export function createSimdKernel(bytes: Uint8Array = decodeBase64(SIMD_KERNEL_BA
 export function simdKernel(): SimdKernel | null {
   if (shared === undefined) shared = createSimdKernel();
   return shared;
-}
-
-/** Base64 to bytes without Buffer or atob, so it runs the same in every runtime. */
-export function decodeBase64(text: string): Uint8Array {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const clean = text.replace(/=+$/, '');
-  const bytes = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let value = 0;
-  let at = 0;
-  for (let i = 0; i < clean.length; i++) {
-    value = (value << 6) | alphabet.indexOf(clean[i]!);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes[at++] = (value >> bits) & 0xff;
-    }
-  }
-  return bytes;
 }
