@@ -16,6 +16,7 @@ import type { WebBackend, WebBackendOptions } from './backend.js';
 import { RefractorWorkerError } from './client.js';
 import { MANIFEST, fetchModelFile, fetchModelJson, knownModelDigest, modelUrl, rememberModelDigest, type FetchModelOptions, type ModelLocation } from './models.js';
 import type { TextWorkerRequest, TextWorkerResponse } from './text-worker-protocol.js';
+import { hasWebWorkers } from './remote-features.js';
 import { conceptTokenizer } from './tokenizer.js';
 
 /** An open text encoder (and tokenizer), here or in its own worker: all the embedder needs of it. */
@@ -36,7 +37,7 @@ export interface WebConceptSettings extends ModelLocation {
   /**
    * Starts the text encoder's own worker (see ./text-worker.ts), or `false`
    * to open it in this thread. Default: a module worker on this package's
-   * `text-worker.js` where `Worker` exists (pages and dedicated workers),
+   * `text-worker.js` where web Workers exist (pages and dedicated workers),
    * else this thread (Node).
    */
   worker?: (() => Worker) | false;
@@ -79,7 +80,7 @@ export function webConceptEmbedder(backend: WebBackend, settings: WebConceptSett
       },
     };
   };
-  const startWorker = settings.worker ?? (typeof Worker === 'function' ? defaultTextWorker : false);
+  const startWorker = settings.worker ?? (hasWebWorkers() ? defaultTextWorker : false);
   return new ConceptEmbedder<TextModels>({
     open: async () => {
       if (startWorker) {

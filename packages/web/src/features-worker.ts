@@ -1,6 +1,6 @@
 /**
  * Decoding and CLAP feature extraction in a Web Worker of their own, started
- * by `RefractorWeb.scoreFile` where `Worker` exists: the thread running
+ * by `RefractorWeb.scoreFile` where web Workers exist: the thread running
  * onnxruntime-web then only runs models, and chunk k+1's features are
  * computed while chunk k is encoded. Each chunk's features are transferred
  * (never copied) as they come; the worker stays at most a few chunks ahead

@@ -43,7 +43,7 @@ import {
 } from '@refractor/audio';
 import { createWebBackend, type WebBackend, type WebBackendOptions, type WebDevice } from './backend.js';
 import { webConceptEmbedder } from './concepts.js';
-import { defaultFeaturesWorker, remoteChunkFeatures } from './remote-features.js';
+import { defaultFeaturesWorker, hasWebWorkers, remoteChunkFeatures } from './remote-features.js';
 import { IndexedDbConceptStorage, hasIndexedDb } from './indexeddb-concept-storage.js';
 import { MANIFEST, fetchModelFile, fetchModelJson, modelUrl, type FetchModelOptions, type FileProgress, type ModelLocation } from './models.js';
 
@@ -104,12 +104,12 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
   conceptStorage?: ConceptStorage | false;
   /**
    * Where the text encoder runs: by default in a Web Worker of its own
-   * (this package's `text-worker.js`, started where `Worker` exists), ended
+   * (this package's `text-worker.js`, started where web Workers exist: pages and workers, not Node), ended
    * when the encoder is released, so its WASM heap (~0.9 GB for the real
    * DeBERTa; a WASM heap never shrinks while its thread lives) is returned to
    * the OS before CLAP is opened. A function starts that worker your way (a
    * bundler's URL); `false` opens it in this thread (as in Node).
-   * @defaultValue its own worker where `Worker` exists
+   * @defaultValue its own worker where web Workers exist
    */
   textEncoderWorker?: (() => Worker) | false;
   /**
@@ -118,7 +118,7 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
    * song) that streams each chunk's features to this thread as they are
    * ready, so the thread running onnxruntime-web only runs models and the
    * next chunk is ready while one is encoded; or in this thread, between
-   * model runs. Default (`undefined`): the worker where `Worker` exists and a
+   * model runs. Default (`undefined`): the worker where web Workers exist and a
    * core is left beside onnxruntime-web's threads (`hardwareConcurrency` >
    * WASM threads, or WebGPU), else this thread: with every core running
    * onnxruntime-web's threads, a third busy thread only preempts them (on 2
@@ -420,7 +420,7 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
 /** How to start the features worker, or false for this thread (see `RefractorWebLoadOptions.featuresWorker`). */
 function featuresWorkerStart(option: (() => Worker) | boolean | undefined, backend: WebBackend): (() => Worker) | false {
   if (typeof option === 'function') return option;
-  if (option === false || typeof Worker !== 'function') return false;
+  if (option === false || !hasWebWorkers()) return false;
   if (option === true) return defaultFeaturesWorker;
   const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   return backend.device === 'webgpu' || cores > backend.threads ? defaultFeaturesWorker : false;

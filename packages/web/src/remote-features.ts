@@ -5,6 +5,17 @@ import type { FeaturesWorkerRequest, FeaturesWorkerResponse } from './features-w
 /** How many chunks the features worker may be ahead of the encoder: enough to hide its time, few enough to bound memory (~256 KB each). */
 export const FEATURES_AHEAD = 2;
 
+/**
+ * True where `Worker` is the web's (a page or a worker scope). Not in Node,
+ * where onnxruntime-web's own loader sets a global `Worker` to
+ * worker_threads' (which neither loads these scripts nor reports failures
+ * through `onerror`).
+ */
+export function hasWebWorkers(): boolean {
+  const g = globalThis as { Worker?: unknown; document?: unknown; WorkerGlobalScope?: unknown };
+  return typeof g.Worker === 'function' && (g.document !== undefined || g.WorkerGlobalScope !== undefined);
+}
+
 /** The default features worker: this package's features-worker.js, next to this module (the pattern bundlers recognise). */
 export function defaultFeaturesWorker(): Worker {
   return new Worker(new URL('./features-worker.js', import.meta.url), { type: 'module' });
@@ -53,7 +64,8 @@ export async function remoteChunkFeatures(
       else if (message.type === 'done') ready.push(null);
       else if (message.type === 'error') {
         const e = message.error;
-        failure = e.name === 'AudioDecodeError' && e.file !== undefined && e.kind !== undefined && e.detail !== undefined ? new AudioDecodeError(e.file, e.kind, e.detail, undefined, e.code === 'midi' ? 'midi' : 'decode') : new RefractorWorkerError(e);
+        // The worker sends `file`, `kind` and `detail` only for an AudioDecodeError: rebuilt, it is the error the in-thread path throws.
+        failure = e.file !== undefined && e.kind !== undefined && e.detail !== undefined ? new AudioDecodeError(e.file, e.kind, e.detail, undefined, e.code === 'midi' ? 'midi' : 'decode') : new RefractorWorkerError(e);
       }
       wakeUp();
     };
