@@ -124,6 +124,8 @@ interface Visit {
   downloadedMB: number;
   /** The page's result (its data-json), for comparing outputs between runs (`REFRACTOR_BENCH_SAVE`). */
   json: string;
+  /** Where the loading time went: each init step and each file's first and last download event, seconds after page open. */
+  timeline: string;
 }
 
 /** One visit: open the page, wait for the models, score clip.ogg, collect the figures. */
@@ -206,7 +208,27 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
     textEncoderOpened: progress.some((p) => p.phase === 'init' && /concept encoder/.test(p.message ?? '')),
     downloadedMB: [...lastByUrl.values()].reduce((a, b) => a + b, 0) / 1e6,
     json,
+    timeline: loadTimeline(progress as { phase: string; role?: string; message?: string; t?: number; cached?: boolean }[], await page.evaluate(() => performance.timeOrigin), openedEpoch, (fileSet - opened) / 1000),
   };
+}
+
+/** The page's progress events as `seconds:step` (times are the page's, from its own time origin; shifted to page open). */
+function loadTimeline(progress: { phase: string; role?: string; message?: string; t?: number; cached?: boolean }[], timeOrigin: number, openedEpoch: number, fileSetS: number): string {
+  const at = (t: number | undefined) => ((timeOrigin + (t ?? 0) - openedEpoch) / 1000).toFixed(1);
+  const steps: string[] = [];
+  const downloads = new Map<string, { first: number; last: number }>();
+  for (const p of progress) {
+    if (p.phase === 'init') steps.push(`${at(p.t)} ${p.message}`);
+    else if (p.phase === 'download' && p.role) {
+      const d = downloads.get(p.role) ?? { first: p.t ?? 0, last: p.t ?? 0 };
+      d.last = p.t ?? 0;
+      if (!downloads.has(p.role)) steps.push(`${at(p.t)} ${p.role} ${p.cached ? 'cache read' : 'download'} starts`);
+      downloads.set(p.role, d);
+    } else if (p.phase === 'score' && !steps.some((s) => s.includes('first chunk'))) steps.push(`${at(p.t)} first chunk scored`);
+  }
+  for (const [role, d] of downloads) steps.push(`${at(d.last)} ${role} in memory`);
+  steps.push(`${fileSetS.toFixed(1)} file set`);
+  return steps.sort((a, b) => parseFloat(a) - parseFloat(b)).join(' | ');
 }
 
 const line = (label: string, v: Visit) =>
@@ -293,11 +315,13 @@ describe(`real-size models in Chromium (${device})`, () => {
       const cold = await visit(first, server.origin, url, sample);
       await first.close();
       console.log(line(`${name} (cold cache)`, cold));
+      console.log(`[browser bench] ${name} (cold cache) timeline (s after page open): ${cold.timeline}`);
       saveAndCompare(`${name} cold`, cold);
       if (warmVisit) {
         const second = await context.newPage();
         const warm = await visit(second, server.origin, url, sample);
         console.log(line(`${name} (warm cache)`, warm));
+        console.log(`[browser bench] ${name} (warm cache) timeline (s after page open): ${warm.timeline}`);
         saveAndCompare(`${name} warm`, warm);
       }
     } finally {

@@ -227,9 +227,15 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
       fetchModelJson('clap.config', url('clap.config'), fetchOptions('clap.config')),
     ]);
     const config = parseClapPreprocessorConfig(preprocessor, url('clap.preprocessor'));
-    // One at a time (onnxruntime-web's WebGPU EP refuses concurrent session creation), and one file's bytes in memory at a time.
-    const clap = await openModel(backend, 'clap.model', url('clap.model'), fetchOptions('clap.model'), MODEL_CONTRACTS.clap, report);
+    // CLAP's bytes are read (Cache Storage or network) while the small CDM is opened, which is also when onnxruntime-web
+    // starts its WASM runtime (compiles it, starts its threads): the two overlap instead of adding up. Sessions are still
+    // created one at a time (onnxruntime-web's WebGPU EP refuses concurrent session creation), one big file in memory at a time.
+    let clapBytes: Promise<Uint8Array> | undefined = fetchModelFile('clap.model', url('clap.model'), fetchOptions('clap.model'));
+    clapBytes.catch(() => undefined);
     const cdm = await openModel(backend, 'cdm', url('cdm'), fetchOptions('cdm'), MODEL_CONTRACTS.cdm, report);
+    const clap = await openFetchedModel(backend, 'clap.model', url('clap.model'), clapBytes, MODEL_CONTRACTS.clap, report);
+    // Forgotten here, so load's frame does not keep the 276 MB alive while anything else is opened.
+    clapBytes = undefined;
     const hasBase = options.baseUrl !== undefined && options.baseUrl !== '';
     const setName = options.set ?? 'default';
     const namedTest = /^refractor-test\//.test(String((clapConfig as { _name_or_path?: unknown })?._name_or_path ?? ''));
@@ -457,7 +463,19 @@ async function openModel(
   contract: (typeof MODEL_CONTRACTS)[keyof typeof MODEL_CONTRACTS],
   report: ((progress: RefractorProgress) => void) | undefined,
 ): Promise<InferenceSession> {
-  const bytes = await fetchModelFile(role, url, options);
+  return openFetchedModel(backend, role, url, fetchModelFile(role, url, options), contract, report);
+}
+
+/** Opens a model whose bytes are being fetched, in a function of its own for the same reason as {@link openModel}. */
+async function openFetchedModel(
+  backend: WebBackend,
+  role: AnyModelFileRole,
+  url: string,
+  fetching: Promise<Uint8Array>,
+  contract: (typeof MODEL_CONTRACTS)[keyof typeof MODEL_CONTRACTS],
+  report: ((progress: RefractorProgress) => void) | undefined,
+): Promise<InferenceSession> {
+  const bytes = await fetching;
   report?.({ phase: 'init', message: `opening ${role}` });
   return openCheckedSession(backend, bytes, contract, url);
 }
