@@ -16,7 +16,7 @@
  * /usr/bin/chromium; says so and skips otherwise. `REFRACTOR_BENCH_CASES='q8;concept'`
  * picks cases by name; `REFRACTOR_BENCH_DEVICE=webgpu` runs on WebGPU (SwiftShader here).
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
 const demoDir = resolve(here, '../dist-demo');
 const benchWeb = join(process.env.REFRACTOR_BENCH_MODELS || join(homedir(), '.cache', 'refractor', 'bench-models'), 'bench-web');
-const clip = join(repoRoot, 'examples', 'clip.ogg');
+/** `REFRACTOR_BENCH_CLIP=<file>` scores another file (e.g. a shorter one for the slow SwiftShader WebGPU runs). */
+const clip = process.env.REFRACTOR_BENCH_CLIP || join(repoRoot, 'examples', 'clip.ogg');
+/** `REFRACTOR_BENCH_WARM=0`: the cold visit only. */
+const warmVisit = process.env.REFRACTOR_BENCH_WARM !== '0';
 
 /**
  * Memory (MB) of a process and all its descendants, from /proc: the RSS sum
@@ -95,6 +98,8 @@ interface Sample {
   peak: number;
   pss: number;
   largest: number;
+  /** The same peaks since the models were loaded (while scoring): what the tab holds once the text encoder is gone. */
+  scoring: { peak: number; pss: number; largest: number } | undefined;
 }
 
 interface Visit {
@@ -108,6 +113,8 @@ interface Visit {
   peakMB: number;
   peakPssMB: number;
   peakLargestMB: number;
+  /** Peaks (RSS sum, PSS sum, largest process) from "models loaded" to the result. */
+  scoringMB: { peak: number; pss: number; largest: number };
   /** Longest time the status line stood still while scoring, and while loading. */
   stillScoringS: number;
   stillLoadingS: number;
@@ -115,6 +122,8 @@ interface Visit {
   mainThreadStallS: number;
   textEncoderOpened: boolean;
   downloadedMB: number;
+  /** The page's result (its data-json), for comparing outputs between runs (`REFRACTOR_BENCH_SAVE`). */
+  json: string;
 }
 
 /** One visit: open the page, wait for the models, score clip.ogg, collect the figures. */
@@ -130,7 +139,7 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
       new g.MutationObserver(() => g.__benchStatus(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
     });
   });
-  Object.assign(sample, { peak: 0, pss: 0, largest: 0 });
+  Object.assign(sample, { peak: 0, pss: 0, largest: 0, scoring: undefined });
   const opened = performance.now();
   const openedEpoch = Date.now();
   await page.goto(`${origin}/?${query}`, { waitUntil: 'load' });
@@ -140,6 +149,7 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
     polling: 100,
   });
   const loaded = performance.now();
+  sample.scoring = { peak: 0, pss: 0, largest: 0 };
   const loadStatus = await page.textContent('#status');
   if (!/^Ready/.test(loadStatus ?? '')) throw new Error(`the page did not load: ${loadStatus} ${await page.textContent('#error')}`);
   await page.setInputFiles('#file-input', clip);
@@ -189,17 +199,19 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
     peakMB: sample.peak,
     peakPssMB: sample.pss,
     peakLargestMB: sample.largest,
+    scoringMB: { ...sample.scoring! },
     stillScoringS: stillGap(fileSet, done),
     stillLoadingS: stillGap(opened, loaded),
     mainThreadStallS: Math.max(0, ...beats.map((t, i) => (i ? t - beats[i - 1]! : 0))) / 1000,
     textEncoderOpened: progress.some((p) => p.phase === 'init' && /concept encoder/.test(p.message ?? '')),
     downloadedMB: [...lastByUrl.values()].reduce((a, b) => a + b, 0) / 1e6,
+    json,
   };
 }
 
 const line = (label: string, v: Visit) =>
   `[browser bench] ${label}: ${v.backend}, isolated ${v.isolated}; models loaded ${v.loadedS.toFixed(1)} s; first result after page open ${v.firstResultS.toFixed(1)} s ` +
-  `(clip.ogg, ${v.chunks} chunks, scored in ${v.scoreS.toFixed(1)} s); ${v.chunksPerS.toFixed(2)} chunks/s; Chromium peak RSS ${v.peakMB.toFixed(0)} MB (PSS ${v.peakPssMB.toFixed(0)} MB, largest process ${v.peakLargestMB.toFixed(0)} MB); ` +
+  `(clip.ogg, ${v.chunks} chunks, scored in ${v.scoreS.toFixed(1)} s); ${v.chunksPerS.toFixed(2)} chunks/s; Chromium peak RSS ${v.peakMB.toFixed(0)} MB (PSS ${v.peakPssMB.toFixed(0)} MB, largest process ${v.peakLargestMB.toFixed(0)} MB; while scoring ${v.scoringMB.peak.toFixed(0)} / ${v.scoringMB.pss.toFixed(0)} / ${v.scoringMB.largest.toFixed(0)} MB); ` +
   `status still ≤ ${v.stillScoringS.toFixed(1)} s scoring, ${v.stillLoadingS.toFixed(1)} s loading; main thread stalled ≤ ${v.mainThreadStallS.toFixed(2)} s; ` +
   `downloaded ${v.downloadedMB.toFixed(0)} MB; text encoder ${v.textEncoderOpened ? 'opened' : 'not opened'}`;
 
@@ -213,6 +225,41 @@ const CASES = [
 
 /** `REFRACTOR_BENCH_CASES='CLAP only, fp32;concept, fp32'` (substrings of the names, `;`-separated) runs some cases only. */
 const only = (process.env.REFRACTOR_BENCH_CASES ?? '').split(';').filter(Boolean);
+/** `REFRACTOR_BENCH_QUERY='ort=noprepack'`: more demo parameters for every case (onnxruntime-web session options: noprepack, noarena, nopattern). */
+const extraQuery = process.env.REFRACTOR_BENCH_QUERY ?? '';
+/**
+ * `REFRACTOR_BENCH_SAVE=<dir>`: writes each visit's result there as JSON and, when a file of the same case
+ * from another run is named by `REFRACTOR_BENCH_COMPARE=<dir>`, prints the largest |difference| of every
+ * probability and confidence against it (e.g. session options, WebGPU vs WASM).
+ */
+const saveDir = process.env.REFRACTOR_BENCH_SAVE;
+const compareDir = process.env.REFRACTOR_BENCH_COMPARE;
+
+type SongNumbers = { confidence: number; color_probs: Record<string, number>; chunks: { confidence: number; color_probs: Record<string, number> }[] };
+/** The largest |difference| over the song's and every chunk's probabilities and confidences (Infinity when the shapes differ). */
+function maxSongDiff(a: SongNumbers, b: SongNumbers): number {
+  if (a.chunks.length !== b.chunks.length) return Infinity;
+  const pairs: [number, number][] = [[a.confidence, b.confidence]];
+  const probs = (x: Record<string, number>, y: Record<string, number>) => Object.keys(y).forEach((k) => pairs.push([x[k] ?? Infinity, y[k]!]));
+  probs(a.color_probs, b.color_probs);
+  a.chunks.forEach((chunk, i) => {
+    pairs.push([chunk.confidence, b.chunks[i]!.confidence]);
+    probs(chunk.color_probs, b.chunks[i]!.color_probs);
+  });
+  return Math.max(...pairs.map(([x, y]) => Math.abs(x - y)));
+}
+
+function saveAndCompare(label: string, v: Visit): void {
+  const file = `${label.replace(/[^\w]+/g, '_')}.json`;
+  if (saveDir) {
+    mkdirSync(saveDir, { recursive: true });
+    writeFileSync(join(saveDir, file), v.json);
+  }
+  if (compareDir && existsSync(join(compareDir, file))) {
+    const diff = maxSongDiff(JSON.parse(v.json) as SongNumbers, JSON.parse(readFileSync(join(compareDir, file), 'utf8')) as SongNumbers);
+    console.log(`[browser bench] ${label}: max |diff| of every probability and confidence vs ${join(compareDir, file)}: ${diff.toExponential(2)}`);
+  }
+}
 const device = process.env.REFRACTOR_BENCH_DEVICE === 'webgpu' ? 'webgpu' : 'wasm';
 
 describe(`real-size models in Chromium (${device})`, () => {
@@ -228,22 +275,31 @@ describe(`real-size models in Chromium (${device})`, () => {
     const context = await launchChromiumProfile(profile, { webgpu: device === 'webgpu' });
     const rootPid = chromiumRootPid(profile);
     if (!rootPid) throw new Error(`no Chromium process found for profile ${profile}`);
-    const sample: Sample = { peak: 0, pss: 0, largest: 0 };
+    const sample: Sample = { peak: 0, pss: 0, largest: 0, scoring: undefined };
     const sampler = setInterval(() => {
       const now = treeMemoryMB(rootPid);
       sample.peak = Math.max(sample.peak, now.rss);
       sample.pss = Math.max(sample.pss, now.pss);
       sample.largest = Math.max(sample.largest, now.largest);
+      if (sample.scoring) {
+        sample.scoring.peak = Math.max(sample.scoring.peak, now.rss);
+        sample.scoring.pss = Math.max(sample.scoring.pss, now.pss);
+        sample.scoring.largest = Math.max(sample.scoring.largest, now.largest);
+      }
     }, 200);
     try {
-      const url = `models=/models/bench/&device=${device}&${query}`;
+      const url = `models=/models/bench/&device=${device}&${query}${extraQuery ? `&${extraQuery}` : ''}`;
       const first = await context.newPage();
       const cold = await visit(first, server.origin, url, sample);
       await first.close();
       console.log(line(`${name} (cold cache)`, cold));
-      const second = await context.newPage();
-      const warm = await visit(second, server.origin, url, sample);
-      console.log(line(`${name} (warm cache)`, warm));
+      saveAndCompare(`${name} cold`, cold);
+      if (warmVisit) {
+        const second = await context.newPage();
+        const warm = await visit(second, server.origin, url, sample);
+        console.log(line(`${name} (warm cache)`, warm));
+        saveAndCompare(`${name} warm`, warm);
+      }
     } finally {
       clearInterval(sampler);
       await context.close();

@@ -48,6 +48,22 @@ const textDtype = textDtypeParam && (MODEL_DTYPES as readonly string[]).includes
 // ?concept=<text> fills the Concept field and embeds it while the models load (the text encoder first, then released).
 const conceptParam = params.get('concept')?.trim() || undefined;
 if (conceptParam) concept.value = conceptParam;
+// ?text_worker=0 opens the text encoder in the Refractor worker itself (default: a worker of its own, ended once the concept is embedded).
+const textEncoderWorker = params.get('text_worker') === '0' ? { textEncoderWorker: false as const } : {};
+// ?concept_cache=0 keeps concept embeddings in memory only (default: IndexedDB, so a known concept never opens the text encoder).
+const conceptStorage = params.get('concept_cache') === '0' ? { conceptStorage: false as const } : {};
+// ?features_worker=1|0: decode and compute features in a worker of their own, or in the Refractor worker between model runs
+// (default: a worker of their own when a core is left beside onnxruntime-web's threads).
+const featuresParam = params.get('features_worker');
+const featuresWorker = featuresParam === '0' || featuresParam === '1' ? { featuresWorker: featuresParam === '1' } : {};
+// ?ort=noprepack,noarena,nopattern,optbasic: onnxruntime-web session options, for measuring their memory/speed trade-offs.
+const ortFlags = new Set((params.get('ort') ?? '').split(',').filter(Boolean));
+const sessionOptions = {
+  ...(ortFlags.has('noprepack') ? { extra: { session: { disable_prepacking: '1' } } } : {}),
+  ...(ortFlags.has('noarena') ? { enableCpuMemArena: false } : {}),
+  ...(ortFlags.has('nopattern') ? { enableMemPattern: false } : {}),
+  ...(ortFlags.has('optbasic') ? { graphOptimizationLevel: 'basic' as const } : {}),
+};
 
 // Every progress message, for tests and benchmarks to read (window.__refractorProgress).
 const progressLog: (RefractorProgress & { t: number })[] = [];
@@ -116,6 +132,10 @@ const loaded = refractor.load({
   device,
   dtype: textDtype ? { clap: dtype, text: textDtype } : dtype,
   ...(conceptParam ? { concepts: [conceptParam] } : {}),
+  ...textEncoderWorker,
+  ...featuresWorker,
+  ...conceptStorage,
+  ...(Object.keys(sessionOptions).length > 0 ? { sessionOptions } : {}),
   wasmPaths: new URL('ort/', document.baseURI).href,
 });
 loaded.then(

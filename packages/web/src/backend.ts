@@ -24,11 +24,22 @@ export interface WebBackendOptions {
    * @defaultValue `min(4, hardwareConcurrency)` when cross-origin isolated, else `1`
    */
   numThreads?: number;
+  /**
+   * onnxruntime-web session options merged into every session this backend
+   * creates, over its own: execution providers, `graphOptimizationLevel: 'all'`
+   * and `extra: { session: { disable_prepacking: '1' } }` (less memory, ~5 %
+   * slower; `extra` given here replaces it). See the package README's memory
+   * section for what each option costs and saves.
+   * @defaultValue none
+   */
+  sessionOptions?: InferenceSession.SessionOptions;
 }
 
 /** A backend with the provider that actually runs. */
 export interface WebBackend extends InferenceBackend {
   readonly device: 'webgpu' | 'wasm';
+  /** onnxruntime-web's WASM threads (CPU kernels; on WebGPU only the nodes left on the CPU use them). */
+  readonly threads: number;
 }
 
 interface OrtModule {
@@ -36,6 +47,19 @@ interface OrtModule {
   InferenceSession: typeof InferenceSession;
   Tensor: InferenceBackend['Tensor'];
 }
+
+/**
+ * Session option `session.disable_prepacking`, on by default: onnxruntime
+ * otherwise keeps a pre-packed copy of every MatMul/Conv weight beside the
+ * weight (or builds it at session creation). Measured with the real-size
+ * CLAP fp32 on 2 WASM threads (bench/session-options.bench.ts, browser
+ * bench `?ort=noprepack`): Chromium's renderer 685–730 MB instead of
+ * 875–916 MB on a warm visit, the text encoder's opening 1.89 GB instead of
+ * 2.03–2.18 GB, session creation 1.2 s instead of 2.6 s, ~5 % slower per
+ * chunk (708 vs 677 ms), embeddings within 1.2e-7. Pass `sessionOptions:
+ * { extra: { session: { disable_prepacking: '0' } } }` for the other trade.
+ */
+const NO_PREPACKING = { session: { disable_prepacking: '1' } };
 
 type GlobalWithGpu = { navigator?: { gpu?: { requestAdapter(): Promise<unknown> }; hardwareConcurrency?: number }; crossOriginIsolated?: boolean };
 
@@ -89,11 +113,12 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
   return {
     name,
     device,
+    threads,
     // batch `auto`: WASM runs one chunk at a time fastest (as CPU does); GPUs want batches.
     preferredBatchSize: device === 'webgpu' ? 16 : 1,
     Tensor: ort.Tensor,
     createSession(model: ModelSource, sessionOptions?: InferenceSession.SessionOptions) {
-      const opts: InferenceSession.SessionOptions = { executionProviders: providers, graphOptimizationLevel: 'all', ...sessionOptions };
+      const opts: InferenceSession.SessionOptions = { executionProviders: providers, graphOptimizationLevel: 'all', extra: NO_PREPACKING, ...options.sessionOptions, ...sessionOptions };
       if (typeof model === 'string') return ort.InferenceSession.create(model, opts);
       // Big models: a small graph plus the same bytes as external data, so the weights sit in the WASM heap once.
       const input = sessionInput(model);

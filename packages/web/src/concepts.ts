@@ -2,6 +2,7 @@ import type { InferenceSession } from 'onnxruntime-web';
 import {
   CONCEPT_EMBEDDING_VERSION,
   ConceptEmbedder,
+  type OpenTextEncoder,
   MODEL_CONTRACTS,
   RefractorScorer,
   conceptIdentityPreimage,
@@ -9,17 +10,18 @@ import {
   openCheckedSession,
   type ConceptModelIdentity,
   type ConceptStorage,
-  type ConceptTokenizer,
   type ModelFileRole,
 } from '@refractor/core';
-import type { WebBackend } from './backend.js';
-import { MANIFEST, fetchModelFile, fetchModelJson, knownModelDigest, modelUrl, type FetchModelOptions, type ModelLocation } from './models.js';
+import type { WebBackend, WebBackendOptions } from './backend.js';
+import { RefractorWorkerError } from './client.js';
+import { MANIFEST, fetchModelFile, fetchModelJson, knownModelDigest, modelUrl, rememberModelDigest, type FetchModelOptions, type ModelLocation } from './models.js';
+import type { TextWorkerRequest, TextWorkerResponse } from './text-worker-protocol.js';
+import { hasWebWorkers } from './remote-features.js';
 import { conceptTokenizer } from './tokenizer.js';
 
-/** The text encoder and its tokenizer, open. */
+/** An open text encoder (and tokenizer), here or in its own worker: all the embedder needs of it. */
 interface TextModels {
-  session: InferenceSession;
-  tokenizer: ConceptTokenizer;
+  embed(text: string): Promise<Float32Array>;
 }
 
 /** What the browser's concept embedder needs from `RefractorWeb.load`'s options. */
@@ -32,6 +34,22 @@ export interface WebConceptSettings extends ModelLocation {
   storage: ConceptStorage | undefined;
   /** Whether model files go through Cache Storage (where base-URL sets keep their digests). */
   cache?: boolean;
+  /**
+   * Starts the text encoder's own worker (see ./text-worker.ts), or `false`
+   * to open it in this thread. Default: a module worker on this package's
+   * `text-worker.js` where web Workers exist (pages and dedicated workers),
+   * else this thread (Node).
+   */
+  worker?: (() => Worker) | false;
+  /** What the worker's backend needs beside the device: the parent's backend options. */
+  backendOptions?: Pick<WebBackendOptions, 'wasmPaths' | 'numThreads' | 'sessionOptions'>;
+  /** Called when the encoder is released (its worker ended), for progress lines. */
+  onReleased?: () => void;
+}
+
+/** The default text-encoder worker: this package's text-worker.js, next to this module (the pattern bundlers recognise). */
+function defaultTextWorker(): Worker {
+  return new Worker(new URL('./text-worker.js', import.meta.url), { type: 'module' });
 }
 
 const TEXT_ROLES = ['text.model', 'text.tokenizer', 'text.tokenizer_config'] as const;
@@ -45,20 +63,130 @@ export function webConceptEmbedder(backend: WebBackend, settings: WebConceptSett
   const url = (role: ModelFileRole) => modelUrl(settings.baseUrl, role, settings);
   // A set from a base URL has no manifest digests: its text files are digested as they are fetched.
   const fileOptions = (role: ModelFileRole) => ({ ...settings.fileOptions(role), ...(settings.baseUrl ? { digest: true } : {}) });
+  const openHere = async (): Promise<OpenTextEncoder<TextModels>> => {
+    const [json, config] = await Promise.all([
+      fetchModelJson('text.tokenizer', url('text.tokenizer'), fileOptions('text.tokenizer')),
+      fetchModelJson('text.tokenizer_config', url('text.tokenizer_config'), fileOptions('text.tokenizer_config')),
+    ]);
+    const session = await openTextSession(backend, url('text.model'), fileOptions('text.model'), settings.onOpening);
+    const tokenizer = conceptTokenizer(json as object, config as object);
+    // The scorer's concept path reads only the text encoder and tokenizer.
+    const scorer = new RefractorScorer(backend, { clap: NO_SESSION, cdm: NO_SESSION, text: session, tokenizer });
+    return {
+      models: { embed: (text) => scorer.prepareConcept(text) },
+      release: async () => {
+        await session.release();
+        settings.onReleased?.();
+      },
+    };
+  };
+  const startWorker = settings.worker ?? (hasWebWorkers() ? defaultTextWorker : false);
   return new ConceptEmbedder<TextModels>({
     open: async () => {
-      const [json, config] = await Promise.all([
-        fetchModelJson('text.tokenizer', url('text.tokenizer'), fileOptions('text.tokenizer')),
-        fetchModelJson('text.tokenizer_config', url('text.tokenizer_config'), fileOptions('text.tokenizer_config')),
-      ]);
-      const session = await openTextSession(backend, url('text.model'), fileOptions('text.model'), settings.onOpening);
-      return { models: { session, tokenizer: conceptTokenizer(json as object, config as object) }, release: () => session.release() };
+      if (startWorker) {
+        const files = {
+          model: { url: url('text.model'), options: plainOptions(fileOptions('text.model')) },
+          tokenizer: { url: url('text.tokenizer'), options: plainOptions(fileOptions('text.tokenizer')) },
+          tokenizerConfig: { url: url('text.tokenizer_config'), options: plainOptions(fileOptions('text.tokenizer_config')) },
+        };
+        const backendSettings = { device: backend.device, ...settings.backendOptions };
+        const opened = await openInWorker(startWorker, { type: 'open', backend: backendSettings, files }, settings);
+        if (opened) return opened;
+      }
+      return openHere();
     },
-    // The scorer's concept path reads only the text encoder and tokenizer.
-    embed: (models, text) => new RefractorScorer(backend, { clap: NO_SESSION, cdm: NO_SESSION, text: models.session, tokenizer: models.tokenizer }).prepareConcept(text),
+    embed: (models, text) => models.embed(text),
     keepTextEncoder: settings.keepTextEncoder,
     ...(settings.storage ? { storage: settings.storage, identity: () => webConceptIdentity(settings, backend.device) } : {}),
   });
+}
+
+/** Fetch options as they cross to a worker: no callbacks, no signal. */
+function plainOptions(options: FetchModelOptions): Omit<FetchModelOptions, 'onProgress' | 'signal'> {
+  const { onProgress: _progress, signal: _signal, ...plain } = options;
+  return plain;
+}
+
+/**
+ * Opens the text encoder in a worker of its own: the files are fetched and
+ * the session created there, each text is embedded there, and `release`
+ * terminates the worker, which returns its whole WASM heap to the OS (a
+ * heap never shrinks while its thread lives). Download progress and the
+ * opening line come back as messages. Undefined when the worker script
+ * cannot start (a bundle that did not ship text-worker.js): the caller then
+ * opens the encoder in its own thread.
+ */
+async function openInWorker(start: () => Worker, request: Extract<TextWorkerRequest, { type: 'open' }>, settings: WebConceptSettings): Promise<OpenTextEncoder<TextModels> | undefined> {
+  let worker: Worker;
+  try {
+    worker = start();
+  } catch {
+    return undefined;
+  }
+  let started = false;
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (vector: Float32Array) => void; reject: (error: Error) => void }>();
+  let opening: { resolve: (started: boolean) => void; reject: (error: Error) => void } | undefined;
+  const failAll = (error: Error) => {
+    opening?.reject(error);
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  };
+  const opened = new Promise<boolean>((resolve, reject) => (opening = { resolve, reject }));
+  worker.onmessage = (event: MessageEvent<TextWorkerResponse>) => {
+    const message = event.data;
+    if (message.type === 'started') {
+      started = true;
+      worker.postMessage(request);
+    } else if (message.type === 'progress') {
+      settings.fileOptions(message.progress.role as ModelFileRole).onProgress?.(message.progress);
+    } else if (message.type === 'opening') {
+      settings.onOpening?.();
+    } else if (message.type === 'opened') {
+      for (const [url, digest] of Object.entries(message.digests)) rememberModelDigest(url, digest);
+      opening?.resolve(true);
+    } else if (message.type === 'embedded') {
+      pending.get(message.id)?.resolve(message.vector);
+      pending.delete(message.id);
+    } else if (message.type === 'error') {
+      const error = new RefractorWorkerError(message.error);
+      if (message.id === undefined) opening?.reject(error);
+      else {
+        pending.get(message.id)?.reject(error);
+        pending.delete(message.id);
+      }
+    }
+  };
+  worker.onerror = (event: ErrorEvent) => {
+    event.preventDefault?.();
+    // Before `started` the script never ran (not served, not bundled): open here instead.
+    if (!started) opening?.resolve(false);
+    else failAll(new Error(`the text encoder's worker failed: ${event.message || 'unknown error'}`));
+  };
+  try {
+    if (!(await opened)) {
+      worker.terminate();
+      return undefined;
+    }
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  return {
+    models: {
+      embed: (text) =>
+        new Promise<Float32Array>((resolve, reject) => {
+          const id = nextId++;
+          pending.set(id, { resolve, reject });
+          worker.postMessage({ type: 'embed', id, text } satisfies TextWorkerRequest);
+        }),
+    },
+    release: async () => {
+      worker.terminate();
+      failAll(new Error('the text encoder was released'));
+      settings.onReleased?.();
+    },
+  };
 }
 
 /** Fetches and opens the text encoder in a function of its own, so its bytes are garbage as soon as the session holds the weights. */

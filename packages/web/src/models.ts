@@ -162,6 +162,11 @@ export async function knownModelDigest(url: string, options: { cache?: boolean }
   return digests.get(url);
 }
 
+/** Notes a digest another thread took while fetching `url` (the text encoder's worker), as if this thread had fetched it. */
+export function rememberModelDigest(url: string, digest: string): void {
+  digests.set(url, digest);
+}
+
 async function recordDigest(url: string, digest: string, cache: Cache | undefined): Promise<void> {
   digests.set(url, digest);
   if (cache) await caches.open(MODEL_DIGEST_CACHE_NAME).then((c) => c.put(url, new Response(digest))).catch(() => undefined);

@@ -2,6 +2,7 @@ import type { CandidateResult, RefractorErrorCode } from '@refractor/core';
 import type { RefractorProgress, WebCandidate, WebCandidateOptions, WebScoreOptions, WebScoredSong } from './refractor-web.js';
 import type { WebDevice } from './backend.js';
 import type { DtypeChoice } from '@refractor/core';
+import type { InferenceSession } from 'onnxruntime-web';
 
 /** Messages to the Refractor worker. */
 export type WorkerRequest =
@@ -23,6 +24,12 @@ export type WorkerRequest =
       keepTextEncoder?: boolean;
       /** False: concept embeddings in memory only (default: IndexedDB). */
       conceptStorage?: false;
+      /** False: the text encoder runs in the Refractor worker itself instead of a worker of its own. */
+      textEncoderWorker?: false;
+      /** Decoding and features in a worker of their own (true), in the Refractor worker itself (false), or the default: a worker when a core is spare. */
+      featuresWorker?: boolean;
+      /** onnxruntime-web session options for every session (see `WebBackendOptions.sessionOptions`). */
+      sessionOptions?: InferenceSession.SessionOptions;
     }
   | { type: 'score'; id?: number; bytes: Uint8Array; options?: WorkerScoreOptions }
   | { type: 'candidates'; id?: number; candidates: WebCandidate[]; options?: WebCandidateOptions };

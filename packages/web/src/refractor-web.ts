@@ -19,6 +19,7 @@ import {
   type ConceptStorage,
   type AnyModelFileRole,
   type EmbeddingPair,
+  type FeatureChunk,
   type ModelFileRole,
   type RefractorContract,
   type ScoreSettings,
@@ -42,6 +43,7 @@ import {
 } from '@refractor/audio';
 import { createWebBackend, type WebBackend, type WebBackendOptions, type WebDevice } from './backend.js';
 import { webConceptEmbedder } from './concepts.js';
+import { defaultFeaturesWorker, hasWebWorkers, remoteChunkFeatures } from './remote-features.js';
 import { IndexedDbConceptStorage, hasIndexedDb } from './indexeddb-concept-storage.js';
 import { MANIFEST, fetchModelFile, fetchModelJson, modelUrl, type FetchModelOptions, type FileProgress, type ModelLocation } from './models.js';
 
@@ -100,6 +102,32 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
    * @defaultValue an `IndexedDbConceptStorage` where IndexedDB exists
    */
   conceptStorage?: ConceptStorage | false;
+  /**
+   * Where the text encoder runs: by default in a Web Worker of its own
+   * (this package's `text-worker.js`, started where web Workers exist: pages and workers, not Node), ended
+   * when the encoder is released, so its WASM heap (~0.9 GB for the real
+   * DeBERTa; a WASM heap never shrinks while its thread lives) is returned to
+   * the OS before CLAP is opened. A function starts that worker your way (a
+   * bundler's URL); `false` opens it in this thread (as in Node).
+   * @defaultValue its own worker where web Workers exist
+   */
+  textEncoderWorker?: (() => Worker) | false;
+  /**
+   * Where `scoreFile` decodes the song and computes its CLAP features: in a
+   * Web Worker of their own (this package's `features-worker.js`, one per
+   * song) that streams each chunk's features to this thread as they are
+   * ready, so the thread running onnxruntime-web only runs models and the
+   * next chunk is ready while one is encoded; or in this thread, between
+   * model runs. Default (`undefined`): the worker where web Workers exist and a
+   * core is left beside onnxruntime-web's threads (`hardwareConcurrency` >
+   * WASM threads, or WebGPU), else this thread: with every core running
+   * onnxruntime-web's threads, a third busy thread only preempts them (on 2
+   * cores the worker scored 0.41–0.49 chunks/s against 0.48–1.14 in-thread,
+   * and held ~80 MB more). `true` always uses the worker, `false` never; a
+   * function starts it your way. The features are bitwise the same either way.
+   * @defaultValue the worker when a core is spare, else this thread
+   */
+  featuresWorker?: (() => Worker) | boolean;
 }
 
 /** A candidate for {@link RefractorWeb.scoreCandidates}: any of MIDI and audio file bytes and lyric text. */
@@ -178,6 +206,13 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
       ...options,
       fileOptions: (role) => fileOptions(options, role),
       onOpening: () => report?.({ phase: 'init', message: 'opening the concept encoder' }),
+      onReleased: () => report?.({ phase: 'init', message: 'concept encoder released' }),
+      ...(options.textEncoderWorker === undefined ? {} : { worker: options.textEncoderWorker }),
+      backendOptions: {
+        ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }),
+        ...(options.numThreads === undefined ? {} : { numThreads: options.numThreads }),
+        ...(options.sessionOptions === undefined ? {} : { sessionOptions: options.sessionOptions }),
+      },
       keepTextEncoder: options.keepTextEncoder ?? !(options.concepts && options.concepts.length > 0),
       storage: resolveConceptStorage(options.conceptStorage),
     });
@@ -319,11 +354,11 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
     const onProgress = options.onProgress ?? this.options.onProgress;
     const name = options.name ?? fileName(input) ?? 'bytes';
     const features = { name, ...songFeatureSettings(options) };
-    const stream = await openAudioStream([await bytesOf(input)], { name });
+    const chunks = await this.chunkFeatures(input, features);
     return scoreSong(
       {
         scorer: this.scorer(),
-        chunks: songChunkFeatures(stream, this.extractor, features),
+        chunks,
         prepareConcept: (text) => this.prepareConcept(text),
         settings: { models: this.modelSet.name, testOnly: this.modelSet.testOnly, features, backend: this.backend },
       },
@@ -339,6 +374,24 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
         },
       },
     );
+  }
+
+  /**
+   * A song's chunk features: in a worker of their own where one can start
+   * (see `featuresWorker`), so that decoding and log-mels never hold up the
+   * encoder and the next chunk is ready while this one is encoded; else here.
+   * Either way the same @refractor/audio code, so the same bits.
+   */
+  private async chunkFeatures(input: WebSongInput, features: ReturnType<typeof songFeatureSettings> & { name: string }): Promise<AsyncIterableIterator<FeatureChunk>> {
+    const start = featuresWorkerStart(this.options.featuresWorker, this.backend);
+    if (start) {
+      // A copy the worker may take: the caller's bytes stay theirs.
+      const bytes = input instanceof Uint8Array ? input.slice() : new Uint8Array(await input.arrayBuffer());
+      const remote = await remoteChunkFeatures(start, bytes, this.extractor.config, features);
+      if (remote) return remote;
+      return songChunkFeatures(await openAudioStream([bytes], { name: features.name }), this.extractor, features);
+    }
+    return songChunkFeatures(await openAudioStream([await bytesOf(input)], { name: features.name }), this.extractor, features);
   }
 
   /**
@@ -362,6 +415,15 @@ export class RefractorWeb implements RefractorContract<WebSongInput, Uint8Array,
   async close(): Promise<void> {
     await Promise.all([this.clap.release(), this.cdm.release(), this.base?.release(), this.concepts.close()]);
   }
+}
+
+/** How to start the features worker, or false for this thread (see `RefractorWebLoadOptions.featuresWorker`). */
+function featuresWorkerStart(option: (() => Worker) | boolean | undefined, backend: WebBackend): (() => Worker) | false {
+  if (typeof option === 'function') return option;
+  if (option === false || !hasWebWorkers()) return false;
+  if (option === true) return defaultFeaturesWorker;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return backend.device === 'webgpu' || cores > backend.threads ? defaultFeaturesWorker : false;
 }
 
 /** A `File`'s name (a `Blob` or bytes have none). */

@@ -44,6 +44,9 @@ async function handle(request: WorkerRequest): Promise<void> {
         ...(request.concepts ? { concepts: request.concepts } : {}),
         ...(request.keepTextEncoder === undefined ? {} : { keepTextEncoder: request.keepTextEncoder }),
         ...(request.conceptStorage === false ? { conceptStorage: false as const } : {}),
+        ...(request.textEncoderWorker === false ? { textEncoderWorker: false as const } : {}),
+        ...(request.featuresWorker === undefined ? {} : { featuresWorker: request.featuresWorker }),
+        ...(request.sessionOptions ? { sessionOptions: request.sessionOptions } : {}),
         onProgress,
       });
       refractor.catch(() => undefined);

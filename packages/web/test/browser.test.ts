@@ -239,6 +239,32 @@ describe('the demo page in a real browser', () => {
     }
   }, 100_000);
 
+  it('decodes and computes features in a worker of their own, with results bitwise equal to features computed in the inference worker', async (context) => {
+    if (missing) return context.skip(missing);
+    const score = async (query: string) => {
+      const page = await browser.newPage();
+      const from = server.log.length;
+      try {
+        const outcome = await scoreInPage(page, server.origin, `models=/models/tiny/&device=wasm${query}`, song, 90_000);
+        if (outcome.kind === 'error') expect.fail(`${query || 'default'}: the page showed an error: ${outcome.message}`);
+        return { song: JSON.parse(outcome.json) as SongJson, requests: server.log.slice(from) };
+      } finally {
+        await page.close();
+      }
+    };
+    // Forced both ways: by default the worker is used only when a core is left beside onnxruntime-web's threads.
+    const inWorker = await score('&features_worker=1');
+    const inThread = await score('&features_worker=0');
+    const fetched = (requests: string[]) => requests.some((line) => /^200 \/assets\/features-worker[^/]*\.js/.test(line));
+    expect(fetched(inWorker.requests), `the features worker's script was not fetched:\n${inWorker.requests.join('\n')}`).toBe(true);
+    expect(fetched(inThread.requests), 'features_worker=0 starts no features worker').toBe(false);
+    expect(inWorker.song.chunk_count).toBeGreaterThanOrEqual(2);
+    // Same code, same bytes: the same bits, chunk by chunk.
+    expect(inWorker.song.chunks.map((c) => [c.start_s, c.end_s, c.color_probs, c.confidence])).toEqual(inThread.song.chunks.map((c) => [c.start_s, c.end_s, c.color_probs, c.confidence]));
+    expect(inWorker.song.color_probs).toEqual(inThread.song.color_probs);
+    expectSameSong(inWorker.song, nodeResult, 1e-4);
+  }, 200_000);
+
   it('a second visit with the same concept never fetches or opens the text encoder (IndexedDB concept cache), and scores the same', async (context) => {
     if (missing) return context.skip(missing);
     // One profile for both visits (Cache Storage and IndexedDB persist across pages of a context, as across visits).
@@ -265,11 +291,17 @@ describe('the demo page in a real browser', () => {
       const opened = first.progress.findIndex((p) => p.phase === 'init' && /concept encoder/.test(p.message ?? ''));
       const clapAt = first.progress.findIndex((p) => p.phase === 'download' && p.role === 'clap.model');
       expect(opened, 'the text encoder opens before CLAP is fetched').toBeLessThan(clapAt);
+      // In a worker of its own (its script was fetched), ended before CLAP is fetched: its WASM heap is gone by then.
+      expect(first.requests.some((line) => /^200 \/assets\/text-worker[^/]*\.js/.test(line)), `the text encoder's worker script was not fetched:\n${first.requests.join('\n')}`).toBe(true);
+      const released = first.progress.findIndex((p) => p.phase === 'init' && p.message === 'concept encoder released');
+      expect(released, 'the text encoder is released (its worker ended) before CLAP is fetched').toBeGreaterThan(opened);
+      expect(released).toBeLessThan(clapAt);
       expectSameSong(first.song, nodeResult, 1e-4);
 
       const second = await visit('second visit');
       expect(second.requests.filter((line) => line.includes('/text/')), 'requests for text files on the second visit').toEqual([]);
       expect(textEvents(second.progress), 'text encoder downloads or openings on the second visit').toEqual([]);
+      expect(second.requests.filter((line) => line.includes('text-worker')), 'the text worker is not even started on the second visit').toEqual([]);
       // The stored embedding is the one computed: the same result to the bit.
       expect(second.song.color_probs).toEqual(first.song.color_probs);
       expect(second.song.chunks.map((c) => c.color_probs)).toEqual(first.song.chunks.map((c) => c.color_probs));
