@@ -119,7 +119,7 @@ export function modelOptions(): Option[] {
     new Option('--batch-size <n>', 'chunks per CLAP run, or "auto" (1 on cpu, where batching measured slower and needs far more memory; 16 on cuda and webgpu); results are the same either way')
       .argParser(parseBatchSize)
       .default('auto'),
-    new Option('--threads <n>', "onnxruntime's intra-op threads (default: one per core)").argParser(integerParser(1)),
+    new Option('--threads <n>', "onnxruntime's intra-op threads (default: one per physical core)").argParser(integerParser(1)),
     new Option(
       '--no-concept-cache',
       'embed concepts with the text encoder even when cached, and cache nothing (the cache lives in <cache dir>/concepts; see `refractor models concepts`)',

@@ -21,6 +21,7 @@ export {
 export { MidiParseError, isMidi } from '@refractor/audio';
 export { prepareMidi, type Candidate, type CandidateScoreOptions } from './candidates.js';
 export { createNodeBackend, DeviceUnavailableError, PREFERRED_BATCH_SIZE, type NodeBackendOptions } from './runtime.js';
+export { intraOpThreads, physicalCores } from './cpu-cores.js';
 export { chooseNodeDevice, cudaProviderInstalled, describeDeviceChoice, NODE_DEVICES, type DeviceChoice, type NodeDevice, type NodeDeviceRequest } from './device.js';
 export { probeExecutionProvider, type ProbeResult } from './device-probe.js';
 export { conceptTokenizer, loadConceptTokenizer } from './tokenizer.js';

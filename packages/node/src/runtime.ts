@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { RefractorError, type InferenceBackend, type ModelSource } from '@refractor/core';
+import { intraOpThreads } from './cpu-cores.js';
 import { probeExecutionProvider } from './device-probe.js';
 import type { NodeDevice } from './device.js';
 import { THIS_HOST, webGpuUnavailableMessage } from './webgpu-diagnosis.js';
@@ -19,7 +20,9 @@ export interface NodeBackendOptions {
   device?: NodeDevice;
   /**
    * Threads inside one operator (`--threads` on the command line).
-   * @defaultValue onnxruntime's: one per core
+   * @defaultValue one per physical core: counted from Linux's /sys topology (onnxruntime's own
+   *   count, from CPUID, finds one core on some virtual machines); elsewhere onnxruntime's default
+   *   (see `intraOpThreads`)
    */
   intraOpNumThreads?: number;
   /**
@@ -127,10 +130,11 @@ export function createNodeBackend(options: NodeBackendOptions = {}): InferenceBa
   }
   checkThreads('intraOpNumThreads', options.intraOpNumThreads);
   checkThreads('interOpNumThreads', options.interOpNumThreads);
+  const intraOp = intraOpThreads(options.intraOpNumThreads);
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: [device],
     graphOptimizationLevel: 'all',
-    ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    ...(intraOp ? { intraOpNumThreads: intraOp } : {}),
     ...(options.interOpNumThreads ? { interOpNumThreads: options.interOpNumThreads } : {}),
     ...(options.allowSpinning !== true ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
   };
