@@ -121,9 +121,9 @@ export interface RefractorWebLoadOptions extends ModelLocation, WebBackendOption
    * model runs. Default (`undefined`): the worker where web Workers exist and a
    * core is left beside onnxruntime-web's threads (`hardwareConcurrency` >
    * WASM threads, or WebGPU), else this thread: with every core running
-   * onnxruntime-web's threads, a third busy thread only preempts them (on 2
-   * cores the worker scored 0.41–0.49 chunks/s against 0.48–1.14 in-thread,
-   * and held ~80 MB more). `true` always uses the worker, `false` never; a
+   * onnxruntime-web's threads, a third busy thread can only take turns with
+   * them (on 2 cores: 1.10–1.18 chunks/s with the worker against 1.08–1.19
+   * in-thread, and a worker's own memory besides). `true` always uses the worker, `false` never; a
    * function starts it your way. The features are bitwise the same either way.
    * @defaultValue the worker when a core is spare, else this thread
    */
