@@ -18,6 +18,7 @@ import { MANIFEST, fetchModelFile, fetchModelJson, knownModelDigest, modelUrl, r
 import type { TextWorkerRequest, TextWorkerResponse } from './text-worker-protocol.js';
 import { hasWebWorkers } from './remote-features.js';
 import { conceptTokenizer } from './tokenizer.js';
+import { releaseModelBytes } from './external-data.js';
 
 /** An open text encoder (and tokenizer), here or in its own worker: all the embedder needs of it. */
 interface TextModels {
@@ -193,7 +194,9 @@ async function openInWorker(start: () => Worker, request: Extract<TextWorkerRequ
 async function openTextSession(backend: WebBackend, url: string, options: FetchModelOptions, onOpening?: () => void): Promise<InferenceSession> {
   const bytes = await fetchModelFile('text.model', url, options);
   onOpening?.();
-  return openCheckedSession(backend, bytes, MODEL_CONTRACTS.text, url);
+  const session = await openCheckedSession(backend, bytes, MODEL_CONTRACTS.text, url);
+  releaseModelBytes(bytes);
+  return session;
 }
 
 /**

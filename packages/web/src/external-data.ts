@@ -47,3 +47,23 @@ export function sessionInput(bytes: Uint8Array, minBytes = EXTERNAL_DATA_MIN_BYT
   if (!split) return { model: bytes, options: {} };
   return { model: split.graph, options: { externalData: [{ path: split.location, data: bytes }] } };
 }
+
+/**
+ * Frees a model file's buffer now, once onnxruntime-web holds its weights
+ * (it copies them into its heap during session creation and unmounts the
+ * buffer before `create` resolves). Dropping the last reference only makes it
+ * garbage, and V8 may not collect it for as long as little JS runs: with the
+ * real-size CLAP that left 277 MB in the tab for the whole scoring. Detaching
+ * it (`ArrayBuffer.prototype.transfer(0)`) returns the memory at once. Views
+ * of the buffer are empty afterwards; where `transfer` is missing (older
+ * engines) it is left to the garbage collector.
+ */
+export function releaseModelBytes(bytes: Uint8Array): void {
+  const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
+  if (buffer.detached || typeof buffer.transfer !== 'function' || buffer instanceof ArrayBuffer === false) return;
+  try {
+    buffer.transfer(0);
+  } catch {
+    // a buffer that cannot be detached (e.g. a WebAssembly.Memory's) stays the collector's
+  }
+}

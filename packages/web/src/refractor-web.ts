@@ -43,6 +43,7 @@ import {
 } from '@refractor/audio';
 import { createWebBackend, type WebBackend, type WebBackendOptions, type WebDevice } from './backend.js';
 import { webConceptEmbedder } from './concepts.js';
+import { releaseModelBytes } from './external-data.js';
 import { defaultFeaturesWorker, hasWebWorkers, remoteChunkFeatures } from './remote-features.js';
 import { IndexedDbConceptStorage, hasIndexedDb } from './indexeddb-concept-storage.js';
 import { MANIFEST, fetchModelFile, fetchModelJson, modelUrl, type FetchModelOptions, type FileProgress, type ModelLocation } from './models.js';
@@ -477,7 +478,9 @@ async function openFetchedModel(
 ): Promise<InferenceSession> {
   const bytes = await fetching;
   report?.({ phase: 'init', message: `opening ${role}` });
-  return openCheckedSession(backend, bytes, contract, url);
+  const session = await openCheckedSession(backend, bytes, contract, url);
+  releaseModelBytes(bytes);
+  return session;
 }
 
 function fileOptions(options: RefractorWebLoadOptions, role: AnyModelFileRole) {

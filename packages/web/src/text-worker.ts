@@ -16,6 +16,7 @@ import type { InferenceSession } from 'onnxruntime-web';
 import { createWebBackend, type WebBackend } from './backend.js';
 import { fetchModelFile, fetchModelJson, knownModelDigest, type FileProgress } from './models.js';
 import { conceptTokenizer } from './tokenizer.js';
+import { releaseModelBytes } from './external-data.js';
 import type { TextWorkerFiles, TextWorkerRequest, TextWorkerResponse } from './text-worker-protocol.js';
 import type { WorkerError } from './protocol.js';
 
@@ -34,7 +35,9 @@ function toWorkerError(error: unknown): WorkerError {
 async function openSession(backend: WebBackend, files: TextWorkerFiles): Promise<InferenceSession> {
   const bytes = await fetchModelFile('text.model', files.model.url, { ...files.model.options, onProgress });
   post({ type: 'opening' });
-  return openCheckedSession(backend, bytes, MODEL_CONTRACTS.text, files.model.url);
+  const session = await openCheckedSession(backend, bytes, MODEL_CONTRACTS.text, files.model.url);
+  releaseModelBytes(bytes);
+  return session;
 }
 
 const onProgress = (progress: FileProgress) => post({ type: 'progress', progress });
