@@ -15,8 +15,7 @@ import {
   type ChunkFeatures,
   type SongFeatureOptions,
 } from '../src/index.js';
-import { decodeAudioFile } from '../src/node.js';
-import { corpusTracks, edgeTracks } from './corpus.js';
+import { chosenTracks, decodeCorpusTrack } from './corpus.js';
 
 const extractor = new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR);
 const fusion = new ClapFeatureExtractor({ ...LARGER_CLAP_MUSIC_PREPROCESSOR, truncation: 'fusion' });
@@ -167,20 +166,12 @@ describe('ChunkFeaturizer frame sharing is bit-identical to the unshared path', 
   }, 60_000);
 });
 
-const corpus = corpusTracks();
-if (corpus.why) console.warn(`crop-frame-sharing: real-corpus tests skipped: ${corpus.why}`);
-const chosen = edgeTracks(corpus.tracks);
+const chosen = chosenTracks('crop-frame-sharing');
 
 describe.skipIf(chosen.length === 0)('frame sharing on the real corpus (bit for bit against the unshared path)', () => {
   it.each(chosen.map((track) => [basename(track), track]))('%s: start, center and seeded random crops', async (_name, track) => {
-    let decoded;
-    try {
-      decoded = await decodeAudioFile(track);
-    } catch (error) {
-      // A few corpus files are damaged in Debian's package; they test nothing about sharing.
-      console.warn(`crop-frame-sharing: ${track} does not decode (${(error as Error).message}); skipped`);
-      return;
-    }
+    const decoded = await decodeCorpusTrack(track, 'crop-frame-sharing');
+    if (!decoded) return;
     const mono = downmix(decoded.channels);
     if (mono.length < decoded.sampleRate) return; // under 1 s: refused as too short either way
     for (const crop of ['start', 'center', 'random'] as const) {

@@ -16,9 +16,9 @@ import {
 } from '../src/index.js';
 import { SimdMelSums } from '../src/features/simd-spectrogram.js';
 import { SIMD_SPECTROGRAM_BASE64 } from '../src/features/simd-spectrogram-bytes.js';
-import { decodeAudioFile, openAudioFile } from '../src/node.js';
+import { openAudioFile } from '../src/node.js';
 import { decodeBase64 } from '../src/wasm.js';
-import { corpusTracks, edgeTracks } from './corpus.js';
+import { chosenTracks, decodeCorpusTrack } from './corpus.js';
 import { noise, random } from './seeded-signal.js';
 
 /** Index of the first element whose bits differ (Object.is: -0 ≠ 0), or -1. */
@@ -145,19 +145,12 @@ describe('SIMD log-mel kernel: falls back to the JS path', () => {
   });
 });
 
-const corpus = corpusTracks();
-if (corpus.why) console.warn(`features-simd: real-corpus tests skipped: ${corpus.why}`);
-const chosen = edgeTracks(corpus.tracks);
+const chosen = chosenTracks('features-simd');
 
 describe.skipIf(chosen.length === 0)('SIMD log-mel kernel on the real corpus (bit for bit against the JS path)', () => {
   it.each(chosen.map((track) => [basename(track), track]))('%s: the whole song and its chunk features', async (_name, track) => {
-    let decoded;
-    try {
-      decoded = await decodeAudioFile(track);
-    } catch (error) {
-      console.warn(`features-simd: ${track} does not decode (${(error as Error).message}); skipped`);
-      return;
-    }
+    const decoded = await decodeCorpusTrack(track, 'features-simd');
+    if (!decoded) return;
     const mono = new StreamingResampler(decoded.sampleRate, 48000).flush(downmix(decoded.channels));
     if (mono.length <= 512) return;
     const { simd, js } = pair(1024, 480);
