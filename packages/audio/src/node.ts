@@ -106,10 +106,13 @@ export async function* songChunkFeaturesInWorker(
   onSummary?: (summary: SongFeatureSummary) => void,
 ): AsyncGenerator<ChunkFeatures> {
   const { config, maxBlocksInFlight = 4, ...featureOptions } = options;
-  const worker = new Worker(new URL('./featurize-worker.js', import.meta.url));
+  const worker = takeFeatureWorker();
   const inbox = new MessageInbox<FromWorker>();
-  worker.on('message', (message: FromWorker) => inbox.put(message));
-  worker.on('error', (error) => inbox.put({ type: 'error', error: { kind: 'other', name: error.name, message: error.message, stack: error.stack } }));
+  const onMessage = (message: FromWorker) => inbox.put(message);
+  const onError = (error: Error) => inbox.put({ type: 'error', error: { kind: 'other', name: error.name, message: error.message, stack: error.stack } });
+  worker.on('message', onMessage);
+  worker.on('error', onError);
+  let finished = false;
   const send = (message: ToWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
   const receive = async (): Promise<Extract<FromWorker, { type: 'chunks' | 'done' }>> => {
     const message = await inbox.take();
@@ -140,13 +143,54 @@ export async function* songChunkFeaturesInWorker(
       const message = await receive();
       yield* message.chunks;
       if (message.type === 'done') {
+        finished = true;
         onSummary?.(message.summary);
         return;
       }
     }
   } finally {
-    await worker.terminate();
+    worker.off('message', onMessage);
+    worker.off('error', onError);
+    // Only a worker that finished its song cleanly has nothing of it left in flight.
+    if (finished && !inbox.ready) returnFeatureWorker(worker);
+    else await worker.terminate();
   }
+}
+
+/**
+ * Idle feature workers, kept between songs (at most {@link MAX_IDLE_WORKERS}). Why not one worker
+ * per song, as before: each new worker's isolate compiles the feature code again (the first song
+ * of a fresh worker costs ~1.5× the CPU of later ones), and ending a worker while V8 still compiles
+ * for it in the background can abort the whole process in Node 20 ("NodePlatform::ForIsolate …
+ * Assertion failed"), which short test songs hit often. Idle workers are unref'd: they never keep
+ * the process alive.
+ */
+const idleWorkers: Worker[] = [];
+const MAX_IDLE_WORKERS = 4;
+
+function takeFeatureWorker(): Worker {
+  const worker = idleWorkers.pop() ?? startFeatureWorker();
+  worker.ref();
+  return worker;
+}
+
+function startFeatureWorker(): Worker {
+  const worker = new Worker(new URL('./featurize-worker.js', import.meta.url));
+  // A worker that dies while idle is dropped from the pool.
+  worker.on('exit', () => {
+    const at = idleWorkers.indexOf(worker);
+    if (at >= 0) idleWorkers.splice(at, 1);
+  });
+  return worker;
+}
+
+function returnFeatureWorker(worker: Worker): void {
+  if (idleWorkers.length >= MAX_IDLE_WORKERS) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  idleWorkers.push(worker);
 }
 
 function rebuildError(error: SerializedError): Error {

@@ -18,6 +18,8 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: object) => { exports: unknown };
 } | undefined;
 
+const compiled = new WeakMap<Uint8Array, object>();
+
 /** Bytes per WebAssembly memory page. */
 export const PAGE_BYTES = 65536;
 
@@ -35,7 +37,10 @@ export function instantiateWasm(bytes: Uint8Array): unknown {
     if (typeof WebAssembly !== 'object' || WebAssembly === null) return null;
     if (!WebAssembly.validate(bytes)) return null;
     // Synchronous compile: our modules are a few KiB, which every browser allows on any thread.
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
+    // Compiled once per bytes object (an extractor per song would otherwise compile it per song).
+    let module = compiled.get(bytes);
+    if (!module) compiled.set(bytes, (module = new WebAssembly.Module(bytes)));
+    return new WebAssembly.Instance(module, {}).exports;
   } catch {
     return null;
   }
