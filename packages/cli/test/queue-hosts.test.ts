@@ -48,7 +48,7 @@ describe.skipIf(skipReason !== undefined)(`the queue across hosts${skipReason ? 
   const processes: HostProcess[] = [];
   /** `refractor score --format jsonl` records, by file: the references. */
   const reference = new Map<string, JsonRecord>();
-  /** A 10-minute song: about 2.5 s of CPU with the tiny models, long enough to cut a worker off mid-job. */
+  /** A 20-minute song, long enough that a worker is still on it when cut off (10 minutes was sometimes finished first once the front end got faster). */
   let long: string;
   let songs: string[];
   const bad = join(work, 'not-audio.wav');
@@ -59,7 +59,7 @@ describe.skipIf(skipReason !== undefined)(`the queue across hosts${skipReason ? 
     for (const name of ['db2', 'w1', 'w2', 'w3', 'client', 'files']) hosts[name] = lab.addHost(name);
     redis = await lab.startRedis(db, { appendfsync: 'always' });
     long = join(work, 'long.wav');
-    writeFileSync(long, makeWav({ sampleRate: 22050, channels: [sine(196, 600, 22050, 0.3)], bits: 16 }));
+    writeFileSync(long, makeWav({ sampleRate: 22050, channels: [sine(196, 1200, 22050, 0.3)], bits: 16 }));
     songs = writeSongs(join(work, 'songs'), 8, 1);
     writeFileSync(bad, 'this is not audio\n');
     const run = await runRefractorAsync(['score', long, ...songs, bad, '--format', 'jsonl', ...MODELS], { timeoutMs: 120_000 });
