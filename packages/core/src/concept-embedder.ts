@@ -8,8 +8,15 @@ export interface OpenTextEncoder<T> {
 
 /** How a {@link ConceptEmbedder} gets its vectors. */
 export interface ConceptEmbedderOptions<T> {
-  /** Opens the text encoder and tokenizer (the slow, memory-hungry part: ~11 s and ~1.2 GB for the real DeBERTa). */
-  open(): Promise<OpenTextEncoder<T>>;
+  /**
+   * Opens the text encoder and tokenizer (the slow, memory-hungry part: ~11 s
+   * and ~1.2 GB for the real DeBERTa). `texts` are the ones this opening is
+   * for: an encoder released after them may open for those only (a browser
+   * keeps only their rows of DeBERTa's embedding table); with
+   * `keepTextEncoder`, or when a concurrent call reuses the opening, other
+   * texts may follow and `embed` must still handle them.
+   */
+  open(texts: readonly string[]): Promise<OpenTextEncoder<T>>;
   /** Embeds one non-blank text with an open encoder. */
   embed(models: T, text: string): Promise<Float32Array>;
   /** Where embeddings persist (none: memory only). Read before the encoder is opened, written after it embeds. */
@@ -106,7 +113,7 @@ export class ConceptEmbedder<T> {
     const store = storage && model ? { get: (text: string) => storage.get(model, text).catch(() => undefined), put: (text: string, vector: Float32Array) => storage.put(model, text, vector) } : undefined;
     const vectors: (Float32Array | undefined)[] = store ? await Promise.all(texts.map((text) => store.get(text))) : texts.map(() => undefined);
     if (vectors.every((vector) => vector !== undefined)) return vectors;
-    const encoder = this.acquire();
+    const encoder = this.acquire(texts.filter((_, i) => vectors[i] === undefined));
     try {
       const { models } = await encoder;
       // An identity unknown before opening (files known only once fetched, as a browser's base-URL set) may be known now.
@@ -129,9 +136,9 @@ export class ConceptEmbedder<T> {
     return vectors as Float32Array[];
   }
 
-  private acquire(): Promise<OpenTextEncoder<T>> {
+  private acquire(texts: readonly string[]): Promise<OpenTextEncoder<T>> {
     this.users += 1;
-    this.encoder ??= this.options.open();
+    this.encoder ??= this.options.open(texts);
     const encoder = this.encoder;
     // A failed open is forgotten, so the next call tries again.
     encoder.catch(() => {

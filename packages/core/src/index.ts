@@ -38,6 +38,8 @@ export * from './base/index.js';
 export * from './concept-storage.js';
 export * from './concept-embedder.js';
 export * from './onnx-initializers.js';
+export * from './onnx-stream-split.js';
+export * from './row-subset-tokenizer.js';
 export * from './concept-lookup.js';
 export * from './song-scoring.js';
 export type * from './refractor-contract.js';

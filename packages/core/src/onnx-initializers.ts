@@ -15,22 +15,17 @@
  * onnxruntime-web a tiny graph plus the original bytes as external data, so
  * the weights are copied into the WASM heap once instead of twice.
  */
-
-/** Wire types of the protobuf encoding. */
-const VARINT = 0;
-const FIXED64 = 1;
-const LENGTH_DELIMITED = 2;
-const FIXED32 = 5;
-
-/** Field numbers of onnx.proto3 that this rewrite touches. */
-const MODEL_GRAPH = 7;
-const GRAPH_INITIALIZER = 5;
-const TENSOR_RAW_DATA = 9;
-const TENSOR_EXTERNAL_DATA = 13;
-const TENSOR_DATA_LOCATION = 14;
-const ENTRY_KEY = 1;
-const ENTRY_VALUE = 2;
-const DATA_LOCATION_EXTERNAL = 1;
+import {
+  DATA_LOCATION_EXTERNAL,
+  GRAPH_INITIALIZER,
+  LENGTH_DELIMITED,
+  MODEL_GRAPH,
+  TENSOR_DATA_LOCATION,
+  TENSOR_RAW_DATA,
+  externalDataFields,
+  fields,
+  lengthDelimited,
+} from './protobuf-wire.js';
 
 /** Where a moved tensor's bytes go in the data file. */
 export interface ExternalPlacement {
@@ -50,81 +45,6 @@ export interface MovedInitializers {
   alreadyExternal: boolean;
 }
 
-/** One field as it sits in a message: its number, wire type, whole encoded span and (for length-delimited) payload. */
-interface Field {
-  number: number;
-  wireType: number;
-  start: number;
-  end: number;
-  payload?: Uint8Array;
-  varint?: number;
-}
-
-function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } {
-  let value = 0;
-  let scale = 1;
-  for (let i = at; i < bytes.length && i < at + 10; i++) {
-    const byte = bytes[i]!;
-    value += (byte & 0x7f) * scale;
-    if (byte < 0x80) return { value, next: i + 1 };
-    scale *= 128;
-  }
-  throw new Error(`malformed protobuf varint at byte ${at}`);
-}
-
-function* fields(bytes: Uint8Array): Generator<Field> {
-  let at = 0;
-  while (at < bytes.length) {
-    const start = at;
-    const tag = readVarint(bytes, at);
-    at = tag.next;
-    const number = Math.floor(tag.value / 8);
-    const wireType = tag.value % 8;
-    if (wireType === VARINT) {
-      const { value, next } = readVarint(bytes, at);
-      at = next;
-      yield { number, wireType, start, end: at, varint: value };
-    } else if (wireType === LENGTH_DELIMITED) {
-      const { value: length, next } = readVarint(bytes, at);
-      if (next + length > bytes.length) throw new Error(`protobuf field ${number} runs past the end of its message`);
-      at = next + length;
-      yield { number, wireType, start, end: at, payload: bytes.subarray(next, at) };
-    } else if (wireType === FIXED64 || wireType === FIXED32) {
-      at += wireType === FIXED64 ? 8 : 4;
-      yield { number, wireType, start, end: at };
-    } else {
-      throw new Error(`unsupported protobuf wire type ${wireType} (field ${number}) at byte ${start}`);
-    }
-  }
-}
-
-function varint(value: number): Uint8Array {
-  const out: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    out.push((rest % 128) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  out.push(rest);
-  return Uint8Array.from(out);
-}
-
-/** The bytes of an ASCII string (keys and file names here are ASCII; core has no TextEncoder type, being runtime-free). */
-function ascii(text: string): Uint8Array {
-  const bytes = Uint8Array.from(text, (char) => char.charCodeAt(0));
-  if (bytes.some((byte, i) => byte !== text.charCodeAt(i) || byte > 0x7f)) throw new Error(`external data entry ${JSON.stringify(text)} is not ASCII`);
-  return bytes;
-}
-
-/** A length-delimited field from already encoded parts. */
-function lengthDelimited(number: number, parts: Uint8Array[]): Uint8Array[] {
-  const length = parts.reduce((sum, part) => sum + part.length, 0);
-  return [varint(number * 8 + LENGTH_DELIMITED), varint(length), ...parts];
-}
-
-function entry(key: string, value: string): Uint8Array[] {
-  return lengthDelimited(TENSOR_EXTERNAL_DATA, [...lengthDelimited(ENTRY_KEY, [ascii(key)]), ...lengthDelimited(ENTRY_VALUE, [ascii(value)])]);
-}
 
 /**
  * Rewrites a serialized ONNX `ModelProto` so that each top-level initializer
@@ -166,11 +86,7 @@ export function moveInitializersOut(modelBytes: Uint8Array, place: (length: numb
     }
     return [
       ...kept,
-      ...entry('location', placement.location),
-      ...entry('offset', String(placement.offset)),
-      ...entry('length', String(placement.length)),
-      varint(TENSOR_DATA_LOCATION * 8 + VARINT),
-      varint(DATA_LOCATION_EXTERNAL),
+      ...externalDataFields(placement),
     ];
   };
 

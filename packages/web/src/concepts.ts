@@ -1,24 +1,20 @@
-import type { InferenceSession } from 'onnxruntime-web';
 import {
   CONCEPT_EMBEDDING_VERSION,
   ConceptEmbedder,
   type OpenTextEncoder,
-  MODEL_CONTRACTS,
-  RefractorScorer,
   conceptIdentityPreimage,
   modelSetForDtype,
-  openCheckedSession,
   type ConceptModelIdentity,
   type ConceptStorage,
   type ModelFileRole,
 } from '@refractor/core';
 import type { WebBackend, WebBackendOptions } from './backend.js';
 import { RefractorWorkerError } from './client.js';
-import { MANIFEST, fetchModelFile, fetchModelJson, knownModelDigest, modelUrl, rememberModelDigest, type FetchModelOptions, type ModelLocation } from './models.js';
+import { MANIFEST, fetchModelJson, knownModelDigest, modelUrl, rememberModelDigest, type FetchModelOptions, type ModelLocation } from './models.js';
 import type { TextWorkerRequest, TextWorkerResponse } from './text-worker-protocol.js';
 import { hasWebWorkers } from './remote-features.js';
 import { conceptTokenizer } from './tokenizer.js';
-import { releaseModelBytes } from './external-data.js';
+import { WebTextEncoder } from './text-encoder.js';
 
 /** An open text encoder (and tokenizer), here or in its own worker: all the embedder needs of it. */
 interface TextModels {
@@ -64,26 +60,26 @@ export function webConceptEmbedder(backend: WebBackend, settings: WebConceptSett
   const url = (role: ModelFileRole) => modelUrl(settings.baseUrl, role, settings);
   // A set from a base URL has no manifest digests: its text files are digested as they are fetched.
   const fileOptions = (role: ModelFileRole) => ({ ...settings.fileOptions(role), ...(settings.baseUrl ? { digest: true } : {}) });
-  const openHere = async (): Promise<OpenTextEncoder<TextModels>> => {
+  const openHere = async (texts: string[]): Promise<OpenTextEncoder<TextModels>> => {
     const [json, config] = await Promise.all([
       fetchModelJson('text.tokenizer', url('text.tokenizer'), fileOptions('text.tokenizer')),
       fetchModelJson('text.tokenizer_config', url('text.tokenizer_config'), fileOptions('text.tokenizer_config')),
     ]);
-    const session = await openTextSession(backend, url('text.model'), fileOptions('text.model'), settings.onOpening);
     const tokenizer = conceptTokenizer(json as object, config as object);
-    // The scorer's concept path reads only the text encoder and tokenizer.
-    const scorer = new RefractorScorer(backend, { clap: NO_SESSION, cdm: NO_SESSION, text: session, tokenizer });
+    const encoder = await WebTextEncoder.open(backend, { url: url('text.model'), options: fileOptions('text.model') }, tokenizer, texts, settings.onOpening);
     return {
-      models: { embed: (text) => scorer.prepareConcept(text) },
+      models: encoder,
       release: async () => {
-        await session.release();
+        await encoder.release();
         settings.onReleased?.();
       },
     };
   };
   const startWorker = settings.worker ?? (hasWebWorkers() ? defaultTextWorker : false);
   return new ConceptEmbedder<TextModels>({
-    open: async () => {
+    open: async (texts) => {
+      // An encoder released after these texts keeps only their embedding rows; one kept open embeds any text.
+      const forTexts = settings.keepTextEncoder ? [] : [...texts];
       if (startWorker) {
         const files = {
           model: { url: url('text.model'), options: plainOptions(fileOptions('text.model')) },
@@ -91,10 +87,10 @@ export function webConceptEmbedder(backend: WebBackend, settings: WebConceptSett
           tokenizerConfig: { url: url('text.tokenizer_config'), options: plainOptions(fileOptions('text.tokenizer_config')) },
         };
         const backendSettings = { device: backend.device, ...settings.backendOptions };
-        const opened = await openInWorker(startWorker, { type: 'open', backend: backendSettings, files }, settings);
+        const opened = await openInWorker(startWorker, { type: 'open', backend: backendSettings, files, texts: forTexts }, settings);
         if (opened) return opened;
       }
-      return openHere();
+      return openHere(forTexts);
     },
     embed: (models, text) => models.embed(text),
     keepTextEncoder: settings.keepTextEncoder,
@@ -190,15 +186,6 @@ async function openInWorker(start: () => Worker, request: Extract<TextWorkerRequ
   };
 }
 
-/** Fetches and opens the text encoder in a function of its own, so its bytes are garbage as soon as the session holds the weights. */
-async function openTextSession(backend: WebBackend, url: string, options: FetchModelOptions, onOpening?: () => void): Promise<InferenceSession> {
-  const bytes = await fetchModelFile('text.model', url, options);
-  onOpening?.();
-  const session = await openCheckedSession(backend, bytes, MODEL_CONTRACTS.text, url);
-  releaseModelBytes(bytes);
-  return session;
-}
-
 /**
  * The concept model identity of the text files: the manifest's SHA-256s for
  * a manifest set; for a set served from a base URL, the content digests
@@ -243,10 +230,3 @@ export async function manifestConceptIdentity(location: ModelLocation, device: s
   if (digested.some((file) => !file.sha256)) return undefined;
   return identityOf({ version: CONCEPT_EMBEDDING_VERSION, device, files: digested as { role: string; path: string; sha256: string }[] });
 }
-
-/** Stands in for the audio sessions when only concepts are embedded; any use is a bug and says so. */
-const NO_SESSION = new Proxy({} as InferenceSession, {
-  get(_target, property) {
-    throw new Error(`internal: the concept embedder used an audio session (${String(property)})`);
-  },
-});

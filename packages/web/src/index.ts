@@ -18,10 +18,13 @@ export {
   fetchModelJson,
   knownModelDigest,
   modelUrl,
+  openModelStream,
   type FetchModelOptions,
   type FileProgress,
   type ModelLocation,
+  type ModelStream,
 } from './models.js';
+export { WebTextEncoder, type TextModelFile } from './text-encoder.js';
 export { IndexedDbConceptStorage, CONCEPT_DB_NAME, hasIndexedDb } from './indexeddb-concept-storage.js';
 export { webConceptIdentity } from './concepts.js';
 export { conceptTokenizer } from './tokenizer.js';

@@ -110,31 +110,44 @@ const digests = new Map<string, string>();
  */
 class BlockDigest {
   private readonly blocks: Promise<ArrayBuffer>[] = [];
-  private hashed = 0;
+  /** A block's bytes gathered across chunks (WebCrypto copies its input at the call, so it is reused). */
+  private readonly staged = new Uint8Array(DIGEST_BLOCK);
+  private stagedBytes = 0;
+  private length = 0;
 
-  /** Hashes every whole block of `bytes[0, loaded)` not hashed yet (all of it when `final`). */
-  update(bytes: Uint8Array, loaded: number, final = false): void {
-    while (loaded - this.hashed >= DIGEST_BLOCK || (final && loaded > this.hashed)) {
-      const end = Math.min(loaded, this.hashed + DIGEST_BLOCK);
-      this.blocks.push(crypto.subtle.digest('SHA-256', bytes.subarray(this.hashed, end) as Uint8Array<ArrayBuffer>));
-      this.hashed = end;
+  /** Hashes the next bytes of the file. */
+  update(chunk: Uint8Array): void {
+    this.length += chunk.length;
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.stagedBytes === 0 && chunk.length - at >= DIGEST_BLOCK) {
+        // A whole block inside the chunk: hashed where it lies.
+        this.blocks.push(crypto.subtle.digest('SHA-256', chunk.subarray(at, at + DIGEST_BLOCK) as Uint8Array<ArrayBuffer>));
+        at += DIGEST_BLOCK;
+        continue;
+      }
+      const take = Math.min(DIGEST_BLOCK - this.stagedBytes, chunk.length - at);
+      this.staged.set(chunk.subarray(at, at + take), this.stagedBytes);
+      this.stagedBytes += take;
+      at += take;
+      if (this.stagedBytes === DIGEST_BLOCK) this.flush();
     }
   }
 
-  async hex(length: number): Promise<string> {
+  private flush(): void {
+    if (this.stagedBytes > 0) this.blocks.push(crypto.subtle.digest('SHA-256', this.staged.subarray(0, this.stagedBytes)));
+    this.stagedBytes = 0;
+  }
+
+  async hex(): Promise<string> {
+    this.flush();
     const parts = await Promise.all(this.blocks);
     const all = new Uint8Array(parts.length * 32 + 8);
     parts.forEach((part, i) => all.set(new Uint8Array(part), i * 32));
-    new DataView(all.buffer).setBigUint64(parts.length * 32, BigInt(length));
+    new DataView(all.buffer).setBigUint64(parts.length * 32, BigInt(this.length));
     const digest = await crypto.subtle.digest('SHA-256', all);
     return `sha256x4m:${Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
   }
-}
-
-async function digestOf(bytes: Uint8Array): Promise<string> {
-  const digest = new BlockDigest();
-  digest.update(bytes, bytes.length, true);
-  return digest.hex(bytes.length);
 }
 
 /**
@@ -184,33 +197,44 @@ async function openCache(enabled: boolean): Promise<Cache | undefined> {
 /** How often download progress is reported at most (the first and last events always are). */
 export const PROGRESS_INTERVAL_MS = 100;
 
+/** A model file's bytes as they arrive (see {@link openModelStream}). */
+export interface ModelStream {
+  /** The expected size in bytes (the response's length or the manifest's size; 0 when unknown). */
+  total: number;
+  /** True when the bytes come from the Cache Storage API. */
+  cached: boolean;
+  /**
+   * The bytes in chunks. Reading them to the end also checks the size, stores
+   * the digest and finishes the cache write; a read that fails or stops
+   * early leaves nothing half-written in the cache.
+   */
+  chunks: AsyncIterable<Uint8Array>;
+}
+
 /**
- * Fetches a model file's bytes with progress, from the Cache Storage API when
- * it holds them, else over the network (and then stores them there).
- *
- * Memory: the bytes are read into one buffer, allocated up front from the
- * response's length (or the manifest's size; it grows by doubling only when
- * neither is known), and the response is teed into Cache Storage as it
- * streams, so the cache is written from the same chunks instead of from a
- * second full copy. A 735 MB text encoder costs 735 MB of JS memory here, not
- * the ~2.2 GB of parts + joined copy + cache copy it used to. Progress events
- * come at most every {@link PROGRESS_INTERVAL_MS} ms, with bytes.
+ * Opens a model file as a stream of chunks with progress, from the Cache
+ * Storage API when it holds it, else over the network, teed into Cache
+ * Storage as it streams (the cache is written from the same chunks, never
+ * from a second copy). Progress events come at most every
+ * {@link PROGRESS_INTERVAL_MS} ms, with bytes. For the bytes in one buffer,
+ * {@link fetchModelFile}; to read a big model without ever holding the whole
+ * file, core's `splitModelStream` over `chunks`.
  *
  * @example
  * ```ts
- * const bytes = await fetchModelFile('clap.model', '/models/tiny/clap/onnx/audio_model.onnx', { onProgress: (p) => console.log(p.loaded, p.total) });
+ * const stream = await openModelStream('text.model', url, { onProgress: (p) => console.log(p.loaded, p.total) });
+ * const split = await splitModelStream(stream.chunks);
  * ```
  */
-export async function fetchModelFile(role: AnyModelFileRole, url: string, options: FetchModelOptions = {}): Promise<Uint8Array> {
+export async function openModelStream(role: AnyModelFileRole, url: string, options: FetchModelOptions = {}): Promise<ModelStream> {
   const cache = await openCache(options.cache ?? true);
   const hit = await cache?.match(url).catch(() => undefined);
   if (hit) {
     const total = Number(hit.headers.get('content-length') ?? 0) || options.size || 0;
-    options.onProgress?.({ role, url, loaded: 0, total, cached: true });
-    const bytes = await readBody(hit, total, (loaded) => options.onProgress?.({ role, url, loaded, total: Math.max(total, loaded), cached: true }));
-    options.onProgress?.({ role, url, loaded: bytes.length, total: bytes.length, cached: true });
-    if (options.digest && !(await knownModelDigest(url))) await recordDigest(url, await digestOf(bytes), cache);
-    return bytes;
+    const digest = options.digest && !(await knownModelDigest(url)) ? new BlockDigest() : undefined;
+    return { total, cached: true, chunks: progressChunks(hit, { role, url, total, cached: true }, options, digest, async () => {
+      if (digest) await recordDigest(url, await digest.hex(), cache);
+    }) };
   }
   let response: Response;
   try {
@@ -223,7 +247,6 @@ export async function fetchModelFile(role: AnyModelFileRole, url: string, option
   // A compressed response's content-length counts compressed bytes: then trust only the manifest size.
   const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
   const total = (!encoded && length > 0 ? length : options.size) ?? 0;
-  options.onProgress?.({ role, url, loaded: 0, total, cached: false });
   // Tee into the cache: both branches see the same chunks, so the cache never needs a second copy of the file.
   let body = response.body;
   let stored: Promise<unknown> | undefined;
@@ -233,56 +256,108 @@ export async function fetchModelFile(role: AnyModelFileRole, url: string, option
     const headers = { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream', ...(total > 0 && !encoded ? { 'content-length': String(total) } : {}) };
     stored = cache.put(url, new Response(theirs, { headers })).catch(() => undefined);
   }
-  let bytes: Uint8Array;
   const digest = options.digest ? new BlockDigest() : undefined;
-  try {
-    bytes = await readBody(body ? new Response(body) : response, total, (loaded) => options.onProgress?.({ role, url, loaded, total: Math.max(total, loaded), cached: false }), digest);
-  } catch (error) {
+  const source = body ? new Response(body) : response;
+  const chunks = progressChunks(source, { role, url, total, cached: false }, options, digest, async (loaded) => {
+    await stored;
+    if (options.size !== undefined && !encoded && loaded !== options.size) {
+      await cache?.delete(url).catch(() => undefined);
+      throw new RefractorError(`${url}: model file ${role} is ${loaded} bytes; the manifest says ${options.size}`);
+    }
+    if (digest) await recordDigest(url, await digest.hex(), stored ? cache : undefined);
+  }, async (error) => {
+    // The tee's other branch errors too, so the cache write settles; then nothing half-written stays.
+    await body?.cancel().catch(() => undefined);
     await stored;
     await cache?.delete(url).catch(() => undefined);
-    throw new RefractorError(`${url}: cannot download model file ${role}: ${(error as Error).message}`, { cause: error });
-  }
-  options.onProgress?.({ role, url, loaded: bytes.length, total: bytes.length, cached: false });
-  await stored;
-  if (options.size !== undefined && !encoded && bytes.length !== options.size) {
-    await cache?.delete(url).catch(() => undefined);
-    throw new RefractorError(`${url}: model file ${role} is ${bytes.length} bytes; the manifest says ${options.size}`);
-  }
-  if (digest) {
-    digest.update(bytes, bytes.length, true);
-    await recordDigest(url, await digest.hex(bytes.length), stored ? cache : undefined);
-  }
-  return bytes;
+    return error instanceof RefractorError ? error : new RefractorError(`${url}: cannot download model file ${role}: ${(error as Error).message}`, { cause: error });
+  });
+  return { total, cached: false, chunks };
 }
 
 /**
- * A response body in one buffer of `expected` bytes (grown by doubling when
- * more come, trimmed when fewer do), reporting the bytes read at most every
- * {@link PROGRESS_INTERVAL_MS} ms.
+ * A body's chunks with progress (at most every {@link PROGRESS_INTERVAL_MS}
+ * ms, plus the first and last events) and the digest fed; `finish` runs after
+ * the last chunk, `fail` turns a read error (or a consumer that stopped
+ * early) into the error to throw after cleaning up.
  */
-async function readBody(response: Response, expected: number, progress: (loaded: number) => void, digest?: BlockDigest): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  let buffer = new Uint8Array(expected > 0 ? expected : 1 << 20);
+async function* progressChunks(
+  response: Response,
+  file: Omit<FileProgress, 'loaded'>,
+  options: FetchModelOptions,
+  digest: BlockDigest | undefined,
+  finish: (loaded: number) => Promise<void>,
+  fail: (error: unknown) => Promise<Error> = async (error) => (error instanceof Error ? error : new Error(String(error))),
+): AsyncGenerator<Uint8Array> {
+  const report = (loaded: number, total = file.total) => options.onProgress?.({ ...file, loaded, total: Math.max(total, loaded) });
+  report(0);
   let loaded = 0;
-  let reported = performance.now();
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (loaded + value.length > buffer.length) {
-      const grown = new Uint8Array(Math.max(buffer.length * 2, loaded + value.length));
+  let complete = false;
+  try {
+    if (!response.body) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      loaded = bytes.length;
+      digest?.update(bytes);
+      yield bytes;
+    } else {
+      let reported = performance.now();
+      const reader = response.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          loaded += value.length;
+          digest?.update(value);
+          const now = performance.now();
+          if (now - reported >= PROGRESS_INTERVAL_MS) {
+            reported = now;
+            report(loaded);
+          }
+          yield value;
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    }
+    complete = true;
+  } catch (error) {
+    throw await fail(error);
+  } finally {
+    // A consumer that stopped early (return()) is a failure too: the cache must not keep a partial file.
+    if (!complete) await response.body?.cancel().catch(() => undefined);
+  }
+  report(loaded, loaded);
+  await finish(loaded);
+}
+
+/**
+ * Fetches a model file's bytes with progress, from the Cache Storage API when
+ * it holds them, else over the network (and then stores them there); see
+ * {@link openModelStream}.
+ *
+ * Memory: the bytes are read into one buffer, allocated up front from the
+ * response's length (or the manifest's size; it grows by doubling only when
+ * neither is known), and the cache is written from the same chunks instead of
+ * from a second full copy. A 735 MB text encoder costs 735 MB of JS memory
+ * here, not the ~2.2 GB of parts + joined copy + cache copy it used to.
+ *
+ * @example
+ * ```ts
+ * const bytes = await fetchModelFile('clap.model', '/models/tiny/clap/onnx/audio_model.onnx', { onProgress: (p) => console.log(p.loaded, p.total) });
+ * ```
+ */
+export async function fetchModelFile(role: AnyModelFileRole, url: string, options: FetchModelOptions = {}): Promise<Uint8Array> {
+  const { total, chunks } = await openModelStream(role, url, options);
+  let buffer = new Uint8Array(total > 0 ? total : 1 << 20);
+  let loaded = 0;
+  for await (const chunk of chunks) {
+    if (loaded + chunk.length > buffer.length) {
+      const grown = new Uint8Array(Math.max(buffer.length * 2, loaded + chunk.length));
       grown.set(buffer.subarray(0, loaded));
       buffer = grown;
     }
-    buffer.set(value, loaded);
-    loaded += value.length;
-    // Only blocks of the final buffer: a regrown (unknown-length) download is hashed at the end instead.
-    if (buffer.length === expected) digest?.update(buffer, loaded);
-    const now = performance.now();
-    if (now - reported >= PROGRESS_INTERVAL_MS) {
-      reported = now;
-      progress(loaded);
-    }
+    buffer.set(chunk, loaded);
+    loaded += chunk.length;
   }
   // Exact when the length was known; otherwise one trimming copy (the oversized buffer is then garbage).
   return loaded === buffer.length ? buffer : buffer.slice(0, loaded);

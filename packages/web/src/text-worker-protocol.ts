@@ -16,6 +16,8 @@ export type TextWorkerRequest =
       /** The backend to build there: the device the parent resolved (never `auto`), its wasm paths and threads. */
       backend: { device: 'webgpu' | 'wasm'; wasmPaths?: string | { wasm?: string; mjs?: string }; numThreads?: number; sessionOptions?: InferenceSession.SessionOptions };
       files: TextWorkerFiles;
+      /** The texts this opening is for: only their tokens' embedding rows are kept (none: the whole table). */
+      texts: string[];
     }
   | { type: 'embed'; id: number; text: string };
 

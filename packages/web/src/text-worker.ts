@@ -11,33 +11,23 @@
  * `opening`, `opened` (with the digests taken while fetching), `embedded`
  * (the vector, transferred), `error`. See ./text-worker-protocol.ts.
  */
-import { MODEL_CONTRACTS, RefractorScorer, errorOutcome, openCheckedSession, type ConceptTokenizer } from '@refractor/core';
-import type { InferenceSession } from 'onnxruntime-web';
-import { createWebBackend, type WebBackend } from './backend.js';
-import { fetchModelFile, fetchModelJson, knownModelDigest, type FileProgress } from './models.js';
+import { errorOutcome } from '@refractor/core';
+import { createWebBackend } from './backend.js';
+import { fetchModelJson, knownModelDigest, type FileProgress } from './models.js';
 import { conceptTokenizer } from './tokenizer.js';
-import { releaseModelBytes } from './external-data.js';
-import type { TextWorkerFiles, TextWorkerRequest, TextWorkerResponse } from './text-worker-protocol.js';
+import { WebTextEncoder } from './text-encoder.js';
+import type { TextWorkerRequest, TextWorkerResponse } from './text-worker-protocol.js';
 import type { WorkerError } from './protocol.js';
 
 const scope = self as unknown as { postMessage(message: unknown, transfer?: Transferable[]): void; onmessage: ((event: MessageEvent) => void) | null };
 const post = (message: TextWorkerResponse, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
 
-let open: Promise<{ backend: WebBackend; session: InferenceSession; tokenizer: ConceptTokenizer }> | undefined;
+let open: Promise<WebTextEncoder> | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 function toWorkerError(error: unknown): WorkerError {
   const { code, reason, message } = errorOutcome(error);
   return { name: error instanceof Error ? error.name : 'Error', message, code, ...(reason !== undefined ? { reason } : {}) };
-}
-
-/** Fetches and opens the encoder in a function of its own, so the model's bytes are garbage once the session holds them. */
-async function openSession(backend: WebBackend, files: TextWorkerFiles): Promise<InferenceSession> {
-  const bytes = await fetchModelFile('text.model', files.model.url, { ...files.model.options, onProgress });
-  post({ type: 'opening' });
-  const session = await openCheckedSession(backend, bytes, MODEL_CONTRACTS.text, files.model.url);
-  releaseModelBytes(bytes);
-  return session;
 }
 
 const onProgress = (progress: FileProgress) => post({ type: 'progress', progress });
@@ -56,8 +46,8 @@ async function handle(request: TextWorkerRequest): Promise<void> {
         fetchModelJson('text.tokenizer', files.tokenizer.url, { ...files.tokenizer.options, onProgress }),
         fetchModelJson('text.tokenizer_config', files.tokenizerConfig.url, { ...files.tokenizerConfig.options, onProgress }),
       ]);
-      const session = await openSession(backend, files);
-      return { backend, session, tokenizer: conceptTokenizer(json as object, config as object) };
+      const model = { url: files.model.url, options: { ...files.model.options, onProgress } };
+      return WebTextEncoder.open(backend, model, conceptTokenizer(json as object, config as object), request.texts, () => post({ type: 'opening' }));
     })();
     try {
       await open;
@@ -75,9 +65,7 @@ async function handle(request: TextWorkerRequest): Promise<void> {
   if (request.type === 'embed') {
     try {
       if (!open) throw new Error('internal: the text worker was asked to embed before it was opened');
-      const { backend, session, tokenizer } = await open;
-      // The scorer's concept path reads only the text encoder and tokenizer.
-      const vector = await new RefractorScorer(backend, { clap: NO_SESSION, cdm: NO_SESSION, text: session, tokenizer }).prepareConcept(request.text);
+      const vector = await (await open).embed(request.text);
       const own = vector.byteOffset === 0 && vector.byteLength === vector.buffer.byteLength ? vector : vector.slice();
       post({ type: 'embedded', id: request.id, vector: own }, [own.buffer]);
     } catch (error) {
@@ -85,13 +73,6 @@ async function handle(request: TextWorkerRequest): Promise<void> {
     }
   }
 }
-
-/** Stands in for the audio sessions: only concepts are embedded here; any use is a bug and says so. */
-const NO_SESSION = new Proxy({} as InferenceSession, {
-  get(_target, property) {
-    throw new Error(`internal: the text worker used an audio session (${String(property)})`);
-  },
-});
 
 scope.onmessage = (event: MessageEvent<TextWorkerRequest>) => {
   const request = event.data;
