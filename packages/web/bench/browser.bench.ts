@@ -100,6 +100,8 @@ interface Sample {
   largest: number;
   /** The same peaks since the models were loaded (while scoring): what the tab holds once the text encoder is gone. */
   scoring: { peak: number; pss: number; largest: number } | undefined;
+  /** Every reading of the visit (performance.now(), MB), to place the peak on the timeline. */
+  readings: { t: number; rss: number; pss: number; largest: number }[];
 }
 
 interface Visit {
@@ -126,6 +128,24 @@ interface Visit {
   json: string;
   /** Where the loading time went: each init step and each file's first and last download event, seconds after page open. */
   timeline: string;
+  /** When the RSS sum peaked, seconds after page open. */
+  peakAtS: number;
+  /** The RSS sum / largest process at each second after page open (the largest reading in that second), MB. */
+  memoryBySecond: string;
+}
+
+/** When the RSS sum peaked, and the largest reading of each second (RSS sum / largest process), from a visit's readings. */
+function memoryTimeline(readings: Sample['readings'], opened: number): { peakAtS: number; memoryBySecond: string } {
+  const visit = readings.filter((r) => r.t >= opened);
+  const peak = visit.reduce((best, r) => (r.rss > best.rss ? r : best), visit[0] ?? { t: opened, rss: 0, pss: 0, largest: 0 });
+  const seconds = new Map<number, { rss: number; largest: number }>();
+  for (const r of visit) {
+    const second = Math.floor((r.t - opened) / 1000);
+    const known = seconds.get(second);
+    if (!known || r.rss > known.rss) seconds.set(second, { rss: r.rss, largest: r.largest });
+  }
+  const memoryBySecond = [...seconds].map(([second, r]) => `${second}:${r.rss.toFixed(0)}/${r.largest.toFixed(0)}`).join(' ');
+  return { peakAtS: (peak.t - opened) / 1000, memoryBySecond };
 }
 
 /** One visit: open the page, wait for the models, score clip.ogg, collect the figures. */
@@ -141,7 +161,7 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
       new g.MutationObserver(() => g.__benchStatus(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
     });
   });
-  Object.assign(sample, { peak: 0, pss: 0, largest: 0, scoring: undefined });
+  Object.assign(sample, { peak: 0, pss: 0, largest: 0, scoring: undefined, readings: [] });
   const opened = performance.now();
   const openedEpoch = Date.now();
   await page.goto(`${origin}/?${query}`, { waitUntil: 'load' });
@@ -208,6 +228,7 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
     textEncoderOpened: progress.some((p) => p.phase === 'init' && /concept encoder/.test(p.message ?? '')),
     downloadedMB: [...lastByUrl.values()].reduce((a, b) => a + b, 0) / 1e6,
     json,
+    ...memoryTimeline(sample.readings, opened),
     timeline: loadTimeline(progress as { phase: string; role?: string; message?: string; t?: number; cached?: boolean }[], await page.evaluate(() => performance.timeOrigin), openedEpoch, (fileSet - opened) / 1000),
   };
 }
@@ -297,9 +318,10 @@ describe(`real-size models in Chromium (${device})`, () => {
     const context = await launchChromiumProfile(profile, { webgpu: device === 'webgpu' });
     const rootPid = chromiumRootPid(profile);
     if (!rootPid) throw new Error(`no Chromium process found for profile ${profile}`);
-    const sample: Sample = { peak: 0, pss: 0, largest: 0, scoring: undefined };
+    const sample: Sample = { peak: 0, pss: 0, largest: 0, scoring: undefined, readings: [] };
     const sampler = setInterval(() => {
       const now = treeMemoryMB(rootPid);
+      sample.readings.push({ t: performance.now(), ...now });
       sample.peak = Math.max(sample.peak, now.rss);
       sample.pss = Math.max(sample.pss, now.pss);
       sample.largest = Math.max(sample.largest, now.largest);
@@ -316,12 +338,14 @@ describe(`real-size models in Chromium (${device})`, () => {
       await first.close();
       console.log(line(`${name} (cold cache)`, cold));
       console.log(`[browser bench] ${name} (cold cache) timeline (s after page open): ${cold.timeline}`);
+      console.log(`[browser bench] ${name} (cold cache) memory (s after page open: RSS sum / largest process, MB; peak at ${cold.peakAtS.toFixed(1)} s): ${cold.memoryBySecond}`);
       saveAndCompare(`${name} cold`, cold);
       if (warmVisit) {
         const second = await context.newPage();
         const warm = await visit(second, server.origin, url, sample);
         console.log(line(`${name} (warm cache)`, warm));
         console.log(`[browser bench] ${name} (warm cache) timeline (s after page open): ${warm.timeline}`);
+        console.log(`[browser bench] ${name} (warm cache) memory (s after page open: RSS sum / largest process, MB; peak at ${warm.peakAtS.toFixed(1)} s): ${warm.memoryBySecond}`);
         saveAndCompare(`${name} warm`, warm);
       }
     } finally {

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_FILE_ROLES } from '@refractor/core';
-import { MANIFEST, fetchModelFile, knownModelDigest, modelUrl, openModelStream, type FileProgress } from '../src/models.js';
+import { MANIFEST, boundedTee, fetchModelFile, knownModelDigest, modelUrl, openModelStream, type FileProgress } from '../src/models.js';
 
 describe('modelUrl', () => {
   it('joins a set directory base URL with the role layout', () => {
@@ -82,5 +82,78 @@ describe('openModelStream and fetchModelFile over HTTP (a real server on 127.0.0
     await expect(fetchModelFile('text.model', `${base}/model.onnx`, { cache: false, size: file.length + 1 })).rejects.toThrow(
       new RegExp(`model file text\\.model is ${file.length} bytes; the manifest says ${file.length + 1}`),
     );
+  });
+});
+
+describe('boundedTee', () => {
+  /** A source of `count` chunks of `size` bytes (chunk i filled with i), counting how many were pulled. */
+  function source(count: number, size: number, failAt?: number) {
+    const state = { pulled: 0, cancelled: false };
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (state.pulled === failAt) return controller.error(new Error('the link dropped'));
+          if (state.pulled === count) return controller.close();
+          controller.enqueue(new Uint8Array(size).fill(state.pulled++ % 256));
+        },
+        cancel() {
+          state.cancelled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return { stream, state };
+  }
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it('gives both branches the same bytes, and never reads the source further ahead of the second than the backlog', async () => {
+    const { stream, state } = source(100, 1000);
+    const [mine, theirs] = boundedTee(stream, 10_000);
+    const reader = mine.getReader();
+    const got: Uint8Array[] = [];
+    // Read the first branch alone: it stalls once the second holds the backlog (10 chunks, plus the one in hand).
+    const reading = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        got.push(value);
+      }
+    })();
+    await settle();
+    expect(state.pulled).toBeGreaterThanOrEqual(10);
+    expect(state.pulled).toBeLessThanOrEqual(12);
+    expect(got.length).toBe(state.pulled);
+    // Reading the second lets the first go on to the end.
+    const [second] = await Promise.all([drain(theirs), reading]);
+    const expected = Buffer.concat(Array.from({ length: 100 }, (_, i) => new Uint8Array(1000).fill(i)));
+    expect(second.equals(expected)).toBe(true);
+    expect(Buffer.concat(got).equals(expected)).toBe(true);
+  });
+
+  it('lets the first branch run on once the second is cancelled (a cache that refuses the write)', async () => {
+    const { stream } = source(50, 1000);
+    const [mine, theirs] = boundedTee(stream, 2000);
+    await theirs.cancel();
+    expect((await drain(mine)).length).toBe(50_000);
+  });
+
+  it('fails both branches when the source fails, and fails the second and cancels the source when the first is cancelled', async () => {
+    const failing = source(50, 1000, 5);
+    const [a, b] = boundedTee(failing.stream, 1 << 20);
+    await expect(drain(a)).rejects.toThrow(/the link dropped/);
+    await expect(drain(b)).rejects.toThrow(/the link dropped/);
+
+    const abandoned = source(50, 1000);
+    const [mine, theirs] = boundedTee(abandoned.stream, 1 << 20);
+    const reader = mine.getReader();
+    await reader.read();
+    await reader.cancel(new Error('the model did not parse'));
+    expect(abandoned.state.cancelled).toBe(true);
+    await expect(drain(theirs)).rejects.toThrow(/the model did not parse/);
   });
 });
