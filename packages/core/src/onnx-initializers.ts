@@ -22,6 +22,7 @@ import {
   MODEL_GRAPH,
   TENSOR_DATA_LOCATION,
   TENSOR_RAW_DATA,
+  concatBytes,
   externalDataFields,
   fields,
   lengthDelimited,
@@ -138,11 +139,5 @@ export function externalDataInPlace(modelBytes: Uint8Array, options: { location?
   const minTensorBytes = options.minTensorBytes ?? 1024;
   const { model, moved, alreadyExternal } = moveInitializersOut(modelBytes, (length, offset) => (length < minTensorBytes ? undefined : { location, offset, length }));
   if (alreadyExternal || moved.length === 0) return undefined;
-  const graph = new Uint8Array(model.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of model) {
-    graph.set(part, at);
-    at += part.length;
-  }
-  return { graph, location, moved: moved.length, movedBytes: moved.reduce((sum, { bytes }) => sum + bytes.length, 0) };
+  return { graph: concatBytes(model), location, moved: moved.length, movedBytes: moved.reduce((sum, { bytes }) => sum + bytes.length, 0) };
 }

@@ -29,6 +29,7 @@ import {
   TENSOR_RAW_DATA,
   VALUE_INFO_NAME,
   VARINT,
+  concatBytes,
   externalDataFields,
   fields,
   lengthDelimited,
@@ -102,7 +103,7 @@ export async function splitModelStream(chunks: AsyncIterable<Uint8Array>, option
   }
   const rows = state.finish();
   return {
-    graph: join(model),
+    graph: concatBytes(model),
     externalData: state.external,
     ...(rows.rows ? { rows: rows.rows } : {}),
     ...(rows.skipped ? { rowsSkipped: rows.skipped } : {}),
@@ -311,16 +312,6 @@ async function readRawData(reader: StreamReader, length: number, name: string, d
   });
   state.dropped += length - data.length;
   return { data, rows: rows.length };
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** Pull-style reads over a stream of chunks, with the position in the whole stream. */

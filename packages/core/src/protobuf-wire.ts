@@ -134,3 +134,14 @@ export function externalDataFields(placement: { location: string; offset: number
     varint(DATA_LOCATION_EXTERNAL),
   ];
 }
+
+/** Encoded parts in one buffer. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
