@@ -9,7 +9,7 @@
  * Skips, with a message, when /usr/bin/chromium is absent
  * (scripts/install-system-deps.sh installs it).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -310,6 +310,46 @@ describe('the demo page in a real browser', () => {
       await visitor.close();
     }
   }, 200_000);
+
+  it('a model download cut midway shows an error naming the file, leaves nothing of it in Cache Storage, and the next visit downloads it whole', async (context) => {
+    if (missing) return context.skip(missing);
+    const clapPath = '/models/tiny/clap/onnx/audio_model.onnx';
+    const clapUrl = `${server.origin}${clapPath}`;
+    const cachedSize = (page: Page) =>
+      page.evaluate(async (url) => {
+        const cache = await (globalThis as unknown as { caches: CacheStorage }).caches.open('refractor-models');
+        const hit = await cache.match(url);
+        return hit ? (await hit.arrayBuffer()).byteLength : -1;
+      }, clapUrl);
+    // One profile for both visits: what the first leaves in Cache Storage, the second finds.
+    const visitor = await browser.newContext();
+    try {
+      server.cutNext(clapPath, 100_000);
+      const first = await visitor.newPage();
+      try {
+        await first.goto(`${server.origin}/?models=/models/tiny/&device=wasm`, { waitUntil: 'load', timeout: 20_000 });
+        const error = await first.waitForSelector('#error:not([hidden])', { timeout: 60_000 }).then(() => first.textContent('#error'));
+        expect(server.log).toContain(`200 ${clapPath} (cut after 100000 bytes)`);
+        expect(error).toMatch(/audio_model\.onnx: cannot download model file clap\.model/);
+        expect(await cachedSize(first), 'bytes of the cut file left in Cache Storage').toBe(-1);
+      } finally {
+        await first.close();
+      }
+      const from = server.log.length;
+      const second = await visitor.newPage();
+      try {
+        const outcome = await scoreInPage(second, server.origin, 'models=/models/tiny/&device=wasm', song, 90_000);
+        if (outcome.kind === 'error') expect.fail(`the second visit showed an error: ${outcome.message}`);
+        expect(server.log.slice(from)).toContain(`200 ${clapPath}`);
+        expectSameSong(JSON.parse(outcome.json) as SongJson, nodeResult, 1e-4);
+        expect(await cachedSize(second)).toBe(statSync(join(tinyDir, 'clap/onnx/audio_model.onnx')).size);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await visitor.close();
+    }
+  }, 180_000);
 
   it('shows an error, and no result, for a file that is not audio', async (context) => {
     if (missing) return context.skip(missing);

@@ -32,6 +32,12 @@ export interface StaticServer {
   readonly origin: string;
   /** Requests answered, as `STATUS PATH`, for diagnostics. */
   readonly log: string[];
+  /**
+   * Makes the next GET of `path` promise the whole file (its Content-Length)
+   * but send only its first `bytes` bytes and then hang up: a download cut
+   * midway. One request only; later ones are served whole.
+   */
+  cutNext(path: string, bytes: number): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,7 @@ export interface StaticServer {
  */
 export async function startStaticServer(root: string, mounts: Record<string, string> = {}): Promise<StaticServer> {
   const log: string[] = [];
+  const cuts = new Map<string, number>();
   const table = Object.entries(mounts)
     .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : `${prefix}/`, resolve(dir)] as const)
     .sort((a, b) => b[0].length - a[0].length);
@@ -82,13 +89,22 @@ export async function startStaticServer(root: string, mounts: Record<string, str
       return finish(404, 'not found');
     }
     if (!stats.isFile()) return finish(404, 'not found');
-    log.push(`200 ${req.url}`);
+    const cut = req.method === 'GET' ? cuts.get(pathname) : undefined;
+    cuts.delete(pathname);
+    log.push(`200 ${req.url}${cut === undefined ? '' : ` (cut after ${cut} bytes)`}`);
     res.writeHead(200, {
       ...headers,
       'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': String(stats.size),
     });
     if (req.method === 'HEAD') return res.end();
+    if (cut !== undefined) {
+      createReadStream(file, { end: cut - 1 })
+        .on('error', () => res.destroy())
+        .on('end', () => setTimeout(() => res.destroy(), 50))
+        .pipe(res, { end: false });
+      return;
+    }
     createReadStream(file)
       .on('error', () => res.destroy())
       .pipe(res);
@@ -103,6 +119,7 @@ export async function startStaticServer(root: string, mounts: Record<string, str
   return {
     origin: `http://127.0.0.1:${port}`,
     log,
+    cutNext: (path, bytes) => void cuts.set(path, bytes),
     close: () =>
       new Promise<void>((ok) => {
         server.close(() => ok());
