@@ -24,7 +24,7 @@ export {
   type ModelLocation,
   type ModelStream,
 } from './models.js';
-export { WebTextEncoder, type TextModelFile } from './text-encoder.js';
+export { TEXT_SESSION_OPTIONS, WebTextEncoder, type TextModelFile } from './text-encoder.js';
 export { IndexedDbConceptStorage, CONCEPT_DB_NAME, hasIndexedDb } from './indexeddb-concept-storage.js';
 export { webConceptIdentity } from './concepts.js';
 export { conceptTokenizer } from './tokenizer.js';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RefractorScorer } from '@refractor/core';
 import type { InferenceSession } from 'onnxruntime-web';
 import { createWebBackend, type WebBackend } from '../src/backend.js';
-import { WebTextEncoder } from '../src/text-encoder.js';
+import { TEXT_SESSION_OPTIONS, WebTextEncoder } from '../src/text-encoder.js';
 import { conceptTokenizer } from '../src/tokenizer.js';
 import { startStaticServer, type StaticServer } from './browser/server.js';
 
@@ -27,7 +27,8 @@ let whole: InferenceSession;
 beforeAll(async () => {
   server = await startStaticServer(mkdtempSync(join(tmpdir(), 'refractor-web-text-')), { '/models/tiny/': tiny });
   backend = await createWebBackend({ device: 'wasm' });
-  whole = await backend.createSession(new Uint8Array(readFileSync(join(tiny, 'text/onnx/model.onnx'))));
+  // The same session options as the encoder's own, so that only the row subset differs.
+  whole = await backend.createSession(new Uint8Array(readFileSync(join(tiny, 'text/onnx/model.onnx'))), TEXT_SESSION_OPTIONS);
 }, 60_000);
 afterAll(async () => {
   await whole?.release();
