@@ -147,8 +147,12 @@ class SplitState {
   table(): string | undefined {
     const input = this.options.keepRows?.input;
     if (input === undefined) return undefined;
-    return rowTable(this.nodes, input);
+    // Asked once per big initializer (74 in DeBERTa) over thousands of nodes: worked out again only when nodes were added.
+    if (this.tableFor?.nodes !== this.nodes.length) this.tableFor = { nodes: this.nodes.length, table: rowTable(this.nodes, input) };
+    return this.tableFor.table;
   }
+
+  private tableFor: { nodes: number; table: string | undefined } | undefined;
 
   /** Rows of `table` to keep, ids below `vocabulary` only. */
   startSubset(table: string, vocabulary: number): Int32Array {

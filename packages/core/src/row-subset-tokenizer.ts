@@ -3,6 +3,8 @@ import type { ConceptTokenizer } from './scorer.js';
 
 /** A tokenizer whose ids index a row-subset embedding table, and which texts it can encode. */
 export interface RowSubsetTokenizer extends ConceptTokenizer {
+  /** The token ids the subset table keeps, sorted: row `i` is token `rows[i]`. */
+  readonly rows: Int32Array;
   /** True when every token of `text` has a row in the subset table. */
   covers(text: string): boolean;
 }
@@ -34,6 +36,7 @@ export function rowSubsetTokenizer(tokenizer: ConceptTokenizer, rows: Int32Array
     return -1;
   };
   return {
+    rows,
     covers: (text) => tokenizer.encode(text).ids.every((id) => index(id) >= 0),
     encode(text) {
       const { ids, attentionMask } = tokenizer.encode(text);

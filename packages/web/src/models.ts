@@ -266,8 +266,7 @@ export async function openModelStream(role: AnyModelFileRole, url: string, optio
     }
     if (digest) await recordDigest(url, await digest.hex(), stored ? cache : undefined);
   }, async (error) => {
-    // The tee's other branch errors too, so the cache write settles; then nothing half-written stays.
-    await body?.cancel().catch(() => undefined);
+    // A failed read fails the tee's cache branch too (boundedTee), so the write settles; then nothing half-written stays.
     await stored;
     await cache?.delete(url).catch(() => undefined);
     return error instanceof RefractorError ? error : new RefractorError(`${url}: cannot download model file ${role}: ${(error as Error).message}`, { cause: error });

@@ -39,8 +39,8 @@ export class WebTextEncoder {
     this.setRows(rows);
   }
 
+  /** The tokenizer for the row-subset table; undefined when the table is whole. */
   private subset: RowSubsetTokenizer | undefined;
-  private subsetRows: Int32Array | undefined;
 
   /**
    * Fetches (or reads from Cache Storage) and opens the encoder. With `texts`,
@@ -53,7 +53,7 @@ export class WebTextEncoder {
 
   /** The rows kept of the embedding table (token ids), or undefined when it is whole. */
   get rows(): Int32Array | undefined {
-    return this.subsetRows;
+    return this.subset?.rows;
   }
 
   /** A text's 768-d embedding (mean-pooled last hidden state, as the Node scorer computes it). */
@@ -71,7 +71,7 @@ export class WebTextEncoder {
 
   /** Opens the encoder again with the rows it has and the ones `text` needs. */
   private async reopenFor(text: string): Promise<void> {
-    const ids = [...(this.subsetRows ?? []), ...tokenIds(this.tokenizer, [text])];
+    const ids = [...(this.subset?.rows ?? []), ...tokenIds(this.tokenizer, [text])];
     await this.session.release();
     const opened = await openSession(this.backend, this.file, ids, this.onOpening);
     this.session = opened.session;
@@ -79,7 +79,6 @@ export class WebTextEncoder {
   }
 
   private setRows(rows: Int32Array | undefined): void {
-    this.subsetRows = rows;
     this.subset = rows ? rowSubsetTokenizer(this.tokenizer, rows) : undefined;
   }
 }
