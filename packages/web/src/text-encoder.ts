@@ -1,8 +1,8 @@
 import type { InferenceSession } from 'onnxruntime-web';
-import { MODEL_CONTRACTS, RefractorScorer, checkModelContract, rowSubsetTokenizer, splitModelStream, type ConceptTokenizer, type RowSubsetTokenizer } from '@refractor/core';
+import { MODEL_CONTRACTS, RefractorScorer, checkModelContract, rowSubsetTokenizer, type ConceptTokenizer, type RowSubsetTokenizer } from '@refractor/core';
 import type { WebBackend } from './backend.js';
-import { releaseModelBytes } from './external-data.js';
-import { openModelStream, type FetchModelOptions } from './models.js';
+import type { FetchModelOptions } from './models.js';
+import { openStreamedSession } from './streamed-session.js';
 
 /** Where the text encoder's model file is, and how to fetch it. */
 export interface TextModelFile {
@@ -98,20 +98,15 @@ function tokenIds(tokenizer: ConceptTokenizer, texts: readonly string[]): number
  */
 export const TEXT_SESSION_OPTIONS: InferenceSession.SessionOptions = { graphOptimizationLevel: 'disabled' };
 
-/** Streams the file into a split model (rows kept when `ids` are given), opens it and frees the JS copies of the weights. */
+/** Streams the file into a split model (rows kept when `ids` are given) and opens it, each weight's JS copy freed once in the heap. */
 async function openSession(backend: WebBackend, file: TextModelFile, ids: readonly number[] | undefined, onOpening?: () => void): Promise<{ session: InferenceSession; rows?: Int32Array }> {
-  const stream = await openModelStream('text.model', file.url, file.options);
-  const split = await splitModelStream(stream.chunks, ids ? { keepRows: { input: 'input_ids', ids } } : {});
-  onOpening?.();
-  const options = { ...TEXT_SESSION_OPTIONS, ...(split.externalData.length > 0 ? { externalData: split.externalData } : {}) };
-  let session: InferenceSession;
-  try {
-    session = await backend.createSession(split.graph, options);
-  } finally {
-    for (const { data } of split.externalData) releaseModelBytes(data);
-  }
-  checkModelContract(session, MODEL_CONTRACTS.text, file.url);
-  return { session, ...(split.rows ? { rows: split.rows } : {}) };
+  const opened = await openStreamedSession(backend, { role: 'text.model', ...file }, {
+    ...(ids ? { split: { keepRows: { input: 'input_ids', ids } } } : {}),
+    sessionOptions: TEXT_SESSION_OPTIONS,
+    ...(onOpening ? { onOpening } : {}),
+  });
+  checkModelContract(opened.session, MODEL_CONTRACTS.text, file.url);
+  return opened;
 }
 
 /** Stands in for the audio sessions: only concepts are embedded here; any use is a bug and says so. */
