@@ -103,6 +103,7 @@ if (durations.size) {
   const label = `${fourMinuteSource.split('/').at(-1)} (OGG, ${durations.get(fourMinuteSource).toFixed(0)} s)`;
   console.log(row(`  ${label}, one thread`, measure('features', fourMinuteSource)));
   console.log(row(`  ${label}, decode ‖ worker`, measure('features-worker', fourMinuteSource)));
+  console.log(row(`  ${label}, all on the worker`, measure('file-worker', fourMinuteSource)));
 }
 const fourMinuteWav = join(scratch, 'four-minutes.wav');
 if (fourMinuteSource) {
@@ -122,5 +123,5 @@ await writeWav(hourWav, 44100, 2, 3600 * 44100, (i, c) => {
   const t = i / 44100;
   return 0.25 * Math.sin(2 * Math.PI * (110 * (1 + (t % 60) / 60) + c * 3) * t) + 0.1 * Math.sin(2 * Math.PI * 3000 * t);
 });
-for (const stage of ['decode', 'resample', 'features', 'features-worker']) console.log(row(`  synthetic 60 min WAV (${stage})`, measure(stage, hourWav)));
+for (const stage of ['decode', 'resample', 'features', 'features-worker', 'file-worker']) console.log(row(`  synthetic 60 min WAV (${stage})`, measure(stage, hourWav)));
 rmSync(scratch, { recursive: true, force: true });

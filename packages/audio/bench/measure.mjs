@@ -1,20 +1,23 @@
 // One measurement in a fresh process, so peak RSS belongs to that run alone.
-// Usage: node measure.mjs <stage> <file>   stage: decode | resample | features | features-worker
+// Usage: node measure.mjs <stage> <file>   stage: decode | resample | features | features-worker | file-worker
 // Prints one JSON line: { stage, file, audioS, wallS, maxRssMB, chunks }.
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, StreamingResampler, downmix, songChunkFeatures } from '../dist/index.js';
-import { openAudioFile, songChunkFeaturesInWorker } from '../dist/node.js';
+import { openAudioFile, songChunkFeaturesInWorker, songFileFeaturesInWorker } from '../dist/node.js';
 
 const [stage, file] = process.argv.slice(2);
 const started = performance.now();
-const stream = await openAudioFile(file);
+// file-worker reads and decodes on the worker: nothing is opened here.
+const stream = stage === 'file-worker' ? undefined : await openAudioFile(file);
 let frames = 0;
 let sampleRate = 0;
 let chunks = 0;
-if (stage.startsWith('features')) {
+if (stage.startsWith('features') || stage === 'file-worker') {
   let summary;
   const onSummary = (s) => (summary = s);
   const chunkStream =
-    stage === 'features-worker'
+    stage === 'file-worker'
+      ? songFileFeaturesInWorker(file, { config: LARGER_CLAP_MUSIC_PREPROCESSOR, onSummary })
+      : stage === 'features-worker'
       ? songChunkFeaturesInWorker(stream, { config: LARGER_CLAP_MUSIC_PREPROCESSOR, name: file }, onSummary)
       : songChunkFeatures(stream, new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR), { name: file }, onSummary);
   for await (const chunk of chunkStream) chunks += chunk.features.length > 0 ? 1 : 0;

@@ -6,7 +6,11 @@ import type { ChunkFeatures, SongFeatureOptions, SongFeatureSummary } from './so
 export type ToWorker =
   | { type: 'start'; config: ClapFeatureConfig; sourceSampleRate: number; options: SongFeatureOptions }
   | { type: 'push'; mono: Float32Array }
-  | { type: 'finish' };
+  | { type: 'finish' }
+  /** Read, decode and featurize a whole file here, at most `chunksAhead` chunks ahead of the `credit`s the parent sends. */
+  | { type: 'file'; path: string; config: ClapFeatureConfig; options: SongFeatureOptions; chunksAhead: number }
+  /** The parent took `chunks` more chunks: the worker may send that many more. */
+  | { type: 'credit'; chunks: number };
 
 /** Errors cross the thread boundary as data and are rebuilt on the other side. */
 export type SerializedError =
@@ -16,5 +20,5 @@ export type SerializedError =
 /** Messages from the worker: one `chunks` per `push`, then `done` (or `error` at any point). */
 export type FromWorker =
   | { type: 'chunks'; chunks: ChunkFeatures[] }
-  | { type: 'done'; chunks: ChunkFeatures[]; summary: SongFeatureSummary }
+  | { type: 'done'; chunks: ChunkFeatures[]; summary: SongFeatureSummary; /** For `file`: ms spent opening and decoding. */ decodeMs?: number }
   | { type: 'error'; error: SerializedError };

@@ -1,6 +1,5 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { decodeAudio, openAudioStream, type AudioStream, type DecodedAudio } from './decode.js';
 import { downmix } from './downmix.js';
 import { AudioDecodeError, UNNAMED_INPUT } from './errors.js';
 import type { ClapFeatureConfig } from './features/index.js';
@@ -9,75 +8,7 @@ import { oggTruncation, type OggTruncation } from './ogg-end.js';
 import type { PcmBlock } from './pcm.js';
 import type { ChunkFeatures, SongFeatureOptions, SongFeatureSummary } from './song-features.js';
 
-/** Bytes read per step. 64 KiB measured fastest for the WASM decoders (they concatenate their output per call), and keeps memory flat. */
-const READ_CHUNK_BYTES = 64 * 1024;
-
-/**
- * Checks that `path` is a readable regular file, turning file-system errors
- * into {@link AudioDecodeError}s that name the file.
- */
-async function checkFile(path: string): Promise<number> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new AudioDecodeError(path, 'not-a-file', info.isDirectory() ? 'is a directory' : 'is not a regular file');
-    return info.size;
-  } catch (error) {
-    if (error instanceof AudioDecodeError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String((error as Error).message);
-    throw new AudioDecodeError(path, 'unreadable', reason, { cause: error });
-  }
-}
-
-/** Options for {@link openAudioFile}. */
-export interface OpenFileOptions {
-  /** Called after each read with the bytes read so far and the file size (for progress bars). */
-  onBytesRead?: (bytesRead: number, totalBytes: number) => void;
-}
-
-/** Reads a file in fixed-size chunks (fresh buffers: decoders may keep references). */
-async function* readChunks(path: string, totalBytes: number, options: OpenFileOptions): AsyncGenerator<Uint8Array> {
-  let bytesRead = 0;
-  const handle = await open(path, 'r');
-  try {
-    for (;;) {
-      const buffer = new Uint8Array(READ_CHUNK_BYTES);
-      const read = (await handle.read(buffer, 0, READ_CHUNK_BYTES, null)).bytesRead;
-      if (read === 0) return;
-      bytesRead += read;
-      options.onBytesRead?.(bytesRead, totalBytes);
-      yield read === READ_CHUNK_BYTES ? buffer : buffer.subarray(0, read);
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Opens an audio file for streaming decode (Node only): memory stays bounded
- * whatever the file's length.
- *
- * @example
- * ```ts
- * const stream = await openAudioFile('song.flac');
- * for await (const block of stream) { … }
- * ```
- */
-export async function openAudioFile(path: string, options: OpenFileOptions = {}): Promise<AudioStream> {
-  const size = await checkFile(path);
-  if (size === 0) throw new AudioDecodeError(path, 'empty', 'the file holds 0 bytes');
-  return openAudioStream(readChunks(path, size, options), { name: path });
-}
-
-/**
- * Decodes a whole file into memory (Node only). Prefer {@link openAudioFile}
- * for long files.
- */
-export async function decodeAudioFile(path: string): Promise<DecodedAudio> {
-  const size = await checkFile(path);
-  if (size === 0) throw new AudioDecodeError(path, 'empty', 'the file holds 0 bytes');
-  return decodeAudio(new Uint8Array(await readFile(path)), { name: path });
-}
+export { decodeAudioFile, openAudioFile, type OpenFileOptions } from './audio-file.js';
 
 /** Options for {@link songChunkFeaturesInWorker}. */
 export interface WorkerFeatureOptions extends SongFeatureOptions {
@@ -106,54 +37,126 @@ export async function* songChunkFeaturesInWorker(
   onSummary?: (summary: SongFeatureSummary) => void,
 ): AsyncGenerator<ChunkFeatures> {
   const { config, maxBlocksInFlight = 4, ...featureOptions } = options;
-  const worker = takeFeatureWorker();
-  const inbox = new MessageInbox<FromWorker>();
-  const onMessage = (message: FromWorker) => inbox.put(message);
-  const onError = (error: Error) => inbox.put({ type: 'error', error: { kind: 'other', name: error.name, message: error.message, stack: error.stack } });
-  worker.on('message', onMessage);
-  worker.on('error', onError);
-  let finished = false;
-  const send = (message: ToWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
-  const receive = async (): Promise<Extract<FromWorker, { type: 'chunks' | 'done' }>> => {
-    const message = await inbox.take();
-    if (message.type === 'error') throw rebuildError(message.error);
-    return message;
-  };
+  const job = new FeatureWorkerJob();
   try {
     let started = false;
     let inFlight = 0;
     for await (const block of blocks) {
       if (!started) {
-        send({ type: 'start', config, sourceSampleRate: block.sampleRate, options: featureOptions });
+        job.send({ type: 'start', config, sourceSampleRate: block.sampleRate, options: featureOptions });
         started = true;
       }
       const mono = downmix(block.channels);
       // A mono block is the decoder's own array: copy it rather than detach it.
-      send({ type: 'push', mono }, block.channels.length > 1 ? [mono.buffer as ArrayBuffer] : []);
+      job.send({ type: 'push', mono }, block.channels.length > 1 ? [mono.buffer as ArrayBuffer] : []);
       inFlight += 1;
-      while (inFlight >= maxBlocksInFlight || inbox.ready) {
-        const message = await receive();
+      while (inFlight >= maxBlocksInFlight || job.ready) {
+        const message = await job.receive();
         inFlight -= 1;
         yield* message.chunks;
       }
     }
     if (!started) throw new AudioDecodeError(options.name ?? UNNAMED_INPUT, 'no-audio', 'the input decodes to 0 samples');
-    send({ type: 'finish' });
+    job.send({ type: 'finish' });
     for (;;) {
-      const message = await receive();
+      const message = await job.receive();
       yield* message.chunks;
       if (message.type === 'done') {
-        finished = true;
+        job.finished = true;
         onSummary?.(message.summary);
         return;
       }
     }
   } finally {
-    worker.off('message', onMessage);
-    worker.off('error', onError);
-    // Only a worker that finished its song cleanly has nothing of it left in flight.
-    if (finished && !inbox.ready) returnFeatureWorker(worker);
-    else await worker.terminate();
+    await job.end();
+  }
+}
+
+/** Options for {@link songFileFeaturesInWorker}. */
+export interface FileWorkerFeatureOptions extends SongFeatureOptions {
+  /** The CLAP checkpoint's preprocessor settings. */
+  config: ClapFeatureConfig;
+  /** Chunks the worker may have computed and not yet handed over, at most (bounds memory; default 4). */
+  chunksAhead?: number;
+  /** Called once at the end with the song's summary and the milliseconds the worker spent opening and decoding it. */
+  onSummary?: (summary: SongFeatureSummary, decodeMs: number) => void;
+}
+
+/**
+ * {@link songChunkFeatures} of an audio file, all of it on a worker thread
+ * (Node only): the worker reads, decodes, downmixes, resamples and computes
+ * log-mel, and hands over each chunk's features. The calling thread is left
+ * free for the encoder: onnxruntime-node runs a model synchronously on the
+ * thread that calls it, so decoding there (as {@link songChunkFeaturesInWorker}
+ * does) waits for each run and delays the next. Same chunks, same order, same
+ * values; bounded memory (the worker stays at most `chunksAhead` chunks ahead
+ * of the consumer). Errors are the same `AudioDecodeError`s, naming the file.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of songFileFeaturesInWorker('song.ogg', { config: LARGER_CLAP_MUSIC_PREPROCESSOR, name: 'song.ogg' })) {
+ *   console.log(chunk.index, chunk.features.length);
+ * }
+ * ```
+ */
+export async function* songFileFeaturesInWorker(path: string, options: FileWorkerFeatureOptions): AsyncGenerator<ChunkFeatures> {
+  const { config, chunksAhead = 4, onSummary, ...featureOptions } = options;
+  const job = new FeatureWorkerJob();
+  try {
+    job.send({ type: 'file', path, config, options: { name: path, ...featureOptions }, chunksAhead });
+    for (;;) {
+      const message = await job.receive();
+      for (const chunk of message.chunks) {
+        yield chunk;
+        job.send({ type: 'credit', chunks: 1 });
+      }
+      if (message.type === 'done') {
+        job.finished = true;
+        onSummary?.(message.summary, message.decodeMs ?? 0);
+        return;
+      }
+    }
+  } finally {
+    await job.end();
+  }
+}
+
+/** One song's use of a pooled feature worker: its messages in order, and its return to the pool. */
+class FeatureWorkerJob {
+  private readonly worker = takeFeatureWorker();
+  private readonly inbox = new MessageInbox<FromWorker>();
+  private readonly onMessage = (message: FromWorker) => this.inbox.put(message);
+  private readonly onError = (error: Error) => this.inbox.put({ type: 'error', error: { kind: 'other', name: error.name, message: error.message, stack: error.stack } });
+  /** Set once the worker has sent `done`: only then is nothing of this song left in flight. */
+  finished = false;
+
+  constructor() {
+    this.worker.on('message', this.onMessage);
+    this.worker.on('error', this.onError);
+  }
+
+  /** True when a message is waiting. */
+  get ready(): boolean {
+    return this.inbox.ready;
+  }
+
+  send(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  /** The next chunks (or the end); a worker error is rethrown here. */
+  async receive(): Promise<Extract<FromWorker, { type: 'chunks' | 'done' }>> {
+    const message = await this.inbox.take();
+    if (message.type === 'error') throw rebuildError(message.error);
+    return message;
+  }
+
+  /** Gives the worker back to the pool when it finished cleanly, else ends it (it may still be working on this song). */
+  async end(): Promise<void> {
+    this.worker.off('message', this.onMessage);
+    this.worker.off('error', this.onError);
+    if (this.finished && !this.inbox.ready) returnFeatureWorker(this.worker);
+    else await this.worker.terminate();
   }
 }
 

@@ -47,7 +47,7 @@ import {
   type ClapPadding,
   type CropOptions,
 } from '@refractor/audio';
-import { openAudioFile, songChunkFeaturesInWorker } from '@refractor/audio/node';
+import { openAudioFile, songChunkFeaturesInWorker, songFileFeaturesInWorker } from '@refractor/audio/node';
 import { bundledManifest, bundledSetDirectory, missingSetPackage } from './bundled.js';
 import { prepareMidi, scoreNodeCandidates, type Candidate, type CandidateScoreOptions } from './candidates.js';
 import { createNodeBackend, type NodeBackendOptions, type NodeDevice } from './runtime.js';
@@ -204,7 +204,11 @@ export function resolveCrossRequestBatching(
  * the browser's `RefractorWeb`), chunking and crop, and Node's own extras.
  */
 export interface SongScoreOptions extends SongScoringOptions, ChunkingOptions, CropOptions {
-  /** Decode on this thread and featurize on a worker thread (default true for files). */
+  /**
+   * Featurize on a worker thread (default true): a file is read and decoded
+   * there too; bytes and streams are decoded on this thread. False does it
+   * all on this thread.
+   */
   parallel?: boolean;
   /** Called once the song is scored with where its time went (for `--verbose`-style reports). */
   onTimings?: (timings: SongTimings) => void;
@@ -212,7 +216,8 @@ export interface SongScoreOptions extends SongScoringOptions, ChunkingOptions, C
 
 /**
  * Where a song's scoring time went, in milliseconds. Stages overlap:
- * `decode_ms` is time spent reading and decoding (on this thread), and
+ * `decode_ms` is time spent reading and decoding (on the worker thread for
+ * a file featurized in parallel, else on this thread), and
  * `features_ms` the time the scorer waited for features (decode and log-mel
  * not hidden behind CLAP), so the parts need not add up to `total_ms`.
  */
@@ -541,6 +546,16 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     timings?: { decode_ms: number },
   ) {
     const name = typeof input === 'string' ? input : input instanceof Uint8Array ? (options.name ?? 'bytes') : (input.name ?? options.name ?? 'stream');
+    if (typeof input === 'string' && options.parallel !== false) {
+      // Read and decoded on the worker too: this thread is onnxruntime's while it runs CLAP (run() is synchronous).
+      const featureOptions = { name, ...songFeatureSettings(options) };
+      const source = songFileFeaturesInWorker(input, {
+        ...featureOptions,
+        config: this.extractor.config,
+        ...(timings ? { onSummary: (_summary: unknown, decodeMs: number) => (timings.decode_ms += decodeMs) } : {}),
+      });
+      return { chunks: prefetch(source, this.prefetchChunks), featureOptions };
+    }
     const started = performance.now();
     const opened: AudioStream =
       typeof input === 'string' ? await openAudioFile(input) : input instanceof Uint8Array ? await openAudioStream([input], { name }) : input;
