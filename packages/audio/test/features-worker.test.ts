@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, songChunkFeatures, type PcmBlock } from '../src/index.js';
 // The worker script is a built file (dist/featurize-worker.js): this test drives the built package.
 const { songChunkFeaturesInWorker } = (await import(new URL('../dist/node.js', import.meta.url).href)) as typeof import('../src/node.js');
+import { collectFeatures, sameBits } from './chunk-bits.js';
 import { noise } from './seeded-signal.js';
 
 /** A stereo 44.1 kHz song of `seconds`, as 0.5 s decoded blocks. */
@@ -22,25 +23,14 @@ async function* replay(blocks: PcmBlock[]): AsyncGenerator<PcmBlock> {
   for (const block of blocks) yield { sampleRate: block.sampleRate, channels: block.channels.map((c) => c.slice()) };
 }
 
-async function inThread(blocks: PcmBlock[]): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for await (const chunk of songChunkFeatures(replay(blocks), new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR))) out.push(chunk.features);
-  return out;
+function inThread(blocks: PcmBlock[]): Promise<Float32Array[]> {
+  return collectFeatures(songChunkFeatures(replay(blocks), new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR)));
 }
 
-async function inWorker(blocks: PcmBlock[], stopAfter = Infinity): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for await (const chunk of songChunkFeaturesInWorker(replay(blocks), { config: LARGER_CLAP_MUSIC_PREPROCESSOR })) {
-    out.push(chunk.features);
-    if (out.length >= stopAfter) break;
-  }
-  return out;
+function inWorker(blocks: PcmBlock[], stopAfter = Infinity): Promise<Float32Array[]> {
+  return collectFeatures(songChunkFeaturesInWorker(replay(blocks), { config: LARGER_CLAP_MUSIC_PREPROCESSOR }), stopAfter);
 }
 
-function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
-  if (a.length !== b.length) return false;
-  return a.every((x, k) => x.length === b[k]!.length && x.every((v, i) => Object.is(v, b[k]![i])));
-}
 
 describe('songChunkFeaturesInWorker', () => {
   const songs = [song(42, 1), song(12, 3), song(47, 5)];

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { makeWav, seededNoise } from '@refractor/test-helpers';
 import { ClapFeatureExtractor, LARGER_CLAP_MUSIC_PREPROCESSOR, songChunkFeatures, type SongFeatureSummary } from '../src/index.js';
+import { collectFeatures, sameBits } from './chunk-bits.js';
 import { chosenTracks } from './corpus.js';
 // The worker script is a built file (dist/featurize-worker.js): this test drives the built package.
 const { openAudioFile, songFileFeaturesInWorker } = (await import(new URL('../dist/node.js', import.meta.url).href)) as typeof import('../src/node.js');
@@ -23,24 +24,13 @@ function wavFile(name: string, seconds: number, sampleRate: number, channels: nu
 }
 
 async function inThread(path: string): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for await (const chunk of songChunkFeatures(await openAudioFile(path), new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR), { name: path })) out.push(chunk.features);
-  return out;
+  return collectFeatures(songChunkFeatures(await openAudioFile(path), new ClapFeatureExtractor(LARGER_CLAP_MUSIC_PREPROCESSOR), { name: path }));
 }
 
-async function inWorker(path: string, stopAfter = Infinity, onSummary?: (summary: SongFeatureSummary, decodeMs: number) => void): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for await (const chunk of songFileFeaturesInWorker(path, { config: LARGER_CLAP_MUSIC_PREPROCESSOR, ...(onSummary ? { onSummary } : {}) })) {
-    out.push(chunk.features);
-    if (out.length >= stopAfter) break;
-  }
-  return out;
+function inWorker(path: string, stopAfter = Infinity, onSummary?: (summary: SongFeatureSummary, decodeMs: number) => void): Promise<Float32Array[]> {
+  return collectFeatures(songFileFeaturesInWorker(path, { config: LARGER_CLAP_MUSIC_PREPROCESSOR, ...(onSummary ? { onSummary } : {}) }), stopAfter);
 }
 
-function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
-  if (a.length !== b.length) return false;
-  return a.every((x, k) => x.length === b[k]!.length && x.every((v, i) => Object.is(v, b[k]![i])));
-}
 
 describe('songFileFeaturesInWorker', () => {
   const wavs = [
