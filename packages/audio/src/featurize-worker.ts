@@ -34,9 +34,9 @@ function postError(error: unknown): void {
 /** Reads, decodes, downmixes and featurizes a file, never more than the parent's credits ahead. */
 async function featurizeFile(job: Extract<ToWorker, { type: 'file' }>): Promise<void> {
   credits = job.chunksAhead;
-  let decodeMs = 0;
   let started = performance.now();
   const blocks = (await openAudioFile(job.path))[Symbol.asyncIterator]();
+  let decodeMs = performance.now() - started;
   let song: ChunkFeaturizer | undefined;
   for (;;) {
     while (credits <= 0) await new Promise<void>((resolve) => (wake = resolve));

@@ -15,13 +15,8 @@ export interface StreamedModelFile {
  * Reads a model file (Cache Storage or network, see `openModelStream`) into
  * a small graph and one buffer per weight (core's `splitModelStream`): the
  * whole file is never in memory at once.
- *
- * @example
- * ```ts
- * const model = await readSplitModel({ role: 'clap.model', url, options: {} });
- * ```
  */
-export async function readSplitModel(file: StreamedModelFile, split: StreamSplitOptions = {}): Promise<StreamSplitModel> {
+async function readSplitModel(file: StreamedModelFile, split: StreamSplitOptions = {}): Promise<StreamSplitModel> {
   const stream = await openModelStream(file.role, file.url, file.options);
   return splitModelStream(stream.chunks, split);
 }
