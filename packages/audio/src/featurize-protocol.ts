@@ -7,8 +7,8 @@ export type ToWorker =
   | { type: 'start'; config: ClapFeatureConfig; sourceSampleRate: number; options: SongFeatureOptions }
   | { type: 'push'; mono: Float32Array }
   | { type: 'finish' }
-  /** Read, decode and featurize a whole file here, at most `chunksAhead` chunks ahead of the `credit`s the parent sends. */
-  | { type: 'file'; path: string; config: ClapFeatureConfig; options: SongFeatureOptions; chunksAhead: number }
+  /** Read (a path) or take (bytes), decode and featurize a whole file here, at most `chunksAhead` chunks ahead of the `credit`s the parent sends. */
+  | { type: 'file'; source: { path: string } | { bytes: Uint8Array }; config: ClapFeatureConfig; options: SongFeatureOptions; chunksAhead: number }
   /** The parent took `chunks` more chunks: the worker may send that many more. */
   | { type: 'credit'; chunks: number };
 

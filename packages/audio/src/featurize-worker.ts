@@ -6,6 +6,7 @@ import { downmix } from './downmix.js';
 import { AudioDecodeError, UNNAMED_INPUT } from './errors.js';
 import { ClapFeatureExtractor } from './features/index.js';
 import { openAudioFile } from './audio-file.js';
+import { openAudioStream } from './decode.js';
 import { ChunkFeaturizer, type ChunkFeatures } from './song-features.js';
 import type { FromWorker, ToWorker } from './featurize-protocol.js';
 
@@ -31,11 +32,13 @@ function postError(error: unknown): void {
   });
 }
 
-/** Reads, decodes, downmixes and featurizes a file, never more than the parent's credits ahead. */
+/** Reads (or takes), decodes, downmixes and featurizes a file, never more than the parent's credits ahead. */
 async function featurizeFile(job: Extract<ToWorker, { type: 'file' }>): Promise<void> {
   credits = job.chunksAhead;
   let started = performance.now();
-  const blocks = (await openAudioFile(job.path))[Symbol.asyncIterator]();
+  const name = job.options.name ?? UNNAMED_INPUT;
+  const stream = 'path' in job.source ? await openAudioFile(job.source.path) : await openAudioStream([job.source.bytes], { name });
+  const blocks = stream[Symbol.asyncIterator]();
   let decodeMs = performance.now() - started;
   let song: ChunkFeaturizer | undefined;
   for (;;) {
@@ -49,7 +52,7 @@ async function featurizeFile(job: Extract<ToWorker, { type: 'file' }>): Promise<
     credits -= chunks.length;
     if (chunks.length > 0) post({ type: 'chunks', chunks }, chunks);
   }
-  if (!song) throw new AudioDecodeError(job.options.name ?? UNNAMED_INPUT, 'no-audio', 'the input decodes to 0 samples');
+  if (!song) throw new AudioDecodeError(name, 'no-audio', 'the input decodes to 0 samples');
   const { chunks, summary } = song.finish();
   post({ type: 'done', chunks, summary, decodeMs }, chunks);
 }

@@ -84,13 +84,15 @@ export interface FileWorkerFeatureOptions extends SongFeatureOptions {
 
 /**
  * {@link songChunkFeatures} of an audio file, all of it on a worker thread
- * (Node only): the worker reads, decodes, downmixes, resamples and computes
- * log-mel, and hands over each chunk's features. The calling thread is left
+ * (Node only): the worker reads (given a path) or takes a copy of (given its
+ * bytes), decodes, downmixes, resamples and computes log-mel the file, and
+ * hands over each chunk's features. The calling thread is left
  * free for the encoder: onnxruntime-node runs a model synchronously on the
  * thread that calls it, so decoding there (as {@link songChunkFeaturesInWorker}
  * does) waits for each run and delays the next. Same chunks, same order, same
  * values; bounded memory (the worker stays at most `chunksAhead` chunks ahead
- * of the consumer). Errors are the same `AudioDecodeError`s, naming the file.
+ * of the consumer). Errors are the same `AudioDecodeError`s, naming the file
+ * (for bytes, `options.name`).
  *
  * @example
  * ```ts
@@ -99,11 +101,15 @@ export interface FileWorkerFeatureOptions extends SongFeatureOptions {
  * }
  * ```
  */
-export async function* songFileFeaturesInWorker(path: string, options: FileWorkerFeatureOptions): AsyncGenerator<ChunkFeatures> {
+export async function* songFileFeaturesInWorker(file: string | Uint8Array, options: FileWorkerFeatureOptions): AsyncGenerator<ChunkFeatures> {
   const { config, chunksAhead = 4, onSummary, ...featureOptions } = options;
   const job = new FeatureWorkerJob();
   try {
-    job.send({ type: 'file', path, config, options: { name: path, ...featureOptions }, chunksAhead });
+    // The worker gets its own copy of the bytes (one copy, moved over; the caller's array stays usable).
+    const bytes = typeof file === 'string' ? undefined : file.slice();
+    const source = bytes ? { bytes } : { path: file as string };
+    const transfer = bytes ? [bytes.buffer as ArrayBuffer] : [];
+    job.send({ type: 'file', source, config, options: { ...(typeof file === 'string' ? { name: file } : {}), ...featureOptions }, chunksAhead }, transfer);
     for (;;) {
       const message = await job.receive();
       for (const chunk of message.chunks) {

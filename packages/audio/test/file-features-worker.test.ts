@@ -1,9 +1,9 @@
-// songFileFeaturesInWorker (Node): a file read, decoded and featurized on a worker thread gives the
+// songFileFeaturesInWorker (Node): a file (a path, or its bytes) read, decoded and featurized on a worker thread gives the
 // same chunks, bit for bit, as openAudioFile + songChunkFeatures on this thread (WAVs of several
 // shapes and real corpus Ogg Vorbis songs), the same errors naming the file, never runs more than
 // `chunksAhead` chunks ahead of a slow consumer, and leaves the pooled workers usable after a song
 // abandoned midway.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -96,6 +96,27 @@ describe('songFileFeaturesInWorker', () => {
     let rest = 0;
     for await (const _chunk of chunks) rest++;
     expect(rest).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('takes a file as bytes too: the same features, the caller\'s bytes left as they were, errors under the given name', async () => {
+    for (const path of [wavs[0]!, ...tracks.slice(0, 2)]) {
+      const bytes = new Uint8Array(readFileSync(path));
+      const before = Buffer.from(bytes);
+      let expected: Float32Array[];
+      try {
+        expected = await inThread(path);
+      } catch {
+        continue; // a damaged corpus track: the error cases are below
+      }
+      const got = await collectFeatures(songFileFeaturesInWorker(bytes, { config: LARGER_CLAP_MUSIC_PREPROCESSOR, name: 'upload' }));
+      expect(sameBits(got, expected), path).toBe(true);
+      expect(Buffer.from(bytes).equals(before), 'the bytes are copied, not taken').toBe(true);
+    }
+    const junk = new TextEncoder().encode('not audio at all, just words');
+    await expect(collectFeatures(songFileFeaturesInWorker(junk, { config: LARGER_CLAP_MUSIC_PREPROCESSOR, name: 'upload.ogg' }))).rejects.toMatchObject({
+      file: 'upload.ogg',
+      kind: 'unsupported',
+    });
   }, 120_000);
 
   it('gives the right features after a song abandoned midway', async () => {

@@ -205,9 +205,9 @@ export function resolveCrossRequestBatching(
  */
 export interface SongScoreOptions extends SongScoringOptions, ChunkingOptions, CropOptions {
   /**
-   * Featurize on a worker thread (default true): a file is read and decoded
-   * there too; bytes and streams are decoded on this thread. False does it
-   * all on this thread.
+   * Featurize on a worker thread (default true): a file (path or bytes) is
+   * read and decoded there too; a stream is decoded on this thread. False
+   * does it all on this thread.
    */
   parallel?: boolean;
   /** Called once the song is scored with where its time went (for `--verbose`-style reports). */
@@ -217,7 +217,7 @@ export interface SongScoreOptions extends SongScoringOptions, ChunkingOptions, C
 /**
  * Where a song's scoring time went, in milliseconds. Stages overlap:
  * `decode_ms` is time spent reading and decoding (on the worker thread for
- * a file featurized in parallel, else on this thread), and
+ * a path or bytes featurized in parallel, else on this thread), and
  * `features_ms` the time the scorer waited for features (decode and log-mel
  * not hidden behind CLAP), so the parts need not add up to `total_ms`.
  */
@@ -546,7 +546,7 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     timings?: { decode_ms: number },
   ) {
     const name = typeof input === 'string' ? input : input instanceof Uint8Array ? (options.name ?? 'bytes') : (input.name ?? options.name ?? 'stream');
-    if (typeof input === 'string' && options.parallel !== false) {
+    if ((typeof input === 'string' || input instanceof Uint8Array) && options.parallel !== false) {
       // Read and decoded on the worker too: this thread is onnxruntime's while it runs CLAP (run() is synchronous).
       const featureOptions = { name, ...songFeatureSettings(options) };
       const source = songFileFeaturesInWorker(input, {
