@@ -546,9 +546,9 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     timings?: { decode_ms: number },
   ) {
     const name = typeof input === 'string' ? input : input instanceof Uint8Array ? (options.name ?? 'bytes') : (input.name ?? options.name ?? 'stream');
+    const featureOptions = { name, ...songFeatureSettings(options) };
     if ((typeof input === 'string' || input instanceof Uint8Array) && options.parallel !== false) {
       // Read and decoded on the worker too: this thread is onnxruntime's while it runs CLAP (run() is synchronous).
-      const featureOptions = { name, ...songFeatureSettings(options) };
       const source = songFileFeaturesInWorker(input, {
         ...featureOptions,
         config: this.extractor.config,
@@ -560,7 +560,6 @@ export class Refractor implements RefractorContract<SongInput, string | Uint8Arr
     const opened: AudioStream =
       typeof input === 'string' ? await openAudioFile(input) : input instanceof Uint8Array ? await openAudioStream([input], { name }) : input;
     const stream = timings ? timedStream(opened, timings, performance.now() - started) : opened;
-    const featureOptions = { name, ...songFeatureSettings(options) };
     const source =
       options.parallel === false
         ? songChunkFeatures(stream, this.extractor, featureOptions)
