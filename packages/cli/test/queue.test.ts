@@ -26,12 +26,15 @@ const lines = (path: string) =>
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown> & { file: string; input?: { size: number; sha256: string }; error?: { code: string; reason?: string; message: string } });
 
-/** Short songs (2–4 s, 16-bit, 22.05 or 44.1 kHz, tones and noise) so the whole file runs in about a minute. */
-function writeSongs(dir: string, count: number, seed: number): string[] {
+/**
+ * Short songs (2–4 s, 16-bit, 22.05 or 44.1 kHz, tones and noise) so the whole file runs in about a minute;
+ * `extraSeconds` longer where a test needs work still running when something happens mid-batch.
+ */
+function writeSongs(dir: string, count: number, seed: number, extraSeconds = 0): string[] {
   mkdirSync(dir, { recursive: true });
   return Array.from({ length: count }, (_, i) => {
     const rate = i % 3 === 0 ? 44100 : 22050;
-    const seconds = 2 + ((i * 7 + seed) % 3);
+    const seconds = 2 + ((i * 7 + seed) % 3) + extraSeconds;
     const samples = i % 4 === 1 ? seededNoise(seconds * rate, seed * 100 + i, 0.3) : sine(110 + 37 * i + seed, seconds, rate, 0.4);
     const path = join(dir, `song-${String(i).padStart(2, '0')}.wav`);
     writeFileSync(path, makeWav({ sampleRate: rate, channels: [samples], bits: 16 }));
@@ -308,7 +311,9 @@ describe.skipIf(skip)(`a Redis restart under running workers${skip ? ` (SKIPPED:
   });
 
   it('workers reconnect and finish; no job or result is lost (AOF on)', { timeout: 90_000 }, async () => {
-    const songs = writeSongs(join(work, 'restart'), 16, 5);
+    // Two minutes each, so that jobs are still left when Redis stops after the first three (2–4 s songs could all be
+    // done by then now that a worker decodes beside its encoder).
+    const songs = writeSongs(join(work, 'restart'), 16, 5, 120);
     const flags = ['--redis', redis.url];
     const add = await runRefractorAsync(['queue', 'add', ...songs, ...flags]);
     expect(add.status, add.stderr).toBe(0);
