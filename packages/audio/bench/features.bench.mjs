@@ -133,8 +133,8 @@ const stages = {
     if (!bytes) return;
     for await (const block of await openAudioStream(bytes, { name: songPath })) void block;
   },
-  // The library's own Ogg Vorbis glue (what `decode` replaced, see src/ogg-vorbis.ts); no sample checks.
-  'decode, library glue': async () => {
+  // @audio/decode's own Ogg Vorbis path (what `decode` replaced, see src/ogg-vorbis.ts); no sample checks.
+  'decode, @audio/decode': async () => {
     if (!bytes || !songPath.endsWith('.ogg')) return;
     const { decodeChunked } = await import('@audio/decode');
     for await (const piece of decodeChunked((async function* () { yield* bytes; })(), 'oga')) void piece;

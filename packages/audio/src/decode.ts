@@ -114,7 +114,7 @@ async function* decodeWav(bytes: AsyncIterable<Uint8Array>, name: string): Async
 
 async function* decodeWithLibrary(bytes: AsyncIterable<Uint8Array>, format: Exclude<AudioFormat, 'wav'>, name: string) {
   try {
-    // Ogg Vorbis: the library's own parser and decoder, without its per-packet copies (ogg-vorbis.ts).
+    // Ogg Vorbis: the library's parser with our -O3 build of libvorbis, batched (ogg-vorbis.ts).
     const pieces = format === 'ogg-vorbis' ? decodeOggVorbisChunks(bytes) : decodeChunked(bytes, LIBRARY_CODEC[format]);
     for await (const decoded of pieces) {
       yield { channels: decoded.channelData, sampleRate: decoded.sampleRate } satisfies PcmBlock;

@@ -1,7 +1,7 @@
-// @audio/decode-vorbis pinned to 1.3.4 (the version @audio/decode 3.14.0 resolves): this file
-// relies on the internals of its WebAssembly decoder (checked before use, see fastPacketsFor).
-// Imported on first use, as @audio/decode does: the decoder's WebAssembly stays out of bundles'
-// first chunk and of programs that never see an Ogg file.
+// codec-parser pinned to 2.5.0, the Ogg parser @audio/decode 3.14.0 uses: which pages and packets
+// a cut, corrupt or chained stream yields is that parser's behaviour, and ours must not differ.
+import CodecParser, { type CodecValue, type OggPage, type VorbisHeader } from 'codec-parser';
+import { VorbisWasmDecoder } from './vorbis/vorbis-wasm.js';
 
 /** One decoded piece, as `@audio/decode`'s `decodeChunked` yields it. */
 export interface DecodedPiece {
@@ -9,209 +9,208 @@ export interface DecodedPiece {
   sampleRate: number;
 }
 
-/** Options for {@link decodeOggVorbisChunks}. */
-export interface OggVorbisOptions {
-  /**
-   * Gather each call's decoded packets straight into one array per channel (default true)
-   * instead of the library's one array per packet and channel, concatenated afterwards.
-   * Same samples, bit for bit; `false` runs the library's own code (for comparisons).
-   */
-  fastPackets?: boolean;
-}
-
 /**
- * Decodes an Ogg Vorbis byte stream exactly as `decodeChunked(source, 'oga')` of `@audio/decode`
- * does — same Ogg parser (codec-parser), same WebAssembly libvorbis, same calls in the same order,
- * same end trimming, same pieces — but without the per-packet JS glue that cost ~0.1 s of CPU
- * per 4-minute song: the library's `decodePackets` allocates two Float32Arrays per Vorbis packet
- * (~10,000 per song) and then concatenates them into a third copy. Here each packet's samples are
- * copied once, from the decoder's memory into one array per channel per call, which the call
- * returns views of.
+ * Decodes an Ogg Vorbis byte stream to the same pieces, bit for bit, as `decodeChunked(source,
+ * 'oga')` of `@audio/decode` 3.14.0 — same Ogg parser (codec-parser), same libvorbis calls in the
+ * same order, same end trimming, same channel order — in about 0.2 s less CPU per 4-minute song:
  *
- * Falls back to the library's own `decodePackets` (same output, old speed) if the decoder's
- * internals are not the ones this was written against.
+ * - libvorbis is our own WebAssembly build (vorbis/vorbis-wasm.ts: -O3, link-time optimisation,
+ *   larger Huffman lookup tables; see scripts/build-vorbis-wasm.mjs); the library's is built for
+ *   size;
+ * - each input chunk's packets go to WebAssembly in one call, not one call and two Float32Arrays
+ *   per packet (~10,000 per song) concatenated afterwards into a third copy.
+ *
+ * A chunk that is one complete Ogg stream on its own is decoded on its own, and the next chunk
+ * starts afresh, as in the library (it treats such a chunk as a whole file).
  *
  * @example
  * ```ts
  * for await (const piece of decodeOggVorbisChunks(chunks)) console.log(piece.sampleRate, piece.channelData.length);
  * ```
  */
-export async function* decodeOggVorbisChunks(source: AsyncIterable<Uint8Array>, options: OggVorbisOptions = {}): AsyncGenerator<DecodedPiece> {
-  const { decoder: openVorbisDecoder } = await import('@audio/decode-vorbis');
-  const codec = (await openVorbisDecoder()) as unknown as UpstreamCodec;
-  let done = false;
+export async function* decodeOggVorbisChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<DecodedPiece> {
+  const decoder = await VorbisWasmDecoder.open();
   try {
-    if (options.fastPackets !== false) {
-      const fast = fastPacketsFor(codec._decoder);
-      if (fast) codec._decoder.decodePackets = fast;
-    }
+    let stream = new OggVorbisStream(decoder);
+    // Set after a chunk that was a whole stream: the next chunk starts a new one.
+    let restart = false;
     for await (const chunk of source) {
-      let piece: DecodedPiece;
-      try {
-        piece = normalize(codec.decode(chunk));
-      } catch (error) {
-        // As @audio/decode's stream decoder: free on the first error, then rethrow.
-        done = true;
-        codec.free();
-        throw error;
+      if (!chunk.length) continue;
+      if (restart) {
+        decoder.reset();
+        stream = new OggVorbisStream(decoder);
+        restart = false;
       }
-      if (piece.channelData.length) yield piece;
+      const piece = stream.decodeChunk(chunk);
+      restart = stream.wholeStream;
+      if (piece) yield piece;
     }
-    done = true;
-    let flushed: DecodedPiece;
-    try {
-      flushed = normalize(codec.flush());
-    } finally {
-      codec.free();
+    if (!restart) {
+      const piece = stream.flush();
+      if (piece) yield piece;
     }
-    if (flushed.channelData.length) yield flushed;
   } finally {
-    if (!done) codec.free();
+    decoder.free();
   }
 }
 
-const EMPTY: DecodedPiece = Object.freeze({ channelData: Object.freeze([]) as unknown as Float32Array[], sampleRate: 0 });
+/** Vorbis channel order → the order @audio/decode gives (WAVE's), for 3 to 8 channels. */
+const CHANNEL_ORDER: Readonly<Record<number, readonly number[]>> = {
+  3: [0, 2, 1],
+  5: [0, 2, 1, 3, 4],
+  6: [0, 2, 1, 5, 3, 4],
+  7: [0, 2, 1, 6, 5, 3, 4],
+  8: [0, 2, 1, 7, 5, 6, 3, 4],
+};
 
-/** @audio/decode's `norm` for a codec that does not upmix mono (Vorbis). */
-function normalize(result: UpstreamResult | undefined): DecodedPiece {
-  if (!result?.channelData?.length) return EMPTY;
-  let { channelData } = result;
-  const { sampleRate, samplesDecoded } = result;
-  if (samplesDecoded != null && samplesDecoded < channelData[0]!.length) {
-    channelData = channelData.map((channel) => channel.subarray(0, samplesDecoded));
+/** One logical run of the decoder: a parser, the headers once, the samples so far for trimming. */
+class OggVorbisStream {
+  readonly #decoder: VorbisWasmDecoder;
+  readonly #parser = new CodecParser<OggPage>('audio/ogg', {
+    onCodec: (codec: CodecValue) => {
+      if (codec !== 'vorbis') throw new Error(`the Ogg stream holds ${codec}, not Vorbis`);
+    },
+    enableFrameCRC32: false,
+  });
+  readonly #pages = new WholePages();
+  #inSetup = true;
+  #firstHeader = true;
+  #samples = 0;
+  #fresh = true;
+  /** The last chunk was a complete stream by itself (decoded with parseAll). */
+  wholeStream = false;
+
+  constructor(decoder: VorbisWasmDecoder) {
+    this.#decoder = decoder;
   }
-  if (!channelData[0]?.length) return EMPTY;
-  return { channelData, sampleRate };
+
+  decodeChunk(chunk: Uint8Array): DecodedPiece | null {
+    if (this.#fresh && isCompleteOggStream(chunk)) {
+      this.wholeStream = true;
+      return this.#decodePages(this.#parser.parseAll(chunk));
+    }
+    this.#fresh = false;
+    return this.#decodePages(Array.from(iterate(this.#parser.parseChunk(this.#pages.push(chunk)))));
+  }
+
+  flush(): DecodedPiece | null {
+    return this.#decodePages(Array.from(iterate(this.#parser.flush())));
+  }
+
+  #decodePages(pages: OggPage[]): DecodedPiece | null {
+    const packets: Uint8Array[] = [];
+    for (const page of pages) {
+      if (this.#inSetup) {
+        // As the library: a page starting with packet type 1 is the identification header; the
+        // first page with audio carries the setup header codec-parser found (comments skipped).
+        if (page.data[0] === 1) this.#header(page.data);
+        if (page.codecFrames.length) {
+          this.#header((page.codecFrames[0]!.header as VorbisHeader).vorbisSetup);
+          this.#decoder.start();
+          this.#inSetup = false;
+        }
+      }
+      for (const frame of page.codecFrames) packets.push(frame.data);
+    }
+    if (!packets.length) return null;
+    const decoded = this.#decoder.decode(packets);
+    let { channelData, samples } = decoded;
+    const order = CHANNEL_ORDER[channelData.length];
+    if (order) channelData = order.map((c) => channelData[c]!);
+    this.#samples += samples;
+    const last = pages[pages.length - 1];
+    if (last?.isLastPage) {
+      // Samples past the last page's granule position are padding of the final block.
+      const extra = this.#samples - last.totalSamples;
+      if (extra > 0) {
+        const keep = Math.max(0, samples - extra);
+        channelData = channelData.map((channel) => channel.subarray(0, keep));
+        this.#samples -= samples - keep;
+        samples = keep;
+      }
+    }
+    if (!samples || !channelData.length) return null;
+    return { channelData, sampleRate: this.#decoder.sampleRate };
+  }
+
+  #header(packet: Uint8Array): void {
+    this.#decoder.header(packet, this.#firstHeader);
+    this.#firstHeader = false;
+  }
 }
 
-interface UpstreamResult {
-  channelData: Float32Array[];
-  sampleRate: number;
-  samplesDecoded?: number;
+function* iterate<T>(iterator: Iterator<T>): Generator<T> {
+  for (let step = iterator.next(); !step.done; step = iterator.next()) yield step.value;
 }
 
-interface UpstreamCodec {
-  _decoder: WasmVorbisDecoder;
-  decode(chunk: Uint8Array): UpstreamResult;
-  flush(): UpstreamResult;
-  free(): void;
+const OGG_CAPTURE = [0x4f, 0x67, 0x67, 0x53]; // "OggS"
+const PAGE_HEADER_BYTES = 27;
+
+function isPageAt(bytes: Uint8Array, at: number): boolean {
+  return bytes[at] === OGG_CAPTURE[0] && bytes[at + 1] === OGG_CAPTURE[1] && bytes[at + 2] === OGG_CAPTURE[2] && bytes[at + 3] === OGG_CAPTURE[3];
 }
 
-/** A typed array the decoder allocated in its WebAssembly memory. */
-export interface HeapArray<T> {
-  buf: T;
-}
-
-/** What @wasm-audio-decoders/ogg-vorbis 0.1.x's Decoder holds (see its decodePackets). */
-export interface WasmVorbisDecoder {
-  decodePackets(packets: Uint8Array[]): unknown;
-  _decoder: number;
-  _common: { wasm: { HEAP: ArrayBuffer; decode_packets(decoder: number): void }; codeToString(pointer: number): string };
-  _input: HeapArray<Uint8Array>;
-  _inputLen: HeapArray<Uint32Array>;
-  _outputBufferPtr: HeapArray<Uint32Array>;
-  _channels: HeapArray<Uint32Array>;
-  _sampleRate: HeapArray<Uint32Array>;
-  _samplesDecoded: HeapArray<Uint32Array>;
-  _errors: HeapArray<Uint32Array>;
-  _errorsLength: HeapArray<Int32Array>;
-  _frameNumber: number;
-  _inputBytes: number;
-  _outputSamples: number;
-  _WASMAudioDecoderCommon: {
-    getDecodedAudio(errors: unknown[], channelData: Float32Array[], samples: number, sampleRate: number, bitDepth: number): unknown;
-  };
+/** Where the page starting at `at` ends, or -1 when its header or body runs past the data. */
+function pageEnd(bytes: Uint8Array, at: number): number {
+  if (at + PAGE_HEADER_BYTES > bytes.length) return -1;
+  const body = at + PAGE_HEADER_BYTES + bytes[at + 26]!;
+  if (body > bytes.length) return -1;
+  let end = body;
+  for (let i = at + PAGE_HEADER_BYTES; i < body; i++) end += bytes[i]!;
+  return end > bytes.length ? -1 : end;
 }
 
 /**
- * A drop-in `decodePackets` for `decoder`: the library's loop — copy the packet in, call
- * `decode_packets`, read the samples and errors — with each channel's samples copied once, into
- * one array per call that the result views. The result equals the library's `getDecodedAudioMultiChannel`: channel c
- * is `samples` long and holds, in packet order, the samples of every packet that had channel c
- * (zeros after, where an earlier packet had fewer channels). Null if the internals differ.
+ * Hands codec-parser whole pages only, keeping a partial page for the next chunk, as the library
+ * does. Bytes between pages pass through; a tail that cannot start a page is passed on except its
+ * last 3 bytes (they may begin "OggS").
  */
-export function fastPacketsFor(decoder: WasmVorbisDecoder): ((packets: Uint8Array[]) => unknown) | null {
-  const isHeapArray = (value: unknown, type: new (n: number) => unknown) =>
-    typeof value === 'object' && value !== null && (value as HeapArray<unknown>).buf instanceof type;
-  const wasm = decoder?._common?.wasm;
-  const fits =
-    typeof decoder.decodePackets === 'function' &&
-    typeof decoder._decoder === 'number' &&
-    typeof wasm?.decode_packets === 'function' &&
-    wasm.HEAP instanceof ArrayBuffer &&
-    typeof decoder._common.codeToString === 'function' &&
-    isHeapArray(decoder._input, Uint8Array) &&
-    isHeapArray(decoder._inputLen, Uint32Array) &&
-    isHeapArray(decoder._outputBufferPtr, Uint32Array) &&
-    isHeapArray(decoder._channels, Uint32Array) &&
-    isHeapArray(decoder._sampleRate, Uint32Array) &&
-    isHeapArray(decoder._samplesDecoded, Uint32Array) &&
-    isHeapArray(decoder._errors, Uint32Array) &&
-    isHeapArray(decoder._errorsLength, Int32Array) &&
-    typeof decoder._WASMAudioDecoderCommon?.getDecodedAudio === 'function';
-  if (!fits) return null;
-  // The most samples one packet has given (half the long block size): sizes each call's output.
-  let perPacket = 1024;
-  return (packets) => {
-    const errors: unknown[] = [];
-    const filled: number[] = [];
-    // Each call decodes straight into fresh arrays sized for all its packets, handed out as views:
-    // no second copy out of a scratch buffer (~10 ms of CPU per 4-minute song).
-    const out: Float32Array[] = [];
-    let samples = 0;
-    for (const packet of packets) {
-      decoder._input.buf.set(packet);
-      decoder._inputLen.buf[0] = packet.length;
-      decoder._common.wasm.decode_packets(decoder._decoder);
-      const decoded = decoder._samplesDecoded.buf[0]!;
-      const channels = decoder._channels.buf[0]!;
-      const heap = decoder._common.wasm.HEAP;
-      const pointers = new Uint32Array(heap, decoder._outputBufferPtr.buf[0]!, channels);
-      if (decoded > perPacket) perPacket = decoded;
-      for (let c = 0; c < channels; c++) {
-        const at = filled[c] ?? 0;
-        if (decoded) {
-          if (out.length <= c) out.push(new Float32Array(Math.max(decoded, perPacket * packets.length)));
-          if (out[c]!.length < at + decoded) out[c] = grow(out[c]!, at, at + decoded);
-          out[c]!.set(new Float32Array(heap, pointers[c]!, decoded), at);
-        }
-        filled[c] = at + decoded;
-      }
-      samples += decoded;
-      decoder._frameNumber++;
-      decoder._inputBytes += packet.length;
-      decoder._outputSamples += decoded;
-      for (let i = 0; i < decoder._errorsLength.buf[0]!; i += 2) {
-        errors.push({
-          message: `${decoder._common.codeToString(decoder._errors.buf[i]!)} vorbis_synthesis${decoder._common.codeToString(decoder._errors.buf[i + 1]!)}`,
-          frameLength: packet.length,
-          frameNumber: decoder._frameNumber,
-          inputBytes: decoder._inputBytes,
-          outputSamples: decoder._outputSamples,
-        });
-      }
-      decoder._errorsLength.buf[0] = 0;
+class WholePages {
+  #tail: Uint8Array | null = null;
+
+  push(chunk: Uint8Array): Uint8Array {
+    let bytes = chunk;
+    if (this.#tail) {
+      bytes = new Uint8Array(this.#tail.length + chunk.length);
+      bytes.set(this.#tail);
+      bytes.set(chunk, this.#tail.length);
     }
-    const channelCount = decoder._channels.buf[0]!;
-    const channelData: Float32Array[] = [];
-    for (let c = 0; c < channelCount; c++) {
-      const have = Math.min(filled[c] ?? 0, samples);
-      if (have === samples && out[c]) {
-        channelData.push(out[c]!.subarray(0, samples));
-      } else {
-        // A channel that appeared mid-call (the library zero-fills it the same way).
-        const padded = new Float32Array(samples);
-        if (have) padded.set(out[c]!.subarray(0, have));
-        channelData.push(padded);
-      }
-    }
-    return decoder._WASMAudioDecoderCommon.getDecodedAudio(errors, channelData, samples, decoder._sampleRate.buf[0]!, 16);
-  };
+    const whole = wholePagesLength(bytes);
+    this.#tail = whole < bytes.length ? bytes.slice(whole) : null;
+    return bytes.subarray(0, whole);
+  }
 }
 
-/** A larger copy of `array` keeping its first `keep` samples (doubling, so growth is amortised). */
-function grow(array: Float32Array, keep: number, needed: number): Float32Array {
-  const bigger = new Float32Array(Math.max(needed, array.length * 2));
-  bigger.set(array.subarray(0, keep));
-  return bigger;
+function wholePagesLength(bytes: Uint8Array): number {
+  let at = 0;
+  while (at + PAGE_HEADER_BYTES <= bytes.length) {
+    if (!isPageAt(bytes, at)) {
+      let next = at + 1;
+      while (next + 4 <= bytes.length && !isPageAt(bytes, next)) next++;
+      if (next + 4 > bytes.length) return Math.max(at, bytes.length - 3);
+      at = next;
+      continue;
+    }
+    const end = pageEnd(bytes, at);
+    if (end < 0) break;
+    at = end;
+  }
+  return at;
+}
+
+/** Whether `bytes` is exactly one Ogg stream: whole version-0 pages from a first page to an end-of-stream page. */
+function isCompleteOggStream(bytes: Uint8Array): boolean {
+  let at = 0;
+  let first = true;
+  while (at < bytes.length) {
+    if (!isPageAt(bytes, at) || bytes[at + 4] !== 0) return false;
+    const flags = bytes[at + 5]!;
+    if (first && !(flags & 0x02)) return false;
+    const end = pageEnd(bytes, at);
+    if (end < 0) return false;
+    if (flags & 0x04) return end === bytes.length;
+    at = end;
+    first = false;
+  }
+  return false;
 }

@@ -265,6 +265,31 @@ describe('the demo page in a real browser', () => {
     expectSameSong(inWorker.song, nodeResult, 1e-4);
   }, 200_000);
 
+  it('decodes Ogg Vorbis with our WebAssembly libvorbis, in the features worker and in the inference worker, as the Node scorer does', async (context) => {
+    if (missing) return context.skip(missing);
+    const clip = join(repoRoot, 'examples', 'clip.ogg');
+    const refractor = await Refractor.load({ models: 'tiny', offline: true });
+    let node: SongJson;
+    try {
+      node = JSON.parse(JSON.stringify(await refractor.scoreFile(clip, { concept: CONCEPT, target: TARGET, crop: 'start' }))) as SongJson;
+    } finally {
+      await refractor.close();
+    }
+    for (const query of ['&features_worker=1', '&features_worker=0']) {
+      const page = await browser.newPage();
+      try {
+        // The decoder compiles asynchronously: a browser refuses a synchronous compile this size on the page's thread.
+        const outcome = await scoreInPage(page, server.origin, `models=/models/tiny/&device=wasm${query}`, clip, 90_000);
+        if (outcome.kind === 'error') expect.fail(`${query}: the page showed an error: ${outcome.message}`);
+        const web = JSON.parse(outcome.json) as SongJson;
+        expect(web.chunk_count, query).toBe(node.chunk_count);
+        expectSameSong(web, node, 1e-4);
+      } finally {
+        await page.close();
+      }
+    }
+  }, 200_000);
+
   it('a second visit with the same concept never fetches or opens the text encoder (IndexedDB concept cache), and scores the same', async (context) => {
     if (missing) return context.skip(missing);
     // One profile for both visits (Cache Storage and IndexedDB persist across pages of a context, as across visits).
