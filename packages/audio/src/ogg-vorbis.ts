@@ -1,7 +1,7 @@
 // codec-parser pinned to 2.5.0, the Ogg parser @audio/decode 3.14.0 uses: which pages and packets
 // a cut, corrupt or chained stream yields is that parser's behaviour, and ours must not differ.
 import CodecParser, { type CodecValue, type OggPage, type VorbisHeader } from 'codec-parser';
-import { VorbisWasmDecoder } from './vorbis/vorbis-wasm.js';
+import type { VorbisWasmDecoder } from './vorbis/vorbis-wasm.js';
 
 /** One decoded piece, as `@audio/decode`'s `decodeChunked` yields it. */
 export interface DecodedPiece {
@@ -29,6 +29,9 @@ export interface DecodedPiece {
  * ```
  */
 export async function* decodeOggVorbisChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<DecodedPiece> {
+  // Imported on first use: the decoder's 110 kB of WebAssembly stays out of bundles' first chunk
+  // and out of programs that never see an Ogg file.
+  const { VorbisWasmDecoder } = await import('./vorbis/vorbis-wasm.js');
   const decoder = await VorbisWasmDecoder.open();
   try {
     let stream = new OggVorbisStream(decoder);
