@@ -32,8 +32,7 @@ typedef struct {
   size_t input_capacity;
   float **output;       /* one buffer per channel, output_capacity samples each */
   size_t output_capacity;
-  int errors;           /* packets libvorbis refused since the last call */
-  int last_error;
+  int errors;           /* packets libvorbis refused in the last vd_decode */
 } Decoder;
 
 /* A new decoder, or 0 when memory ran out. */
@@ -96,7 +95,6 @@ EXPORT int vd_channels(Decoder *d) { return d->started ? d->info.channels : 0; }
 EXPORT long vd_rate(Decoder *d) { return d->info.rate; }
 EXPORT float *vd_channel(Decoder *d, int channel) { return d->output[channel]; }
 EXPORT int vd_errors(Decoder *d) { return d->errors; }
-EXPORT int vd_last_error(Decoder *d) { return d->last_error; }
 
 /* Makes room for `samples` per channel in the output, keeping what is there. */
 static int reserve(Decoder *d, size_t samples) {
@@ -119,10 +117,8 @@ static int reserve(Decoder *d, size_t samples) {
  */
 EXPORT long vd_decode(Decoder *d, int count) {
   d->errors = 0;
-  d->last_error = 0;
   if (!d->started) {
     d->errors = count;
-    d->last_error = OV_EBADPACKET;
     return 0;
   }
   size_t samples = 0;
@@ -137,13 +133,9 @@ EXPORT long vd_decode(Decoder *d, int count) {
     at += lengths[i];
     /* As the decoder this replaces: the block goes in even when synthesis refused the packet
        (libvorbis's vorbisfile would skip it; on intact streams nothing is refused). */
-    int error = vorbis_synthesis(&d->block, &packet);
-    int refused = vorbis_synthesis_blockin(&d->dsp, &d->block);
-    if (!error) error = refused;
-    if (error) {
-      d->errors++;
-      d->last_error = error;
-    }
+    int refused = vorbis_synthesis(&d->block, &packet) != 0;
+    refused |= vorbis_synthesis_blockin(&d->dsp, &d->block) != 0;
+    d->errors += refused;
     float **pcm;
     int ready;
     while ((ready = vorbis_synthesis_pcmout(&d->dsp, &pcm)) > 0) {
