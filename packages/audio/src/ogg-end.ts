@@ -6,6 +6,8 @@
  * end-of-stream flag (RFC 3533). Only page headers are read.
  */
 
+import { OGG_BOS_FLAG, OGG_EOS_FLAG, OGG_PAGE_HEADER_BYTES, isOggPageAt } from './ogg-page.js';
+
 /** Reads `length` bytes at `offset` (fewer at the end of the data). */
 export type ByteRangeReader = (offset: number, length: number) => Promise<Uint8Array> | Uint8Array;
 
@@ -20,9 +22,6 @@ export interface OggTruncation {
   completeSeconds?: number;
 }
 
-const HEADER_BYTES = 27;
-const EOS_FLAG = 0x04;
-const BOS_FLAG = 0x02;
 
 /**
  * Walks the pages of an Ogg file of `size` bytes and says how it is cut short,
@@ -47,11 +46,11 @@ export async function oggTruncation(size: number, read: ByteRangeReader): Promis
     const complete = seconds();
     return { reason, ...(complete !== undefined ? { completeSeconds: complete } : {}) };
   };
-  if (!isPageStart(await read(0, 4))) return undefined; // not an Ogg file: nothing to say
+  if (!isOggPageAt(await read(0, 4), 0)) return undefined; // not an Ogg file: nothing to say
   while (offset < size) {
-    const header = await read(offset, HEADER_BYTES);
-    if (header.length < HEADER_BYTES) return cut(`the file ends inside the header of the Ogg page at byte ${offset} (${header.length} of ${HEADER_BYTES} bytes)`);
-    if (!isPageStart(header)) {
+    const header = await read(offset, OGG_PAGE_HEADER_BYTES);
+    if (header.length < OGG_PAGE_HEADER_BYTES) return cut(`the file ends inside the header of the Ogg page at byte ${offset} (${header.length} of ${OGG_PAGE_HEADER_BYTES} bytes)`);
+    if (!isOggPageAt(header, 0)) {
       return cut(`byte ${offset} is not the start of an Ogg page ("OggS") after the last whole page`);
     }
     const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
@@ -59,19 +58,19 @@ export async function oggTruncation(size: number, read: ByteRangeReader): Promis
     const granule = view.getBigInt64(6, true);
     const serial = view.getUint32(14, true);
     const segmentCount = header[26]!;
-    const table = await read(offset + HEADER_BYTES, segmentCount);
+    const table = await read(offset + OGG_PAGE_HEADER_BYTES, segmentCount);
     if (table.length < segmentCount) return cut(`the file ends inside the segment table of the Ogg page at byte ${offset}`);
     const bodyBytes = table.reduce((sum, lacing) => sum + lacing, 0);
-    const pageBytes = HEADER_BYTES + segmentCount + bodyBytes;
+    const pageBytes = OGG_PAGE_HEADER_BYTES + segmentCount + bodyBytes;
     if (offset + pageBytes > size) {
       return cut(`the file ends inside the Ogg page at byte ${offset} (${size - offset} of its ${pageBytes} bytes are there)`);
     }
-    if (flags & BOS_FLAG && firstSerial === undefined) {
+    if (flags & OGG_BOS_FLAG && firstSerial === undefined) {
       firstSerial = serial;
-      rate = codecRate(await read(offset + HEADER_BYTES + segmentCount, Math.min(bodyBytes, 32)));
+      rate = codecRate(await read(offset + OGG_PAGE_HEADER_BYTES + segmentCount, Math.min(bodyBytes, 32)));
     }
     if (serial === firstSerial && granule >= 0n) lastGranule = granule;
-    ended.set(serial, (flags & EOS_FLAG) !== 0);
+    ended.set(serial, (flags & OGG_EOS_FLAG) !== 0);
     offset += pageBytes;
   }
   const open = [...ended].filter(([, eos]) => !eos).map(([serial]) => serial);
@@ -79,11 +78,6 @@ export async function oggTruncation(size: number, read: ByteRangeReader): Promis
     return cut(`the last Ogg page of stream ${open.join(', ')} has no end-of-stream flag: the file stops after whole pages, but before the stream's end`);
   }
   return undefined;
-}
-
-/** Whether `bytes` begin with the capture pattern "OggS". */
-function isPageStart(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x4f && bytes[1] === 0x67 && bytes[2] === 0x67 && bytes[3] === 0x53;
 }
 
 /** The granule rate of a stream from its first packet: Vorbis's sample rate; Opus always counts at 48 kHz. */

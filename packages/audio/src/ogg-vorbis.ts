@@ -1,6 +1,7 @@
 // codec-parser pinned to 2.5.0, the Ogg parser @audio/decode 3.14.0 uses: which pages and packets
 // a cut, corrupt or chained stream yields is that parser's behaviour, and ours must not differ.
 import CodecParser, { type CodecValue, type OggPage, type VorbisHeader } from 'codec-parser';
+import { OGG_BOS_FLAG, OGG_EOS_FLAG, OGG_PAGE_HEADER_BYTES, isOggPageAt } from './ogg-page.js';
 import type { VorbisWasmDecoder } from './vorbis/vorbis-wasm.js';
 
 /** One decoded piece, as `@audio/decode`'s `decodeChunked` yields it. */
@@ -146,20 +147,13 @@ function* iterate<T>(iterator: Iterator<T>): Generator<T> {
   for (let step = iterator.next(); !step.done; step = iterator.next()) yield step.value;
 }
 
-const OGG_CAPTURE = [0x4f, 0x67, 0x67, 0x53]; // "OggS"
-const PAGE_HEADER_BYTES = 27;
-
-function isPageAt(bytes: Uint8Array, at: number): boolean {
-  return bytes[at] === OGG_CAPTURE[0] && bytes[at + 1] === OGG_CAPTURE[1] && bytes[at + 2] === OGG_CAPTURE[2] && bytes[at + 3] === OGG_CAPTURE[3];
-}
-
 /** Where the page starting at `at` ends, or -1 when its header or body runs past the data. */
 function pageEnd(bytes: Uint8Array, at: number): number {
-  if (at + PAGE_HEADER_BYTES > bytes.length) return -1;
-  const body = at + PAGE_HEADER_BYTES + bytes[at + 26]!;
+  if (at + OGG_PAGE_HEADER_BYTES > bytes.length) return -1;
+  const body = at + OGG_PAGE_HEADER_BYTES + bytes[at + 26]!;
   if (body > bytes.length) return -1;
   let end = body;
-  for (let i = at + PAGE_HEADER_BYTES; i < body; i++) end += bytes[i]!;
+  for (let i = at + OGG_PAGE_HEADER_BYTES; i < body; i++) end += bytes[i]!;
   return end > bytes.length ? -1 : end;
 }
 
@@ -186,10 +180,10 @@ class WholePages {
 
 function wholePagesLength(bytes: Uint8Array): number {
   let at = 0;
-  while (at + PAGE_HEADER_BYTES <= bytes.length) {
-    if (!isPageAt(bytes, at)) {
+  while (at + OGG_PAGE_HEADER_BYTES <= bytes.length) {
+    if (!isOggPageAt(bytes, at)) {
       let next = at + 1;
-      while (next + 4 <= bytes.length && !isPageAt(bytes, next)) next++;
+      while (next + 4 <= bytes.length && !isOggPageAt(bytes, next)) next++;
       if (next + 4 > bytes.length) return Math.max(at, bytes.length - 3);
       at = next;
       continue;
@@ -206,12 +200,12 @@ function isCompleteOggStream(bytes: Uint8Array): boolean {
   let at = 0;
   let first = true;
   while (at < bytes.length) {
-    if (!isPageAt(bytes, at) || bytes[at + 4] !== 0) return false;
+    if (!isOggPageAt(bytes, at) || bytes[at + 4] !== 0) return false;
     const flags = bytes[at + 5]!;
-    if (first && !(flags & 0x02)) return false;
+    if (first && !(flags & OGG_BOS_FLAG)) return false;
     const end = pageEnd(bytes, at);
     if (end < 0) return false;
-    if (flags & 0x04) return end === bytes.length;
+    if (flags & OGG_EOS_FLAG) return end === bytes.length;
     at = end;
     first = false;
   }
