@@ -11,12 +11,17 @@
  * every 200 ms) — plus the longest still gap of the status line while
  * loading and while scoring, the longest main-thread stall (a 50 ms timer in
  * the page), the bytes downloaded, and whether the text encoder was opened.
+ * First it measures the baseline those figures are read against in the same
+ * run: Chromium's own memory on about:blank (the floor under any page's RSS
+ * sum) and onnxruntime-web alone running the same CLAP graph (the ceiling on
+ * chunks/s, bench/ceiling/); each visit then prints its share of both.
  *
  * Needs `pnpm bench:models --web` (bench-web, bench-web-full) and
  * /usr/bin/chromium; says so and skips otherwise. `REFRACTOR_BENCH_CASES='q8;concept'`
  * picks cases by name; `REFRACTOR_BENCH_DEVICE=webgpu` runs on WebGPU (SwiftShader here).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +29,7 @@ import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 import { chromiumMissing, launchChromiumProfile } from '../test/browser/chromium.js';
 import { startStaticServer } from '../test/browser/server.js';
+import { WEB_SESSION_DEFAULTS } from '../src/backend.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -41,7 +47,7 @@ const warmVisit = process.env.REFRACTOR_BENCH_WARM !== '0';
  * split among their sharers: what the tree really holds), and the largest
  * single process's RSS (the renderer holding the models).
  */
-function treeMemoryMB(root: number): { rss: number; pss: number; largest: number } {
+function treeMemoryMB(root: number): { rss: number; pss: number; largest: number; processes: number } {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -56,12 +62,14 @@ function treeMemoryMB(root: number): { rss: number; pss: number; largest: number
   let rss = 0;
   let pss = 0;
   let largest = 0;
+  let processes = 0;
   const stack = [root];
   while (stack.length) {
     const pid = stack.pop()!;
     try {
       const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
       rss += kb;
+      processes++;
       largest = Math.max(largest, kb);
       pss += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
     } catch {
@@ -69,7 +77,7 @@ function treeMemoryMB(root: number): { rss: number; pss: number; largest: number
     }
     stack.push(...(children.get(pid) ?? []));
   }
-  return { rss: rss / 1024, pss: pss / 1024, largest: largest / 1024 };
+  return { rss: rss / 1024, pss: pss / 1024, largest: largest / 1024, processes };
 }
 
 const benchWebFull = join(dirname(benchWeb), 'bench-web-full');
@@ -91,6 +99,26 @@ function chromiumRootPid(profile: string): number {
         }
       }),
   );
+}
+
+/**
+ * Reads the tree's memory into `sample` every 200 ms until the returned timer
+ * is cleared. Its reads of /proc cost the machine a little CPU, so the
+ * baseline's ceiling runs under it too.
+ */
+function sampleMemory(rootPid: number, sample: Sample): NodeJS.Timeout {
+  return setInterval(() => {
+    const now = treeMemoryMB(rootPid);
+    sample.readings.push({ t: performance.now(), ...now });
+    sample.peak = Math.max(sample.peak, now.rss);
+    sample.pss = Math.max(sample.pss, now.pss);
+    sample.largest = Math.max(sample.largest, now.largest);
+    if (sample.scoring) {
+      sample.scoring.peak = Math.max(sample.scoring.peak, now.rss);
+      sample.scoring.pss = Math.max(sample.scoring.pss, now.pss);
+      sample.scoring.largest = Math.max(sample.scoring.largest, now.largest);
+    }
+  }, 200);
 }
 
 /** Peaks over a visit, in MB. */
@@ -207,7 +235,11 @@ async function visit(page: Page, origin: string, query: string, sample: Sample):
     return Math.max(...times.map((t, i) => (i ? t - times[i - 1]! : 0))) / 1000;
   };
   const scored = statusChanges.filter((c) => c.t >= fileSet && c.t <= done && c.text.startsWith('Scoring'));
-  const encodeS = scored.length > 1 ? (scored.at(-1)!.t - scored[0]!.t) / 1000 / (scored.length - 1) : NaN;
+  // Between the first and the last chunk's status: the encoder's pace once running. A batched run
+  // (WebGPU: the whole clip in one run) reports its chunks all at once, so there it is the whole scoring.
+  const spreadS = scored.length > 1 ? (scored.at(-1)!.t - scored[0]!.t) / 1000 : 0;
+  const batched = spreadS < 0.05 * ((done - fileSet) / 1000);
+  const encodeS = batched ? (done - fileSet) / 1000 / song.chunk_count : spreadS / (scored.length - 1);
   const lastByUrl = new Map<string, number>();
   for (const p of progress) if (p.phase === 'download' && !p.cached && p.url) lastByUrl.set(p.url, p.loaded ?? 0);
   return {
@@ -252,18 +284,37 @@ function loadTimeline(progress: { phase: string; role?: string; message?: string
   return steps.sort((a, b) => parseFloat(a) - parseFloat(b)).join(' | ');
 }
 
-const line = (label: string, v: Visit) =>
+const line = (label: string, v: Visit, dtype?: 'fp32' | 'q8') =>
   `[browser bench] ${label}: ${v.backend}, isolated ${v.isolated}; models loaded ${v.loadedS.toFixed(1)} s; first result after page open ${v.firstResultS.toFixed(1)} s ` +
   `(clip.ogg, ${v.chunks} chunks, scored in ${v.scoreS.toFixed(1)} s); ${v.chunksPerS.toFixed(2)} chunks/s; Chromium peak RSS ${v.peakMB.toFixed(0)} MB (PSS ${v.peakPssMB.toFixed(0)} MB, largest process ${v.peakLargestMB.toFixed(0)} MB; while scoring ${v.scoringMB.peak.toFixed(0)} / ${v.scoringMB.pss.toFixed(0)} / ${v.scoringMB.largest.toFixed(0)} MB); ` +
   `status still ≤ ${v.stillScoringS.toFixed(1)} s scoring, ${v.stillLoadingS.toFixed(1)} s loading; main thread stalled ≤ ${v.mainThreadStallS.toFixed(2)} s; ` +
-  `downloaded ${v.downloadedMB.toFixed(0)} MB; text encoder ${v.textEncoderOpened ? 'opened' : 'not opened'}`;
+  `downloaded ${v.downloadedMB.toFixed(0)} MB; text encoder ${v.textEncoderOpened ? 'opened' : 'not opened'}` +
+  againstBaseline(v, dtype);
+
+/**
+ * What every visit is read against, measured at the start of the same run
+ * (machines are noisy): the floor, Chromium itself with nothing but
+ * about:blank open (same flags, a fresh profile), and the ceiling,
+ * onnxruntime-web alone in a module worker (bench/ceiling/: no Refractor code)
+ * running the same CLAP graph with the demo's session options and threads.
+ */
+const baseline: { floor?: { rss: number; pss: number }; msPerChunk: Partial<Record<'fp32' | 'q8', number>> } = { msPerChunk: {} };
+
+/** A visit's speed as a share of the ceiling's, and its memory above the floor. */
+function againstBaseline(v: Visit, dtype: 'fp32' | 'q8' | undefined): string {
+  const parts: string[] = [];
+  const ceiling = dtype && baseline.msPerChunk[dtype];
+  if (ceiling) parts.push(`${((100 * v.chunksPerS * ceiling) / 1000).toFixed(0)} % of onnxruntime-web alone (${(1000 / ceiling).toFixed(2)} chunks/s)`);
+  if (baseline.floor) parts.push(`peak RSS sum ${(v.peakMB - baseline.floor.rss).toFixed(0)} MB above about:blank's (PSS ${(v.peakPssMB - baseline.floor.pss).toFixed(0)} MB)`);
+  return parts.length ? `; ${parts.join('; ')}` : '';
+}
 
 const CASES = [
-  { name: 'CLAP only, fp32', dir: 'web', query: 'dtype=fp32' },
-  { name: 'CLAP only, q8', dir: 'web', query: 'dtype=q8' },
-  { name: 'CLAP + DeBERTa, concept, fp32', dir: 'full', query: `dtype=fp32&concept=${encodeURIComponent(CONCEPT)}` },
+  { name: 'CLAP only, fp32', dir: 'web', dtype: 'fp32', query: 'dtype=fp32' },
+  { name: 'CLAP only, q8', dir: 'web', dtype: 'q8', query: 'dtype=q8' },
+  { name: 'CLAP + DeBERTa, concept, fp32', dir: 'full', dtype: 'fp32', query: `dtype=fp32&concept=${encodeURIComponent(CONCEPT)}` },
   // There is no quantized DeBERTa graph in the bench set: q8 CLAP, fp32 text encoder.
-  { name: 'CLAP q8 + DeBERTa fp32, concept', dir: 'full', query: `dtype=q8&text_dtype=fp32&concept=${encodeURIComponent(CONCEPT)}` },
+  { name: 'CLAP q8 + DeBERTa fp32, concept', dir: 'full', dtype: 'q8', query: `dtype=q8&text_dtype=fp32&concept=${encodeURIComponent(CONCEPT)}` },
 ] as const;
 
 /** `REFRACTOR_BENCH_CASES='CLAP only, fp32;concept, fp32'` (substrings of the names, `;`-separated) runs some cases only. */
@@ -304,46 +355,100 @@ function saveAndCompare(label: string, v: Visit): void {
   }
 }
 const device = process.env.REFRACTOR_BENCH_DEVICE === 'webgpu' ? 'webgpu' : 'wasm';
+/**
+ * Static files (the demo's scripts, onnxruntime-web's WASM) are served as a
+ * typical host serves them, revalidated by ETag, so a returning visitor's
+ * Chromium reuses the machine code it optimized for onnxruntime-web's 12 MB
+ * WASM module on the first visit (its code cache keys on the HTTP cache
+ * entry). `REFRACTOR_BENCH_HTTP_CACHE=0` serves them `no-store`: every visit
+ * compiles that module again, and its background optimization takes turns
+ * with the model runs on the same cores. Model files are `no-store` either
+ * way: the app's own Cache Storage is what makes them warm.
+ */
+const httpCache = process.env.REFRACTOR_BENCH_HTTP_CACHE !== '0';
+const revalidate = (...prefixes: string[]) => ({ revalidate: httpCache ? prefixes : [] });
 
 describe(`real-size models in Chromium (${device})`, () => {
-  it.each(CASES.filter((c) => only.length === 0 || only.some((o) => c.name.includes(o))))('$name', async ({ name, dir, query }) => {
+  it('baseline: Chromium on about:blank (floor) and onnxruntime-web alone (ceiling)', async () => {
+    if (skip) {
+      console.log(`[browser bench] baseline: skipped: ${skip}`);
+      return;
+    }
+    console.log(`[browser bench] static files (the demo's scripts, onnxruntime-web's WASM): ${httpCache ? 'revalidated by ETag, kept in the HTTP cache' : 'no-store (REFRACTOR_BENCH_HTTP_CACHE=0)'}`);
+    const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+    const server = await startStaticServer(demoDir, { '/models/bench/': benchWeb, '/bench-ceiling/': join(here, 'ceiling'), '/ort-dist/': ortDist }, revalidate('/bench-ceiling/', '/ort-dist/'));
+    const profile = mkdtempSync(join(tmpdir(), 'refractor-bench-profile-'));
+    const context = await launchChromiumProfile(profile);
+    let sampler: NodeJS.Timeout | undefined;
+    try {
+      const rootPid = chromiumRootPid(profile);
+      if (!rootPid) throw new Error(`no Chromium process found for profile ${profile}`);
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto('about:blank');
+      await page.waitForTimeout(3000); // the helper processes Chromium starts with settle within a second or two
+      const floor = treeMemoryMB(rootPid);
+      baseline.floor = floor;
+      console.log(`[browser bench] floor: Chromium (${floor.processes} processes) on about:blank: RSS sum ${floor.rss.toFixed(0)} MB, PSS ${floor.pss.toFixed(0)} MB, largest process ${floor.largest.toFixed(0)} MB`);
+      if (device !== 'wasm') return;
+      sampler = sampleMemory(rootPid, { peak: 0, pss: 0, largest: 0, scoring: undefined, readings: [] });
+      await page.goto(`${server.origin}/bench-ceiling/index.html`);
+      // A first worker compiles onnxruntime-web's WASM and lets it be optimized (and, with the HTTP cache, kept), as a returning visitor's would have been.
+      await page.evaluate(async (r) => (globalThis as unknown as { ceiling(x: unknown): Promise<unknown> }).ceiling({ ...r, threads: Math.min(4, navigator.hardwareConcurrency) }), {
+        model: '/models/bench/clap/onnx/audio_model_quantized.onnx',
+        runs: 3,
+        sessionOptions: WEB_SESSION_DEFAULTS,
+      });
+      for (const [dtype, file] of [['fp32', 'audio_model.onnx'], ['q8', 'audio_model_quantized.onnx']] as const) {
+        if (only.length && !CASES.some((c) => c.dtype === dtype && only.some((o) => c.name.includes(o)))) continue;
+        const request = { model: `/models/bench/clap/onnx/${file}`, runs: 7, sessionOptions: WEB_SESSION_DEFAULTS };
+        // The demo's thread count: min(4, hardwareConcurrency) when cross-origin isolated (backend.ts).
+        const result = (await page.evaluate(async (r) => {
+          const threads = Math.min(4, navigator.hardwareConcurrency);
+          return { threads, ...((await (globalThis as unknown as { ceiling(x: unknown): Promise<object> }).ceiling({ ...r, threads })) as object) };
+        }, request)) as { threads: number; openS: number; times: number[] };
+        const warm = result.times.slice(1).sort((a, b) => a - b);
+        const median = warm[Math.floor(warm.length / 2)]!;
+        baseline.msPerChunk[dtype] = median;
+        console.log(
+          `[browser bench] ceiling: onnxruntime-web alone, CLAP ${dtype}, wasm, ${result.threads} threads: opened in ${result.openS.toFixed(1)} s; ` +
+            `median ${median.toFixed(0)} ms per chunk (${(1000 / median).toFixed(2)} chunks/s) over ${warm.length} runs after the first (${result.times[0]!.toFixed(0)} ms)`,
+        );
+      }
+    } finally {
+      clearInterval(sampler);
+      await context.close();
+      await server.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  it.each(CASES.filter((c) => only.length === 0 || only.some((o) => c.name.includes(o))))('$name', async ({ name, dir, dtype, query }) => {
     const why = skip ?? (dir === 'full' ? skipFull : null);
     if (why) {
       console.log(`[browser bench] ${name}: skipped: ${why}`);
       return;
     }
-    const server = await startStaticServer(demoDir, { '/models/bench/': dir === 'full' ? benchWebFull : benchWeb });
+    const server = await startStaticServer(demoDir, { '/models/bench/': dir === 'full' ? benchWebFull : benchWeb }, revalidate('/assets/', '/ort/'));
     // A fresh profile on disk, as a first-time visitor's: Cache Storage and IndexedDB persist between the two visits.
     const profile = mkdtempSync(join(tmpdir(), 'refractor-bench-profile-'));
     const context = await launchChromiumProfile(profile, { webgpu: device === 'webgpu' });
     const rootPid = chromiumRootPid(profile);
     if (!rootPid) throw new Error(`no Chromium process found for profile ${profile}`);
     const sample: Sample = { peak: 0, pss: 0, largest: 0, scoring: undefined, readings: [] };
-    const sampler = setInterval(() => {
-      const now = treeMemoryMB(rootPid);
-      sample.readings.push({ t: performance.now(), ...now });
-      sample.peak = Math.max(sample.peak, now.rss);
-      sample.pss = Math.max(sample.pss, now.pss);
-      sample.largest = Math.max(sample.largest, now.largest);
-      if (sample.scoring) {
-        sample.scoring.peak = Math.max(sample.scoring.peak, now.rss);
-        sample.scoring.pss = Math.max(sample.scoring.pss, now.pss);
-        sample.scoring.largest = Math.max(sample.scoring.largest, now.largest);
-      }
-    }, 200);
+    const sampler = sampleMemory(rootPid, sample);
     try {
       const url = `models=/models/bench/&device=${device}&${query}${extraQuery ? `&${extraQuery}` : ''}`;
       const first = await context.newPage();
       const cold = await visit(first, server.origin, url, sample);
       await first.close();
-      console.log(line(`${name} (cold cache)`, cold));
+      console.log(line(`${name} (cold cache)`, cold, dtype));
       console.log(`[browser bench] ${name} (cold cache) timeline (s after page open): ${cold.timeline}`);
       console.log(`[browser bench] ${name} (cold cache) memory (s after page open: RSS sum / largest process, MB; peak at ${cold.peakAtS.toFixed(1)} s): ${cold.memoryBySecond}`);
       saveAndCompare(`${name} cold`, cold);
       if (warmVisit) {
         const second = await context.newPage();
         const warm = await visit(second, server.origin, url, sample);
-        console.log(line(`${name} (warm cache)`, warm));
+        console.log(line(`${name} (warm cache)`, warm, dtype));
         console.log(`[browser bench] ${name} (warm cache) timeline (s after page open): ${warm.timeline}`);
         console.log(`[browser bench] ${name} (warm cache) memory (s after page open: RSS sum / largest process, MB; peak at ${warm.peakAtS.toFixed(1)} s): ${warm.memoryBySecond}`);
         saveAndCompare(`${name} warm`, warm);

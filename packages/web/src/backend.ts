@@ -61,6 +61,9 @@ interface OrtModule {
  */
 const NO_PREPACKING = { session: { disable_prepacking: '1' } };
 
+/** The session options every session starts from (`sessionOptions` go over them); the browser bench's ceiling page uses them too. */
+export const WEB_SESSION_DEFAULTS: InferenceSession.SessionOptions = Object.freeze({ graphOptimizationLevel: 'all', extra: NO_PREPACKING });
+
 type GlobalWithGpu = { navigator?: { gpu?: { requestAdapter(): Promise<unknown> }; hardwareConcurrency?: number }; crossOriginIsolated?: boolean };
 
 /** True when this context has WebGPU with a usable adapter. */
@@ -118,7 +121,7 @@ export async function createWebBackend(options: WebBackendOptions = {}): Promise
     preferredBatchSize: device === 'webgpu' ? 16 : 1,
     Tensor: ort.Tensor,
     createSession(model: ModelSource, sessionOptions?: InferenceSession.SessionOptions) {
-      const opts: InferenceSession.SessionOptions = { executionProviders: providers, graphOptimizationLevel: 'all', extra: NO_PREPACKING, ...options.sessionOptions, ...sessionOptions };
+      const opts: InferenceSession.SessionOptions = { executionProviders: providers, ...WEB_SESSION_DEFAULTS, ...options.sessionOptions, ...sessionOptions };
       if (typeof model === 'string') return ort.InferenceSession.create(model, opts);
       // Big models: a small graph plus the same bytes as external data, so the weights sit in the WASM heap once.
       const input = sessionInput(model);

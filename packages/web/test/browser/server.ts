@@ -41,12 +41,25 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+/** How responses may be kept by the browser's HTTP cache. */
+export interface StaticServerOptions {
+  /**
+   * Path prefixes served as a typical static host serves its files:
+   * `Cache-Control: no-cache` with an `ETag` (size and mtime), a matching
+   * `If-None-Match` answered with 304, so the browser keeps them and checks
+   * on every use (and Chromium keeps the optimized code of a WASM module it
+   * compiled from one). Everything else is `no-store`, so tests always start
+   * from the network. Default: none.
+   */
+  revalidate?: string[];
+}
+
 /**
  * Serves `root` at `/` and each `mounts[prefix]` directory at `prefix`
  * (e.g. `{ '/models/tiny/': '/repo/models/tiny' }`). GET and HEAD only; paths
  * that escape their directory are refused.
  */
-export async function startStaticServer(root: string, mounts: Record<string, string> = {}): Promise<StaticServer> {
+export async function startStaticServer(root: string, mounts: Record<string, string> = {}, options: StaticServerOptions = {}): Promise<StaticServer> {
   const log: string[] = [];
   const cuts = new Map<string, number>();
   const table = Object.entries(mounts)
@@ -74,6 +87,8 @@ export async function startStaticServer(root: string, mounts: Record<string, str
       return finish(400, 'bad path');
     }
     if (pathname.includes('\0')) return finish(400, 'bad path');
+    const revalidate = (options.revalidate ?? []).some((prefix) => pathname.startsWith(prefix));
+    if (revalidate) headers['Cache-Control'] = 'no-cache';
     const [prefix, dir] = table.find(([p]) => pathname.startsWith(p) || `${pathname}/` === p)!;
     const rest = pathname.slice(Math.min(prefix.length, pathname.length));
     let file = normalize(join(dir, rest));
@@ -89,6 +104,12 @@ export async function startStaticServer(root: string, mounts: Record<string, str
       return finish(404, 'not found');
     }
     if (!stats.isFile()) return finish(404, 'not found');
+    const etag = `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
+    if (revalidate && req.headers['if-none-match'] === etag) {
+      log.push(`304 ${req.url}`);
+      res.writeHead(304, { ...headers, ETag: etag });
+      return res.end();
+    }
     const cut = req.method === 'GET' ? cuts.get(pathname) : undefined;
     cuts.delete(pathname);
     log.push(`200 ${req.url}${cut === undefined ? '' : ` (cut after ${cut} bytes)`}`);
@@ -96,6 +117,7 @@ export async function startStaticServer(root: string, mounts: Record<string, str
       ...headers,
       'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': String(stats.size),
+      ...(revalidate ? { ETag: etag } : {}),
     });
     if (req.method === 'HEAD') return res.end();
     if (cut !== undefined) {
