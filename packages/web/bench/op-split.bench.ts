@@ -147,11 +147,12 @@ it('op split: onnxruntime-web WASM vs onnxruntime-node per operator (real-size C
       for (let i = 0; i < n; i++) a[i] = ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
       return a;
     };
-    const time = async (runtime: typeof ort | NativeOrt, bytes: Uint8Array, feedShapes: Record<string, number[]>, options: object) => {
-      const session = await runtime.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled', ...options });
-      const feeds = Object.fromEntries(Object.entries(feedShapes).map(([k, d]) => [k, new runtime.Tensor('float32', noise(d.reduce((a, b) => a * b, 1)), d)]));
+    /** Median ms of a session's runs after the first (warm-up). */
+    const medianRunMs = async (runtime: typeof ort | NativeOrt, source: string | Uint8Array, options: object, feedShapes: Record<string, number[]>, runs: number) => {
+      const session = await runtime.InferenceSession.create(source as never, options);
+      const feeds = Object.fromEntries(Object.entries(feedShapes).map(([k, d]) => [k, new runtime.Tensor('float32', k === 'input_features' ? features : noise(d.reduce((a, b) => a * b, 1)), d)]));
       const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
+      for (let i = 0; i < runs; i++) {
         const start = performance.now();
         await session.run(feeds as never);
         times.push(performance.now() - start);
@@ -159,6 +160,8 @@ it('op split: onnxruntime-web WASM vs onnxruntime-node per operator (real-size C
       await session.release();
       return median(times.slice(1));
     };
+    const time = (runtime: typeof ort | NativeOrt, bytes: Uint8Array, feedShapes: Record<string, number[]>, options: object) =>
+      medianRunMs(runtime, bytes, { graphOptimizationLevel: 'disabled', ...options }, feedShapes, RUNS);
     const byOp = new Map<string, { nodes: number; native: number; wasm: number; wasmPrepacked: number }>();
     for (const g of groups.values()) {
       const wasm = await time(ort, g.bytes, g.feeds, { executionProviders: ['wasm'], ...WEB_SESSION_DEFAULTS });
@@ -174,17 +177,8 @@ it('op split: onnxruntime-web WASM vs onnxruntime-node per operator (real-size C
     }
 
     // The whole graph in both runtimes, same run, for scale.
-    const whole = async (runtime: typeof ort | NativeOrt, source: string | Uint8Array, options: object) => {
-      const session = await runtime.InferenceSession.create(source as never, { graphOptimizationLevel: 'all', ...options });
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const start = performance.now();
-        await session.run({ input_features: new runtime.Tensor('float32', features, [1, 1, 1001, 64]) } as never);
-        times.push(performance.now() - start);
-      }
-      await session.release();
-      return median(times.slice(1));
-    };
+    const whole = (runtime: typeof ort | NativeOrt, source: string | Uint8Array, options: object) =>
+      medianRunMs(runtime, source, { graphOptimizationLevel: 'all', ...options }, { input_features: [1, 1, 1001, 64] }, 5);
     const wholeWasm = await whole(ort, new Uint8Array(readFileSync(singleFilePath)), { executionProviders: ['wasm'], ...WEB_SESSION_DEFAULTS });
     const wholeNative = await whole(native, modelPath, { intraOpNumThreads: THREADS });
 
